@@ -1,0 +1,62 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Celeriac",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "AMQPProtocol", targets: ["AMQPProtocol"]),
+        .library(name: "AMQPClient", targets: ["AMQPClient"]),
+        .library(name: "CeleriacCLI", targets: ["CeleriacCLI"]),
+        .executable(name: "celeriac", targets: ["celeriac"]),
+    ],
+    dependencies: [
+        // Event loops, ByteBuffer and sockets for every networked part.
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        // amqps:// — hosted RabbitMQ requires TLS.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // One ParsableCommand per subcommand of the `celeriac` binary.
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // The logging API every server-side Swift library speaks.
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "AMQPProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")]
+        ),
+        .target(
+            name: "AMQPClient",
+            dependencies: [
+                "AMQPProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "CeleriacCLI",
+            dependencies: [
+                "AMQPClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(name: "celeriac", dependencies: ["CeleriacCLI"]),
+        .testTarget(
+            name: "AMQPProtocolTests",
+            dependencies: ["AMQPProtocol", .product(name: "NIOCore", package: "swift-nio")],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "AMQPClientTests",
+            dependencies: [
+                "AMQPClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

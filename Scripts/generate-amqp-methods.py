@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""Generates Sources/AMQPProtocol/Generated/*.swift from RabbitMQ's machine-readable AMQP 0-9-1 spec.
+
+Usage: python3 Scripts/generate-amqp-methods.py [path/to/amqp-rabbitmq-0.9.1.json]
+The JSON (rabbitmq-codegen) lives in ../shared/spec and is not committed; its output is.
+Every method becomes a struct under AMQP.<Class>, with a decoder and an encoder;
+AMQPMethod is the enum over all of them. Consecutive `bit` arguments share one octet,
+as the spec packs them.
+"""
+import json
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+SPEC = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "..", "shared", "spec", "amqp-rabbitmq-0.9.1.json")
+OUT = os.path.join(ROOT, "Sources", "AMQPProtocol", "Generated")
+
+SWIFT_KEYWORDS = {"internal", "class", "default", "public", "private", "static", "protocol"}
+
+spec = json.load(open(SPEC))
+domains = dict(spec["domains"])
+
+SWIFT_TYPE = {
+    "octet": "UInt8", "short": "UInt16", "long": "UInt32", "longlong": "UInt64",
+    "shortstr": "String", "longstr": "String", "table": "AMQPTable", "bit": "Bool",
+    "timestamp": "UInt64",
+}
+READ = {
+    "octet": "readAMQPOctet()", "short": "readAMQPShort()", "long": "readAMQPLong()",
+    "longlong": "readAMQPLongLong()", "shortstr": "readAMQPShortString()",
+    "longstr": "readAMQPLongString()", "table": "readAMQPTable()", "timestamp": "readAMQPLongLong()",
+}
+WRITE = {
+    "octet": "writeInteger({v})", "short": "writeInteger({v})", "long": "writeInteger({v})",
+    "longlong": "writeInteger({v})", "shortstr": "try writeAMQPShortString({v})",
+    "longstr": "writeAMQPLongString({v})", "table": "try writeAMQPTable({v})", "timestamp": "writeInteger({v})",
+}
+
+
+def primitive(arg):
+    t = arg.get("type") or arg["domain"]
+    while t in domains and domains[t] != t:
+        t = domains[t]
+    return t
+
+
+def camel(name, upper=False):
+    parts = name.split("-")
+    out = []
+    for i, p in enumerate(parts):
+        if p == "id" and i > 0:
+            out.append("ID")
+        elif i == 0 and not upper:
+            out.append(p)
+        else:
+            out.append(p[:1].upper() + p[1:])
+    s = "".join(out)
+    if s == "nowait":
+        s = "noWait"
+    return s
+
+
+def ident(name):
+    s = camel(name)
+    return f"`{s}`" if s in SWIFT_KEYWORDS else s
+
+
+def plain(name):
+    return camel(name)
+
+
+def swift_literal(value, t):
+    if t == "bit":
+        return "true" if value else "false"
+    if t in ("shortstr", "longstr"):
+        return json.dumps(value)
+    if t == "table":
+        return "[:]"
+    return str(value)
+
+
+def bit_groups(args):
+    """Yields ('bits', [args]) for runs of bit arguments and ('one', arg) otherwise."""
+    run = []
+    for a in args:
+        if primitive(a) == "bit":
+            run.append(a)
+            continue
+        if run:
+            yield ("bits", run)
+            run = []
+        yield ("one", a)
+    if run:
+        yield ("bits", run)
+
+
+def gen_method(cls, m):
+    struct = camel(m["name"], upper=True)
+    args = m["arguments"]
+    lines = []
+    sync = " Synchronous: the peer answers with the `-ok` method." if m.get("synchronous") else ""
+    content = " Carries content (a header frame and body frames follow)." if m.get("content") else ""
+    lines.append(f"    /// `{cls['name']}.{m['name']}` ({cls['id']}, {m['id']}).{sync}{content}")
+    lines.append(f"    public struct {struct}: AMQPMethodPayload {{")
+    lines.append(f"        public static let classID: UInt16 = {cls['id']}")
+    lines.append(f"        public static let methodID: UInt16 = {m['id']}")
+    lines.append(f"        public static let name = \"{cls['name']}.{m['name']}\"")
+    lines.append(f"        public static let hasContent = {'true' if m.get('content') else 'false'}")
+    for a in args:
+        lines.append(f"        public var {ident(a['name'])}: {SWIFT_TYPE[primitive(a)]}")
+    # memberwise init with spec defaults
+    params = []
+    for a in args:
+        t = primitive(a)
+        p = f"{plain(a['name'])}: {SWIFT_TYPE[t]}"
+        if "default-value" in a and a["default-value"] is not None:
+            p += " = " + swift_literal(a["default-value"], t)
+        elif t == "table":
+            p += " = [:]"
+        elif t == "bit":
+            p += " = false"
+        params.append(p)
+    lines.append("")
+    if params:
+        lines.append(f"        public init({', '.join(params)}) {{")
+        for a in args:
+            lines.append(f"            self.{plain(a['name'])} = {ident(a['name'])}")
+        lines.append("        }")
+    else:
+        lines.append("        public init() {}")
+    # decoder
+    lines.append("")
+    lines.append("        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {")
+    for kind, item in bit_groups(args):
+        if kind == "one":
+            lines.append(f"            self.{plain(item['name'])} = try buffer.{READ[primitive(item)]}")
+        else:
+            for chunk_start in range(0, len(item), 8):
+                chunk = item[chunk_start:chunk_start + 8]
+                var = f"bits{chunk_start // 8}_{plain(chunk[0]['name'])}"
+                lines.append(f"            let {var} = try buffer.readAMQPOctet()")
+                for i, a in enumerate(chunk):
+                    lines.append(f"            self.{plain(a['name'])} = {var} & {1 << i} != 0")
+    lines.append("        }")
+    # encoder
+    lines.append("")
+    lines.append("        public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {")
+    for kind, item in bit_groups(args):
+        if kind == "one":
+            lines.append("            buffer." + WRITE[primitive(item)].format(v="self." + plain(item["name"]))
+                         .replace("buffer.try ", "try buffer."))
+        else:
+            for chunk_start in range(0, len(item), 8):
+                chunk = item[chunk_start:chunk_start + 8]
+                terms = " | ".join(f"(self.{plain(a['name'])} ? {1 << i} : 0)" for i, a in enumerate(chunk))
+                lines.append(f"            buffer.writeInteger(UInt8({terms}))")
+    if not args:
+        lines.append("            _ = buffer")
+    lines.append("        }")
+    lines.append("    }")
+    return lines
+
+
+def fix_try(lines):
+    return [l.replace("buffer.try ", "try buffer.") for l in lines]
+
+
+HEADER = "// Generated by Scripts/generate-amqp-methods.py from RabbitMQ's amqp-rabbitmq-0.9.1.json. Do not edit.\n\nimport NIOCore\n\n"
+
+os.makedirs(OUT, exist_ok=True)
+cases = []
+for cls in spec["classes"]:
+    cname = camel(cls["name"], upper=True)
+    body = [f"extension AMQP {{", f"    /// The `{cls['name']}` class ({cls['id']}).", f"    public enum {cname} {{", "    }", "}", "", f"extension AMQP.{cname} {{"]
+    first = True
+    for m in cls["methods"]:
+        if not first:
+            body.append("")
+        first = False
+        body += gen_method(cls, m)
+        cases.append((cls, m, cname, camel(m["name"], upper=True)))
+    body.append("}")
+    with open(os.path.join(OUT, f"AMQP+{cname}.swift"), "w") as f:
+        f.write(HEADER + "\n".join(fix_try(body)) + "\n")
+
+# AMQPMethod enum
+e = ["/// Every AMQP 0-9-1 method RabbitMQ speaks, as one value.", "public enum AMQPMethod: Sendable, Hashable {"]
+for cls, m, cname, sname in cases:
+    e.append(f"    case {camel(cls['name'])}{sname}(AMQP.{cname}.{sname})")
+e.append("")
+e.append("    /// Decodes a method frame's payload: class id, method id, then the arguments.")
+e.append("    public static func decode(from buffer: inout ByteBuffer) throws(AMQPProtocolError) -> AMQPMethod {")
+e.append("        let classID = try buffer.readAMQPShort()")
+e.append("        let methodID = try buffer.readAMQPShort()")
+e.append("        switch (classID, methodID) {")
+for cls, m, cname, sname in cases:
+    e.append(f"        case ({cls['id']}, {m['id']}): return .{camel(cls['name'])}{sname}(try AMQP.{cname}.{sname}(decoding: &buffer))")
+e.append("        default: throw .unknownMethod(classID: classID, methodID: methodID)")
+e.append("        }")
+e.append("    }")
+e.append("")
+e.append("    /// The spec's name of a method, e.g. for the ids in a channel.close; nil when unknown.")
+e.append("    public static func name(classID: UInt16, methodID: UInt16) -> String? {")
+e.append("        switch (classID, methodID) {")
+for cls, m, cname, sname in cases:
+    e.append(f"        case ({cls['id']}, {m['id']}): return \"{cls['name']}.{m['name']}\"")
+e.append("        default: return nil")
+e.append("        }")
+e.append("    }")
+e.append("")
+e.append("    /// The method's payload, for the properties every method shares.")
+e.append("    public var payload: any AMQPMethodPayload {")
+e.append("        switch self {")
+for cls, m, cname, sname in cases:
+    e.append(f"        case .{camel(cls['name'])}{sname}(let method): return method")
+e.append("        }")
+e.append("    }")
+e.append("}")
+with open(os.path.join(OUT, "AMQPMethod.swift"), "w") as f:
+    f.write(HEADER + "\n".join(e) + "\n")
+
+# Basic properties
+props = [c for c in spec["classes"] if c["name"] == "basic"][0]["properties"]
+p = ["/// The 14 basic properties of a message (`basic` class content header), each optional:",
+     "/// a property is on the wire only when its flag bit is set.",
+     "public struct AMQPBasicProperties: Sendable, Hashable {"]
+for a in props:
+    p.append(f"    public var {plain(a['name'])}: {SWIFT_TYPE[primitive(a)]}?")
+p.append("")
+p.append("    public init(" + ", ".join(f"{plain(a['name'])}: {SWIFT_TYPE[primitive(a)]}? = nil" for a in props) + ") {")
+for a in props:
+    p.append(f"        self.{plain(a['name'])} = {plain(a['name'])}")
+p.append("    }")
+p.append("")
+p.append("    /// Reads the property flags and then the properties they announce.")
+p.append("    public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {")
+p.append("        let flags = try buffer.readAMQPPropertyFlags()")
+for i, a in enumerate(props):
+    bit = 1 << (15 - i)
+    p.append(f"        self.{plain(a['name'])} = flags & {bit} != 0 ? try buffer.{READ[primitive(a)]} : nil")
+p.append("    }")
+p.append("")
+p.append("    public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {")
+p.append("        var flags: UInt16 = 0")
+for i, a in enumerate(props):
+    p.append(f"        if self.{plain(a['name'])} != nil {{ flags |= {1 << (15 - i)} }}")
+p.append("        buffer.writeInteger(flags)")
+for a in props:
+    w = WRITE[primitive(a)].format(v="value")
+    pre = "try " if w.startswith("try ") else ""
+    w = w.replace("try ", "")
+    p.append(f"        if let value = self.{plain(a['name'])} {{ {pre}buffer.{w} }}")
+p.append("    }")
+p.append("}")
+with open(os.path.join(OUT, "AMQPBasicProperties.swift"), "w") as f:
+    f.write(HEADER + "\n".join(p) + "\n")
+print("generated", len(cases), "methods,", len(props), "properties into", os.path.relpath(OUT, ROOT))
