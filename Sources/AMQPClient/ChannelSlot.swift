@@ -1,0 +1,68 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// What a reply to a synchronous method completes with.
+enum RPCReply: Sendable {
+    case method(AMQPMethod)
+    /// basic.get-ok with its message.
+    case message(AMQPContentAssembler.Message)
+}
+
+typealias DeliverySink = AsyncThrowingStream<AMQPDelivery, any Error>.Continuation
+
+/// A synchronous method sent and waiting for its reply. Replies on one channel come in the
+/// order the requests went out, so a FIFO pairs them.
+struct PendingRPC {
+    enum Purpose {
+        case plain
+        case openChannel
+        case closeChannel
+        case consume(tag: String, sink: DeliverySink)
+        case cancel(tag: String)
+    }
+
+    /// (class id, method id) pairs that may answer; basic.get has two.
+    var expected: [(UInt16, UInt16)]
+    var purpose: Purpose
+    var promise: EventLoopPromise<RPCReply>
+
+    func accepts(_ method: AMQPMethod) -> Bool {
+        expected.contains { $0.0 == method.classID && $0.1 == method.methodID }
+    }
+}
+
+/// The first error that ended a channel or connection, readable from any thread so that
+/// fire-and-forget calls (publish, ack) can refuse at once.
+final class ClosedState: Sendable {
+    private let box = NIOLockedValueBox<AMQPClientError?>(nil)
+
+    var error: AMQPClientError? { box.withLockedValue { $0 } }
+
+    /// Records the error unless one is already there; returns whether this call set it.
+    @discardableResult
+    func close(with error: AMQPClientError) -> Bool {
+        box.withLockedValue { current in
+            guard current == nil else { return false }
+            current = error
+            return true
+        }
+    }
+}
+
+/// The event-loop side of one open channel. Only the connection handler touches it.
+final class ChannelSlot {
+    enum Lifecycle { case opening, open, closing }
+
+    let channel: AMQPChannel
+    var lifecycle: Lifecycle = .opening
+    var pending: [PendingRPC] = []
+    var assembler = AMQPContentAssembler()
+    var consumers: [String: DeliverySink] = [:]
+    var confirmMode = false
+    var confirms = ConfirmTracker<EventLoopPromise<Void>>()
+    var confirmDrainWaiters: [EventLoopPromise<Void>] = []
+
+    init(channel: AMQPChannel) {
+        self.channel = channel
+    }
+}
