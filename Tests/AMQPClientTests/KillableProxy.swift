@@ -1,0 +1,103 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+
+/// A TCP relay between the client and RabbitMQ that a test can pause (stop reading from
+/// the client, as a saturated broker does) or cut (drop every socket, as a killed broker or
+/// a broken network does) — real sockets, no mock.
+final class KillableProxy: Sendable {
+    private let serverChannel: any Channel
+    private let connections: NIOLockedValueBox<[any Channel]>
+    let port: Int
+
+    init(targetHost: String, targetPort: Int) async throws {
+        let connections = NIOLockedValueBox<[any Channel]>([])
+        let group = MultiThreadedEventLoopGroup.singleton
+        serverChannel = try await ServerBootstrap(group: group)
+            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(ChannelOptions.autoRead, value: false)
+            .childChannelInitializer { inbound in
+                ClientBootstrap(group: inbound.eventLoop)
+                    .connect(host: targetHost, port: targetPort)
+                    .flatMap { outbound in
+                        connections.withLockedValue { $0 += [inbound, outbound] }
+                        let (toOutbound, toInbound) = RelayHandler.pair()
+                        return inbound.pipeline.addHandler(toOutbound).flatMap {
+                            outbound.pipeline.addHandler(toInbound)
+                        }.flatMap {
+                            // Reading starts only once both halves are in place.
+                            inbound.setOption(ChannelOptions.autoRead, value: true)
+                        }
+                    }
+            }
+            .bind(host: "127.0.0.1", port: 0).get()
+        port = serverChannel.localAddress!.port!
+        self.connections = connections
+    }
+
+    /// Stops reading from clients: their writes back up, as with a broker that stopped reading.
+    func pause() {
+        for channel in connections.withLockedValue({ $0 }) {
+            _ = channel.setOption(ChannelOptions.autoRead, value: false)
+        }
+    }
+
+    func resume() {
+        for channel in connections.withLockedValue({ $0 }) {
+            _ = channel.setOption(ChannelOptions.autoRead, value: true)
+            channel.read()
+        }
+    }
+
+    /// Closes every relayed socket at once.
+    func cut() {
+        for channel in connections.withLockedValue({ $0 }) { channel.close(promise: nil) }
+    }
+
+    func shutdown() async {
+        cut()
+        try? await serverChannel.close()
+    }
+}
+
+/// Copies what one side reads to the other side; closing either closes both.
+private final class RelayHandler: ChannelDuplexHandler, @unchecked Sendable {
+    // @unchecked: both relayed channels are made on the same event loop (the outbound
+    // bootstrap uses the inbound channel's loop), so a pair is only ever touched there.
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = ByteBuffer
+    typealias OutboundOut = ByteBuffer
+
+    private var partner: RelayHandler?
+    private var context: ChannelHandlerContext?
+
+    static func pair() -> (RelayHandler, RelayHandler) {
+        let a = RelayHandler()
+        let b = RelayHandler()
+        a.partner = b
+        b.partner = a
+        return (a, b)
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let bytes = unwrapInboundIn(data)
+        partner?.forward(bytes)
+    }
+
+    private func forward(_ bytes: ByteBuffer) {
+        context?.writeAndFlush(NIOAny(bytes), promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        partner?.closePartner()
+        self.context = nil
+    }
+
+    private func closePartner() {
+        context?.close(promise: nil)
+    }
+}

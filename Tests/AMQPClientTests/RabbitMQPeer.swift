@@ -1,0 +1,54 @@
+import AMQPClient
+import Foundation
+import Testing
+
+/// The RabbitMQ node Scripts/test.sh starts, found through its CELERIAC_TEST_* variables.
+/// Without them the RabbitMQ tests skip — unless CELERIAC_REQUIRE_PEERS=1 (CI), where
+/// `peerIsPresentWhenRequired` fails the run.
+enum RabbitMQPeer {
+    static let environment = ProcessInfo.processInfo.environment
+    static let url = environment["CELERIAC_TEST_AMQP_URL"]
+    static let tlsURL = environment["CELERIAC_TEST_AMQPS_URL"]
+    static let caFile = environment["CELERIAC_TEST_CA"]
+    static let wrongCAFile = environment["CELERIAC_TEST_WRONG_CA"]
+    static let rabbitmqctl = environment["CELERIAC_TEST_RABBITMQCTL"]
+    static let isAvailable = url != nil
+    static let isRequired = environment["CELERIAC_REQUIRE_PEERS"] == "1"
+
+    static var configuration: AMQPConnectionConfiguration {
+        get throws { try AMQPConnectionConfiguration(url: url!) }
+    }
+
+    static func connect(_ adjust: (inout AMQPConnectionConfiguration) -> Void = { _ in }) async throws -> AMQPConnection {
+        var configuration = try configuration
+        adjust(&configuration)
+        return try await AMQPConnection.connect(to: configuration)
+    }
+
+    /// A queue name no other test uses.
+    static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)-\(UInt32.random(in: 0...UInt32.max))"
+    }
+
+    /// Runs rabbitmqctl against the test node and returns its output.
+    @discardableResult
+    static func ctl(_ arguments: String...) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: rabbitmqctl!)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+@Test("the RabbitMQ peer is present when the run requires it")
+func peerIsPresentWhenRequired() {
+    if RabbitMQPeer.isRequired {
+        #expect(RabbitMQPeer.isAvailable, "CELERIAC_REQUIRE_PEERS=1 but CELERIAC_TEST_AMQP_URL is unset: run the tests through Scripts/test.sh")
+    }
+}
