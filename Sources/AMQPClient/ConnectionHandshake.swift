@@ -55,7 +55,8 @@ struct ConnectionHandshake {
         case (.awaitingTune(let serverProperties), .connectionTune(let tune)):
             let negotiated = Negotiated(
                 channelMax: Self.lowerNonZero(configuration.channelMax, tune.channelMax, unlimited: UInt16.max),
-                frameMax: Self.lowerNonZero(configuration.frameMax, tune.frameMax, unlimited: 0),
+                frameMax: Self.lowerNonZero(configuration.frameMax, tune.frameMax, unlimited: 0)
+                    .clamped(minimum: AMQP.minimumFrameSize),
                 // A client that asks for 0 turns heartbeats off; otherwise the lower value wins.
                 heartbeat: configuration.heartbeat == 0 ? 0
                     : Self.lowerNonZero(configuration.heartbeat, tune.heartbeat, unlimited: 0),
@@ -83,8 +84,9 @@ struct ConnectionHandshake {
             return .failed(failure)
 
         default:
+            let expected = expectedName
             state = .failed
-            return .failed(.unexpectedReply(expected: expectedName, received: method.name))
+            return .failed(.unexpectedReply(expected: expected, received: method.name))
         }
     }
 
@@ -105,5 +107,12 @@ struct ConnectionHandshake {
         case (_, 0): return ours
         default: return Swift.min(ours, theirs)
         }
+    }
+}
+
+extension UInt32 {
+    /// Raises a nonzero frame-max below the spec's 4096-byte minimum; 0 (no limit) stays.
+    func clamped(minimum: UInt32) -> UInt32 {
+        self == 0 ? 0 : Swift.max(self, minimum)
     }
 }

@@ -25,9 +25,9 @@ public struct AMQPFrameDecoder: Sendable {
             throw .unknownFrameType(rawKind)
         }
         let limit = maximumFrameSize == 0 ? UInt32.max - UInt32(AMQP.frameOverhead) : maximumFrameSize
-        guard UInt64(size) + UInt64(AMQP.frameOverhead) <= UInt64(limit) else {
-            throw .frameTooLarge(size: size + UInt32(AMQP.frameOverhead), limit: limit)
-        }
+        // Widened: a hostile size near UInt32.max must not overflow.
+        let frameSize = UInt64(size) + UInt64(AMQP.frameOverhead)
+        guard frameSize <= UInt64(limit) else { throw .frameTooLarge(size: frameSize, limit: limit) }
         let total = Int(size) + AMQP.frameOverhead
         guard buffer.readableBytes >= total else { return nil }
         let end = buffer.getInteger(at: buffer.readerIndex + total - 1, as: UInt8.self)!
@@ -50,7 +50,11 @@ public struct AMQPFrameDecoder: Sendable {
             }
             return .method(channel: channel, method)
         case .header:
-            return .header(channel: channel, try AMQPContentHeader(decoding: &payload))
+            let header = try AMQPContentHeader(decoding: &payload)
+            guard payload.readableBytes == 0 else {
+                throw .trailingBytes(method: "content header", count: payload.readableBytes)
+            }
+            return .header(channel: channel, header)
         case .body:
             return .body(channel: channel, payload)
         case .heartbeat:

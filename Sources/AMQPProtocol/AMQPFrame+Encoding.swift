@@ -39,7 +39,9 @@ extension ByteBuffer {
             moveWriterIndex(to: start)  // a message is written whole or not at all
             throw error
         }
-        let chunk = maximumFrameSize == 0 ? Int.max : Int(maximumFrameSize) - AMQP.frameOverhead
+        // No peer may negotiate below the spec's minimum, so a smaller value is raised to it.
+        let chunk = maximumFrameSize == 0
+            ? Int.max : Int(Swift.max(maximumFrameSize, AMQP.minimumFrameSize)) - AMQP.frameOverhead
         var remaining = body
         while remaining.readableBytes > 0 {
             let slice = remaining.readSlice(length: Swift.min(chunk, remaining.readableBytes))!

@@ -6,7 +6,7 @@ public enum AMQPProtocolError: Error, Sendable, Hashable, CustomStringConvertibl
     /// A frame type octet other than 1, 2, 3 or 8.
     case unknownFrameType(UInt8)
     /// A frame larger than the negotiated frame-max.
-    case frameTooLarge(size: UInt32, limit: UInt32)
+    case frameTooLarge(size: UInt64, limit: UInt32)
     /// The octet after the payload was not 0xCE.
     case missingFrameEnd(found: UInt8)
     /// A heartbeat frame must travel on channel 0.
