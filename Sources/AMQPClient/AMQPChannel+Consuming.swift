@@ -3,7 +3,8 @@ import NIOCore
 extension AMQPChannel {
     /// basic.consume: the queue's messages as an async sequence. With `noAck` the broker
     /// forgets each message as it sends it; otherwise ack, nack or reject every delivery and
-    /// bound the unacked ones with `basicQos(prefetchCount:)`.
+    /// bound the unacked ones with `basicQos(prefetchCount:)`. Dropping every copy of the
+    /// returned consumer (or cancelling the task that iterates it) cancels it at the broker.
     public func consume(queue: String, consumerTag: String = "", noAck: Bool = false, exclusive: Bool = false,
                         arguments: AMQPTable = [:]) async throws -> AMQPConsumer {
         // Choosing the tag here lets the stream cancel the consumer if its reader goes away.

@@ -56,7 +56,8 @@ struct ConnectionTests {
 
     @Test func tlsWithAnotherCertificateAuthorityIsRefused() async throws {
         var configuration = try AMQPConnectionConfiguration(url: try #require(RabbitMQPeer.tlsURL))
-        configuration.tls?.caCertificatesFile = try #require(RabbitMQPeer.wrongCAFile)
+        let wrongCA = try #require(RabbitMQPeer.wrongCAFile as String?)
+        configuration.tls?.caCertificatesFile = wrongCA
         do {
             _ = try await AMQPConnection.connect(to: configuration)
             Issue.record("TLS with an unrelated CA succeeded")

@@ -41,9 +41,11 @@ struct PublishConsumeTests {
         for i in 0..<5 { try await channel.publish(ByteBuffer(string: "\(i)"), routingKey: name) }
         try await channel.waitForConfirms()
         let consumerChannel = try await connection.openChannel()
-        _ = try await consumerChannel.consume(queue: name, noAck: false)
+        // Held in a variable: a consumer whose sequence is dropped cancels itself.
+        let consumer = try await consumerChannel.consume(queue: name, noAck: false)
         let counted = try await channel.queueDeclare(name, passive: true)
         #expect(counted.consumerCount == 1)
+        withExtendedLifetime(consumer) {}
         try await consumerChannel.close()
         let ready = try await channel.queueDeclare(name, passive: true)
         #expect(ready.messageCount == 5)  // unacked messages return when the channel closes
