@@ -47,8 +47,7 @@ let package = Package(
         .executableTarget(name: "celeriac", dependencies: ["CeleriacCLI"]),
         .testTarget(
             name: "AMQPProtocolTests",
-            dependencies: ["AMQPProtocol", .product(name: "NIOCore", package: "swift-nio")],
-            exclude: ["Fixtures"]
+            dependencies: ["AMQPProtocol", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "AMQPClientTests",

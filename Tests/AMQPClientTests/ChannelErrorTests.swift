@@ -3,7 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 
-@Suite("Channel and connection errors", .enabled(if: RabbitMQPeer.isAvailable))
+@Suite("Channel and connection errors", .enabled(if: RabbitMQPeer.isAvailable), .timeLimit(.minutes(1)))
 struct ChannelErrorTests {
     @Test func redeclaringWithOtherFlagsClosesOnlyThatChannel() async throws {
         let connection = try await RabbitMQPeer.connect()
@@ -130,7 +130,7 @@ final class Counter: Sendable {
     func increment() { box.withLockedValue { $0 += 1 } }
 }
 
-@Suite("Heartbeats", .enabled(if: RabbitMQPeer.isAvailable))
+@Suite("Heartbeats", .enabled(if: RabbitMQPeer.isAvailable), .timeLimit(.minutes(1)))
 struct HeartbeatTests {
     @Test func aSilentBrokerIsDeclaredDeadAfterTwoIntervals() async throws {
         let configuration = try RabbitMQPeer.configuration

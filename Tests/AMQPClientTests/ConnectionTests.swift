@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 import Testing
 
-@Suite("Connecting to RabbitMQ", .enabled(if: RabbitMQPeer.isAvailable))
+@Suite("Connecting to RabbitMQ", .enabled(if: RabbitMQPeer.isAvailable), .timeLimit(.minutes(1)))
 struct ConnectionTests {
     @Test func connectsAndNegotiatesTuning() async throws {
         let connection = try await RabbitMQPeer.connect { $0.heartbeat = 30; $0.connectionName = "celeriac-test" }

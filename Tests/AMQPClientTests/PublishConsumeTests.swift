@@ -2,7 +2,7 @@ import AMQPClient
 import NIOCore
 import Testing
 
-@Suite("Publishing and consuming through RabbitMQ", .enabled(if: RabbitMQPeer.isAvailable))
+@Suite("Publishing and consuming through RabbitMQ", .enabled(if: RabbitMQPeer.isAvailable), .timeLimit(.minutes(1)))
 struct PublishConsumeTests {
     @Test func publishConsumeAndAckWithProperties() async throws {
         let connection = try await RabbitMQPeer.connect()

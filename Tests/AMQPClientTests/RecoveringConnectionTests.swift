@@ -2,7 +2,7 @@ import AMQPClient
 import NIOCore
 import Testing
 
-@Suite("Recovering connection", .enabled(if: RabbitMQPeer.isAvailable))
+@Suite("Recovering connection", .enabled(if: RabbitMQPeer.isAvailable), .timeLimit(.minutes(1)))
 struct RecoveringConnectionTests {
     @Test func reconnectsRedeclaresAndResumesTheConsumer() async throws {
         let direct = try RabbitMQPeer.configuration

@@ -67,8 +67,9 @@ enum JSONValue: Codable, Hashable {
 
 @Suite("Captured Celery 5.7 messages")
 struct CeleryFixtureTests {
+    /// Tests/Fixtures/celery-amqp, shared by every test target that reads Celery's messages.
     static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("Fixtures")
+        .deletingLastPathComponent().appendingPathComponent("Fixtures/celery-amqp")
 
     struct Fixture {
         var name: String
