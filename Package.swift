@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "AMQPProtocol", targets: ["AMQPProtocol"]),
         .library(name: "AMQPClient", targets: ["AMQPClient"]),
+        .library(name: "Celeriac", targets: ["Celeriac"]),
         .library(name: "CeleriacCLI", targets: ["CeleriacCLI"]),
         .executable(name: "celeriac", targets: ["celeriac"]),
     ],
@@ -37,6 +38,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "Celeriac",
+            dependencies: ["AMQPClient", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
             name: "CeleriacCLI",
             dependencies: [
                 "AMQPClient",
@@ -58,6 +63,7 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
+        .testTarget(name: "CeleriacTests", dependencies: ["Celeriac"]),
     ],
     swiftLanguageModes: [.v6]
 )
