@@ -1,0 +1,94 @@
+import Foundation
+
+/// Everything an app needs to know, with Celery's defaults and Celery's setting names.
+/// Values come from code, then `celeriac.toml`, then the environment, then command-line
+/// flags — each later source wins (see `CeleriacConfiguration+Loading.swift`).
+public struct CeleriacConfiguration: Sendable, Hashable {
+    public var brokerURL = "amqp://guest:guest@localhost:5672//"
+    /// nil: results are not stored (Celery's DisabledBackend).
+    public var resultBackend: String?
+    public var defaultQueue = "celery"
+    public var defaultExchange = "celery"
+    public var defaultExchangeType = "direct"
+    public var defaultRoutingKey = "celery"
+    /// The priority a task gets when the call names none; nil sends none.
+    public var defaultPriority: Int?
+    /// `x-max-priority` of queues we declare; must match what workers declare, or RabbitMQ refuses.
+    public var queueMaxPriority: Int?
+    public var routes: [TaskRoute] = []
+    /// An IANA name; Celery's default is UTC.
+    public var timezoneName = "UTC"
+    public var timezone: TimeZone {
+        // Linux Foundation calls UTC "GMT"; the name we keep is the one the user wrote.
+        timezoneName == "UTC" ? TimeZone(secondsFromGMT: 0)! : TimeZone(identifier: timezoneName) ?? TimeZone(secondsFromGMT: 0)!
+    }
+    public var prefetchMultiplier = 4
+    public var acksLate = false
+    /// How long stored results live; nil keeps them for ever.
+    public var resultExpires: Double? = 86_400
+    /// Store name, args, kwargs, worker, retries and queue with each result.
+    public var resultExtended = false
+    public var sendSentEvent = false
+    public var taskDefaults = TaskDefaults()
+
+    public init() {}
+
+    /// Limits and retry policy every task starts from; each task may override them.
+    public struct TaskDefaults: Sendable, Hashable {
+        public var softTimeLimit: Double?
+        public var timeLimit: Double?
+        /// Celery's rate-limit string, e.g. "10/s", "100/m", "1000/h".
+        public var rateLimit: String?
+        public var maxRetries: Int? = 3
+        public var retryDelay: Double = 180
+
+        public init() {}
+    }
+}
+
+/// Where tasks matching a name or glob go.
+public struct TaskRoute: Sendable, Hashable {
+    /// A task name, or a glob such as "reports.*".
+    public var pattern: String
+    public var queue: String?
+    public var exchange: String?
+    public var routingKey: String?
+    public var priority: Int?
+
+    public init(pattern: String, queue: String? = nil, exchange: String? = nil, routingKey: String? = nil,
+                priority: Int? = nil) {
+        self.pattern = pattern
+        self.queue = queue
+        self.exchange = exchange
+        self.routingKey = routingKey
+        self.priority = priority
+    }
+
+    public func matches(_ taskName: String) -> Bool {
+        Glob.matches(pattern: pattern, name: taskName)
+    }
+}
+
+/// Shell-style globbing (`*`, `?`), as Celery's glob routes use fnmatch.
+enum Glob {
+    static func matches(pattern: String, name: String) -> Bool {
+        matches(Array(pattern.unicodeScalars)[...], Array(name.unicodeScalars)[...])
+    }
+
+    private static func matches(_ pattern: ArraySlice<Unicode.Scalar>, _ name: ArraySlice<Unicode.Scalar>) -> Bool {
+        guard let first = pattern.first else { return name.isEmpty }
+        switch first {
+        case "*":
+            var rest = name
+            while true {
+                if matches(pattern.dropFirst(), rest) { return true }
+                guard !rest.isEmpty else { return false }
+                rest = rest.dropFirst()
+            }
+        case "?":
+            return !name.isEmpty && matches(pattern.dropFirst(), name.dropFirst())
+        default:
+            return name.first == first && matches(pattern.dropFirst(), name.dropFirst())
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+
+extension ConfigurationSetting {
+    /// Every setting Celeriac reads, by Celery's name.
+    static let all: [String: ConfigurationSetting] = Dictionary(uniqueKeysWithValues: [
+        .init(key: "broker_url", kind: .string) { $0.brokerURL = $1.stringValue! },
+        .init(key: "result_backend", kind: .optionalString) { $0.resultBackend = $1.stringValue },
+        .init(key: "task_default_queue", kind: .string) { $0.defaultQueue = $1.stringValue! },
+        .init(key: "task_default_exchange", kind: .string) { $0.defaultExchange = $1.stringValue! },
+        .init(key: "task_default_exchange_type", kind: .string) { $0.defaultExchangeType = $1.stringValue! },
+        .init(key: "task_default_routing_key", kind: .string) { $0.defaultRoutingKey = $1.stringValue! },
+        .init(key: "task_default_priority", kind: .optionalInteger(0...255)) { $0.defaultPriority = $1.intValue },
+        .init(key: "task_queue_max_priority", kind: .optionalInteger(1...255)) { $0.queueMaxPriority = $1.intValue },
+        .init(key: "task_routes", kind: .routes) { $0.routes = routes(from: $1) },
+        .init(key: "task_serializer", kind: .serializer) { _, _ in },
+        .init(key: "result_serializer", kind: .serializer) { _, _ in },
+        .init(key: "accept_content", kind: .serializer) { _, _ in },
+        .init(key: "timezone", kind: .timezone) { $0.timezoneName = $1.stringValue! },
+        .init(key: "worker_prefetch_multiplier", kind: .integer(0...65_535)) { $0.prefetchMultiplier = $1.intValue! },
+        .init(key: "task_acks_late", kind: .bool) { $0.acksLate = $1.boolValue! },
+        .init(key: "result_expires", kind: .optionalSeconds) { $0.resultExpires = $1.doubleValue },
+        .init(key: "result_extended", kind: .bool) { $0.resultExtended = $1.boolValue! },
+        .init(key: "task_send_sent_event", kind: .bool) { $0.sendSentEvent = $1.boolValue! },
+        .init(key: "task_soft_time_limit", kind: .optionalSeconds) { $0.taskDefaults.softTimeLimit = $1.doubleValue },
+        .init(key: "task_time_limit", kind: .optionalSeconds) { $0.taskDefaults.timeLimit = $1.doubleValue },
+        .init(key: "task_default_rate_limit", kind: .optionalString) { $0.taskDefaults.rateLimit = $1.stringValue },
+        .init(key: "task_max_retries", kind: .optionalInteger(0...1_000_000)) { $0.taskDefaults.maxRetries = $1.intValue },
+        .init(key: "task_default_retry_delay", kind: .seconds) { $0.taskDefaults.retryDelay = $1.doubleValue! },
+    ].map { ($0.key, $0) })
+
+    private static func routes(from value: JSONValue) -> [TaskRoute] {
+        (value.objectValue ?? [:]).keys.sorted().map { pattern in
+            let route = value[pattern]!
+            return TaskRoute(pattern: pattern, queue: route["queue"]?.stringValue,
+                             exchange: route["exchange"]?.stringValue, routingKey: route["routing_key"]?.stringValue,
+                             priority: route["priority"]?.intValue)
+        }
+    }
+}
