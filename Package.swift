@@ -37,14 +37,17 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // SQLite's C API for the db+sqlite:// result backend (Debian's libsqlite3-dev).
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "Celeriac",
-            dependencies: ["AMQPClient", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["AMQPClient", "CSQLite", .product(name: "Logging", package: "swift-log")]
         ),
         .target(
             name: "CeleriacCLI",
             dependencies: [
                 "AMQPClient",
+                "Celeriac",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
