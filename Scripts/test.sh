@@ -41,6 +41,13 @@ ensure_rabbitmq() {
         apt-get install -y -q --no-install-recommends rabbitmq-server openssl >&2
 }
 
+# Python Celery 5.7 runs the interop tests' worker (Tests/Interop/fixapp.py).
+ensure_python_celery() {
+    python3 -c 'import celery, sys; sys.exit(celery.__version__ != "5.7.0")' 2>/dev/null && return 0
+    note "installing celery 5.7.0 from PyPI"
+    python3 -m pip install -q "celery==5.7.0" >&2
+}
+
 peer_started=0
 cleanup() {
     if [ "$peer_started" = 1 ]; then
@@ -66,6 +73,8 @@ if ensure_rabbitmq; then
 else
     peer_missing "rabbitmq-server is not available"
 fi
+
+ensure_python_celery || peer_missing "Python Celery 5.7.0 could not be installed"
 
 if [ "${CI:-}" = true ]; then export CELERIAC_REQUIRE_PEERS=1; fi
 

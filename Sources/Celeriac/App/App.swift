@@ -1,0 +1,72 @@
+import Foundation
+
+/// A Celery application: its configuration, and the broker and result backend it talks to.
+/// Send tasks with `send`, read results with `result(id)`. Connections open on first use.
+///
+///     let app = App(configuration)
+///     let result = try await app.send("fix.add", args: [2, 3])
+///     let sum = try await result.get(Int.self, timeout: 10)
+public final class App: Sendable {
+    public let configuration: CeleriacConfiguration
+    let connections: AppConnections
+
+    public init(_ configuration: CeleriacConfiguration = CeleriacConfiguration()) {
+        self.configuration = configuration
+        self.connections = AppConnections(configuration: configuration)
+    }
+
+    /// Sends a task by name (Celery's `send_task` / `apply_async`). With an rpc:// backend,
+    /// `expectResult: false` leaves out reply_to, so no reply queue is declared or orphaned.
+    @discardableResult
+    public func send(_ name: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:],
+                     options: TaskSendOptions = TaskSendOptions(), expectResult: Bool = true) async throws
+        -> AsyncResult
+    {
+        let route = TaskRouting.resolve(name, options: options, configuration: configuration)
+        let transport = try await connections.transport()
+        try await connections.prepare(route, on: transport)
+        let backend = try await connections.resultBackend()
+        var replyTo: String? = nil
+        if expectResult, !options.ignoreResult, let rpc = backend as? RPCResultBackend {
+            try await rpc.start()
+            replyTo = rpc.replyQueue
+        }
+        var options = options
+        options.priority = route.priority
+        let message = TaskMessage.build(name: name, args: args, kwargs: kwargs, options: options, replyTo: replyTo,
+                                        defaultPriority: configuration.defaultPriority)
+        try await transport.publish(message.brokerMessage(exchange: route.exchange, routingKey: route.routingKey))
+        if configuration.sendSentEvent {
+            try await connections.publishSentEvent(for: message, route: route)
+        }
+        return AsyncResult(id: message.id, backend: backend)
+    }
+
+    /// A handle on a task's result by id; unknown ids are PENDING, as in Celery.
+    public func result(_ id: String) async throws -> AsyncResult {
+        AsyncResult(id: id, backend: try await connections.resultBackend())
+    }
+
+    /// Empties queues (Celery's `purge`); returns the messages removed per queue.
+    public func purge(queues: [String]) async throws -> [String: Int] {
+        let transport = try await connections.transport()
+        var removed: [String: Int] = [:]
+        for queue in queues {
+            removed[queue] = try await transport.purge(queue: queue)
+        }
+        return removed
+    }
+
+    /// The broker connection, for parts (events, control, workers) that need more than sending.
+    public func transport() async throws -> any BrokerTransport {
+        try await connections.transport()
+    }
+
+    public func resultBackend() async throws -> (any ResultBackend)? {
+        try await connections.resultBackend()
+    }
+
+    public func close() async {
+        await connections.close()
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+
+/// The core's whole view of a broker: declare, publish (confirmed), consume with ack, purge.
+/// AMQP is one implementation (`AMQPTransport`); a Redis transport with kombu's key layout
+/// would be another, so nothing here names an AMQP type.
+public protocol BrokerTransport: Sendable {
+    func declare(_ exchange: ExchangeDeclaration) async throws
+    /// Declares (or with `passive`, only checks) a queue; returns its ready and consumer counts.
+    @discardableResult
+    func declare(_ queue: QueueDeclaration) async throws -> QueueCounts
+    func bind(queue: String, exchange: String, routingKey: String) async throws
+    /// Publishes and waits for the broker to take responsibility for the message. A message
+    /// that no queue would receive is an error, not a silent drop.
+    func publish(_ message: BrokerMessage) async throws
+    /// The queue's messages; each must be acked or rejected unless `noAck`.
+    func consume(queue: String, prefetch: Int, noAck: Bool) async throws -> AsyncThrowingStream<ReceivedMessage, any Error>
+    /// Removes the ready messages of a queue; returns how many.
+    func purge(queue: String) async throws -> Int
+    func close() async
+}
+
+public struct QueueCounts: Sendable, Hashable {
+    public var messages: Int
+    public var consumers: Int
+}
+
+public struct ExchangeDeclaration: Sendable, Hashable {
+    public var name: String
+    public var type: String
+    public var durable: Bool
+    public var autoDelete: Bool
+
+    public init(name: String, type: String = "direct", durable: Bool = true, autoDelete: Bool = false) {
+        self.name = name
+        self.type = type
+        self.durable = durable
+        self.autoDelete = autoDelete
+    }
+}
+
+public struct QueueDeclaration: Sendable, Hashable {
+    public var name: String
+    public var durable: Bool
+    public var exclusive: Bool
+    public var autoDelete: Bool
+    public var passive: Bool
+    public var arguments: [String: JSONValue]
+
+    public init(name: String, durable: Bool = true, exclusive: Bool = false, autoDelete: Bool = false,
+                passive: Bool = false, arguments: [String: JSONValue] = [:]) {
+        self.name = name
+        self.durable = durable
+        self.exclusive = exclusive
+        self.autoDelete = autoDelete
+        self.passive = passive
+        self.arguments = arguments
+    }
+
+    /// A task queue as Celery's workers declare it: durable, with `x-max-priority` only when
+    /// configured (RabbitMQ refuses a redeclare whose arguments differ).
+    public static func taskQueue(_ name: String, maxPriority: Int?) -> QueueDeclaration {
+        QueueDeclaration(name: name, arguments: maxPriority.map { ["x-max-priority": .int($0)] } ?? [:])
+    }
+
+    /// The rpc:// reply queue of one client, in Celery's shape (topology.txt in the fixtures):
+    /// durable, auto-delete, and gone after a day unused.
+    public static func rpcReplies(_ name: String) -> QueueDeclaration {
+        QueueDeclaration(name: name, durable: true, autoDelete: true, arguments: ["x-expires": 86_400_000])
+    }
+
+    /// A monitor's own event queue (`celeryev.<uuid>`): events older than 5 s are dropped and
+    /// the queue goes a minute after its monitor.
+    public static func eventMonitor(_ name: String = "celeryev." + UUID().uuidString.lowercased()) -> QueueDeclaration {
+        QueueDeclaration(name: name, durable: false, exclusive: true, autoDelete: true,
+                         arguments: ["x-message-ttl": 5000, "x-expires": 60000])
+    }
+}
+
+/// A delivered message and the means to settle it.
+public struct ReceivedMessage: Sendable {
+    public var message: BrokerMessage
+    public var redelivered: Bool
+    let settle: @Sendable (Settlement) throws -> Void
+
+    public enum Settlement: Sendable {
+        case ack
+        case reject(requeue: Bool)
+    }
+
+    public init(message: BrokerMessage, redelivered: Bool, settle: @escaping @Sendable (Settlement) throws -> Void) {
+        self.message = message
+        self.redelivered = redelivered
+        self.settle = settle
+    }
+
+    public func ack() throws { try settle(.ack) }
+    public func reject(requeue: Bool) throws { try settle(.reject(requeue: requeue)) }
+}
+
+/// What went wrong talking to the broker, in words a user can act on.
+public enum BrokerError: Error, Sendable, Hashable, CustomStringConvertible {
+    case unreachable(url: String, reason: String)
+    /// No queue is bound for this exchange and routing key.
+    case unroutable(exchange: String, routingKey: String)
+    case refused(reason: String)
+    case connectionLost(reason: String)
+    case invalidURL(url: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unreachable(let url, let reason): return "cannot reach the broker at \(url): \(reason)"
+        case .unroutable(let exchange, let key):
+            let target = exchange.isEmpty ? "queue '\(key)'" : "exchange '\(exchange)' with routing key '\(key)'"
+            return "no queue receives messages for \(target); check the route or start a worker that declares it"
+        case .refused(let reason): return "the broker refused the request: \(reason)"
+        case .connectionLost(let reason): return "the broker connection was lost: \(reason)"
+        case .invalidURL(let url, let reason): return "broker URL \(url) is invalid: \(reason)"
+        }
+    }
+}

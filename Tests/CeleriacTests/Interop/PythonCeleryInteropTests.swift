@@ -1,0 +1,84 @@
+@testable import Celeriac
+import Foundation
+import Testing
+
+/// Tasks sent from Swift run on a real Python Celery 5.7 worker, and their results come back
+/// through rpc:// — the proof that our messages are Celery's.
+@Suite("Swift client → Python Celery worker", .serialized,
+       .enabled(if: Peers.hasRabbitMQ && Peers.hasPythonCelery), .timeLimit(.minutes(2)))
+struct PythonCeleryInteropTests {
+    let app = App(Peers.configuration())
+
+    init() async throws {
+        try await PythonCeleryWorker.shared.ensureRunning()
+    }
+
+    @Test func argsAndKwargs() async throws {
+        let sum = try await app.send("fix.add", args: [2, 3]).get(Int.self, timeout: 20)
+        #expect(sum == 5)
+        let product = try await app.send("fix.mul", kwargs: ["x": 6, "y": 7]).get(Int.self, timeout: 20)
+        #expect(product == 42)
+        let total = try await app.send("fix.xsum", args: [[1, 2, 3, 4]]).get(Int.self, timeout: 20)
+        #expect(total == 10)
+    }
+
+    @Test func headersAndPropertiesArriveAsCeleryReadsThem() async throws {
+        let echoed = try await app.send("fix.echo_request", args: ["ü", 1.5, .null], kwargs: ["big": .int(1 << 40)],
+                                        options: TaskSendOptions(queue: "fixq", priority: 9)).get(timeout: 20)
+        #expect(echoed["args"] == ["ü", 1.5, .null])
+        #expect(echoed["kwargs"] == ["big": .int(1 << 40)])
+        #expect(echoed["priority"] == 9)
+        #expect(echoed["routing_key"] == "fixq")
+        #expect(echoed["retries"] == 0)
+    }
+
+    @Test func countdownDelaysAndStillRuns() async throws {
+        let sent = Date()
+        let result = try await app.send("fix.echo_request", args: [1], options: TaskSendOptions(countdown: 1.5))
+        let echoed = try await result.get(timeout: 20)
+        #expect(Date().timeIntervalSince(sent) >= 1.4)
+        #expect(echoed["eta"]?.stringValue != nil)
+    }
+
+    @Test func aPythonExceptionComesBackAsCeleryError() async throws {
+        let result = try await app.send("fix.fail", args: ["boom ✗"])
+        do {
+            _ = try await result.get(timeout: 20)
+            Issue.record("a failing task returned a value")
+        } catch let error as CeleryError {
+            #expect(error.type == "ValueError")
+            #expect(error.module == "builtins")
+            #expect(error.message == ["boom ✗"])
+            #expect(error.traceback?.contains("ValueError") == true)
+        }
+        #expect(try await result.state() == .failure)
+    }
+
+    /// The worker receives it at once, holds it for the countdown, and by then it has expired:
+    /// Celery revokes it (result REVOKED).
+    @Test func aTaskThatExpiresWhileTheWorkerHoldsItIsRevoked() async throws {
+        let result = try await app.send("fix.add", args: [1, 1],
+                                        options: TaskSendOptions(countdown: 2, expires: Date().addingTimeInterval(1)))
+        let meta = try await result.wait(timeout: 20)
+        #expect(meta.status == .revoked)
+        await #expect(throws: ResultError.revoked(taskID: result.id)) { try await result.get(timeout: 1) }
+    }
+
+    /// Nobody consumes this queue: RabbitMQ's per-message TTL drops the task unseen, and its
+    /// result stays PENDING, as with Celery.
+    @Test func aTaskThatExpiresInTheQueueIsDroppedByTheBroker() async throws {
+        let queue = "nobody-\(UUID().uuidString.prefix(8))"
+        let result = try await app.send("fix.add", args: [1, 1],
+                                        options: TaskSendOptions(expires: Date().addingTimeInterval(0.3), queue: queue))
+        let transport = try await app.transport()
+        try await Task.sleep(for: .milliseconds(600))  // the TTL itself must pass
+        let counts = try await transport.declare(QueueDeclaration.taskQueue(queue, maxPriority: 10))
+        #expect(counts.messages == 0)
+        #expect(try await result.state() == .pending)
+        _ = try await transport.purge(queue: queue)
+    }
+
+    @Test func unknownIDsArePending() async throws {
+        #expect(try await app.result(UUID().uuidString).state() == .pending)
+    }
+}

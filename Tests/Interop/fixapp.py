@@ -1,0 +1,62 @@
+"""The Python Celery 5.7 app the interop tests run as a real worker.
+
+Its tasks mirror the ones the captured fixtures came from (fix.add, fix.mul, fix.xsum,
+fix.fail, fix.sleep) plus fix.echo_request, which reports what the worker saw of the
+message so a Swift test can check headers and properties survived the trip.
+Broker URL from CELERIAC_TEST_AMQP_URL; results over rpc://.
+"""
+import os
+import time
+
+from celery import Celery
+
+app = Celery("fix", broker=os.environ["CELERIAC_TEST_AMQP_URL"], backend="rpc://")
+app.conf.update(
+    task_queue_max_priority=10,
+    task_default_priority=5,
+    result_extended=True,
+    worker_hijack_root_logger=False,
+    broker_connection_retry_on_startup=True,
+)
+
+
+@app.task(name="fix.add")
+def add(x, y):
+    return x + y
+
+
+@app.task(name="fix.mul")
+def mul(x, y):
+    return x * y
+
+
+@app.task(name="fix.xsum")
+def xsum(numbers):
+    return sum(numbers)
+
+
+@app.task(name="fix.fail")
+def fail(message):
+    raise ValueError(message)
+
+
+@app.task(name="fix.sleep")
+def sleep(seconds):
+    time.sleep(seconds)
+    return seconds
+
+
+@app.task(name="fix.echo_request", bind=True)
+def echo_request(self, *args, **kwargs):
+    info = self.request.delivery_info or {}
+    return {
+        "args": list(args),
+        "kwargs": kwargs,
+        "id": self.request.id,
+        "priority": info.get("priority"),
+        "routing_key": info.get("routing_key"),
+        "retries": self.request.retries,
+        "eta": self.request.eta,
+        "expires": self.request.expires,
+        "lang": (self.request.get("lang") if hasattr(self.request, "get") else None),
+    }
