@@ -67,6 +67,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CeleriacTests", dependencies: ["Celeriac"]),
+        // Runs the built `celeriac` binary as a user would.
+        .testTarget(name: "CeleriacCLITests", dependencies: ["celeriac", "Celeriac"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -34,7 +34,10 @@ struct PurgeCommand: AsyncParsableCommand {
         let removed = try await celeriac.purge(queues: names)
         await celeriac.close()
         let total = removed.values.reduce(0, +)
-        for name in names { print("\(name): \(removed[name] ?? 0) messages deleted") }
+        for name in names {
+            let count = removed[name] ?? 0
+            print("\(name): \(count) message\(count == 1 ? "" : "s") deleted")
+        }
         print("Purged \(total) message\(total == 1 ? "" : "s") from \(names.count) queue\(names.count == 1 ? "" : "s").")
     }
 }

@@ -130,6 +130,8 @@ public actor AMQPTransport: BrokerTransport {
         switch error {
         case .unroutable(_, _, let exchange, let routingKey):
             return BrokerError.unroutable(exchange: exchange, routingKey: routingKey)
+        case .channelClosedByServer(.notFound, let text, _, _):
+            return BrokerError.notFound(reason: text)
         case .channelClosedByServer(_, let text, _, _), .connectionClosedByServer(_, let text):
             return BrokerError.refused(reason: text)
         case .connectionLost(let reason):

@@ -103,6 +103,8 @@ public enum BrokerError: Error, Sendable, Hashable, CustomStringConvertible {
     /// No queue is bound for this exchange and routing key.
     case unroutable(exchange: String, routingKey: String)
     case refused(reason: String)
+    /// The queue or exchange does not exist (AMQP 404).
+    case notFound(reason: String)
     case connectionLost(reason: String)
     case invalidURL(url: String, reason: String)
 
@@ -113,6 +115,7 @@ public enum BrokerError: Error, Sendable, Hashable, CustomStringConvertible {
             let target = exchange.isEmpty ? "queue '\(key)'" : "exchange '\(exchange)' with routing key '\(key)'"
             return "no queue receives messages for \(target); check the route or start a worker that declares it"
         case .refused(let reason): return "the broker refused the request: \(reason)"
+        case .notFound(let reason): return "not found on the broker: \(reason)"
         case .connectionLost(let reason): return "the broker connection was lost: \(reason)"
         case .invalidURL(let url, let reason): return "broker URL \(url) is invalid: \(reason)"
         }
