@@ -70,3 +70,18 @@ public final class App: Sendable {
         await connections.close()
     }
 }
+
+extension App {
+    /// A remote-control client on this app's broker connection.
+    public func control() async throws -> ControlClient {
+        try await connections.control()
+    }
+
+    /// Revokes a task on every worker (Celery's `revoke`); with `terminate`, a running task
+    /// is killed where the pool can (prefork). Returns the workers' replies.
+    @discardableResult
+    public func revoke(_ taskID: String, terminate: Bool = false, signal: String = "SIGTERM",
+                       timeout: Double = 1.0) async throws -> [PidboxReply] {
+        try await control().broadcast(.revoke(taskID: taskID, terminate: terminate, signal: signal), timeout: timeout)
+    }
+}

@@ -7,6 +7,7 @@ actor AppConnections {
     private var backend: (any ResultBackend)?
     private var backendMade = false
     private var preparedQueues: Set<String> = []
+    private var controlClient: ControlClient?
 
     init(configuration: CeleriacConfiguration) {
         self.configuration = configuration
@@ -25,6 +26,13 @@ actor AppConnections {
         backend = try await ResultBackends.make(configuration: configuration, transport: { try await self.transport() })
         backendMade = true
         return backend
+    }
+
+    func control() async throws -> ControlClient {
+        if let controlClient { return controlClient }
+        let client = ControlClient(transport: try await transport())
+        controlClient = client
+        return client
     }
 
     /// Declares the target queue once per app, as Celery's producer does, so a task sent

@@ -78,6 +78,28 @@ struct PythonCeleryInteropTests {
         _ = try await transport.purge(queue: queue)
     }
 
+    @Test func inspectPingAndStatsReachThePythonWorker() async throws {
+        let node = await PythonCeleryWorker.shared.nodeName
+        let control = try await app.control()
+        let pings = try await control.broadcast(.ping(destination: [node]), timeout: 5, limit: 1)
+        #expect(pings.map(\.node) == [node])
+        #expect(try ControlOutcome(reply: pings[0].reply) == .ok("pong"))
+        let stats = try await control.broadcast(.stats(destination: [node]), timeout: 5, limit: 1)
+        let worker = try WorkerStats(reply: try #require(stats.first).reply)
+        #expect((worker.pid ?? 0) > 0)
+        #expect(worker.pool?.implementation?.contains("thread") == true)
+        // Addressed elsewhere: our worker stays silent.
+        let elsewhere = try await control.broadcast(.ping(destination: ["nobody@nowhere"]), timeout: 0.5)
+        #expect(elsewhere.isEmpty)
+    }
+
+    @Test func revokingAWaitingTaskEndsItRevoked() async throws {
+        let result = try await app.send("fix.add", args: [5, 5], options: TaskSendOptions(countdown: 2))
+        let replies = try await app.revoke(result.id, timeout: 2)
+        #expect(replies.contains { $0.node == PythonCeleryWorker.sharedNodeName })
+        #expect(try await result.wait(timeout: 20).status == .revoked)
+    }
+
     @Test func unknownIDsArePending() async throws {
         #expect(try await app.result(UUID().uuidString).state() == .pending)
     }

@@ -41,7 +41,8 @@ func interopPeersArePresentWhenRequired() {
 actor PythonCeleryWorker {
     static let shared = PythonCeleryWorker()
     static let queues = ["celery", "fixq"]
-    let nodeName = "fixw-\(UUID().uuidString.prefix(8))@localhost"
+    static let sharedNodeName = "fixw-\(UUID().uuidString.prefix(8))@localhost"
+    nonisolated var nodeName: String { Self.sharedNodeName }
     private var started: Task<Void, any Error>?
     private var process: Process?
     private let keepAlive = Pipe()
