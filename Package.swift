@@ -41,7 +41,11 @@ let package = Package(
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
         .target(
             name: "Celeriac",
-            dependencies: ["AMQPClient", "CSQLite", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "AMQPClient", "CSQLite",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .target(
             name: "CeleriacCLI",

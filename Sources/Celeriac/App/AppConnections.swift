@@ -8,6 +8,7 @@ actor AppConnections {
     private var backendMade = false
     private var preparedQueues: Set<String> = []
     private var controlClient: ControlClient?
+    private var eventPublisher: EventPublisher?
 
     init(configuration: CeleriacConfiguration) {
         self.configuration = configuration
@@ -57,28 +58,19 @@ actor AppConnections {
 
     /// task-sent, as a client with `task_send_sent_event` announces each task.
     func publishSentEvent(for message: TaskMessage, route: TaskRouting) async throws {
-        let transport = try await transport()
-        try await transport.declare(ExchangeDeclaration(name: EventMessage.exchange, type: "topic"))
-        let event = CeleryEvent(
-            type: "task-sent", hostname: message.origin ?? TaskMessage.defaultOrigin,
-            timestamp: Date().timeIntervalSince1970, utcoffset: 0,
-            pid: Int(ProcessInfo.processInfo.processIdentifier), clock: 0,
-            fields: ["uuid": .string(message.id), "name": .string(message.taskName),
-                     "args": .string(message.argsRepr ?? "()"), "kwargs": .string(message.kwargsRepr ?? "{}"),
-                     "retries": .int(message.retries), "eta": message.headers["eta"] ?? .null,
-                     "expires": message.headers["expires"] ?? .null, "queue": .string(route.queue ?? route.routingKey),
-                     "exchange": .string(route.exchange), "routing_key": .string(route.routingKey),
-                     "root_id": .string(message.rootID ?? message.id),
-                     "parent_id": message.parentID.map(JSONValue.string) ?? .null])
-        let encoded = EventMessage.encode([event])
-        var properties = MessageProperties.json
-        properties.headers = encoded.headers
-        properties.deliveryMode = 1
-        // Nobody may be watching: an unroutable event is normal, so it is not an error.
-        do {
-            try await transport.publish(BrokerMessage(exchange: EventMessage.exchange, routingKey: encoded.routingKey,
-                                                      properties: properties, body: encoded.body))
-        } catch BrokerError.unroutable {}
+        if eventPublisher == nil {
+            eventPublisher = EventPublisher(transport: try await transport(),
+                                            hostname: message.origin ?? TaskMessage.defaultOrigin)
+        }
+        try await eventPublisher!.publish("task-sent", fields: [
+            "uuid": .string(message.id), "name": .string(message.taskName),
+            "args": .string(message.argsRepr ?? "()"), "kwargs": .string(message.kwargsRepr ?? "{}"),
+            "retries": .int(message.retries), "eta": message.headers["eta"] ?? .null,
+            "expires": message.headers["expires"] ?? .null, "queue": .string(route.queue ?? route.routingKey),
+            "exchange": .string(route.exchange), "routing_key": .string(route.routingKey),
+            "root_id": .string(message.rootID ?? message.id),
+            "parent_id": message.parentID.map(JSONValue.string) ?? .null,
+        ])
     }
 
     func close() async {

@@ -1,0 +1,54 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Sends events to the `celeryev` topic exchange, as a Celery client (task-sent) or worker
+/// (worker-*, task-*) does. Several task events may go as one `task.multi` batch.
+public struct EventPublisher: Sendable {
+    public let transport: any BrokerTransport
+    /// The sender's name, put in each event and in the message's `hostname` header.
+    public let hostname: String
+    private let clock = LamportClock()
+
+    public init(transport: any BrokerTransport, hostname: String) {
+        self.transport = transport
+        self.hostname = hostname
+    }
+
+    /// Publishes events of one type group; fields `hostname`, `timestamp`, `utcoffset`, `pid`
+    /// and `clock` are filled in. Nobody listening is normal, not an error.
+    public func publish(_ type: String, fields: [String: JSONValue]) async throws {
+        try await publish([event(type, fields: fields)])
+    }
+
+    public func publish(_ events: [CeleryEvent]) async throws {
+        guard !events.isEmpty else { return }
+        try await transport.declare(ExchangeDeclaration(name: EventMessage.exchange, type: "topic"))
+        let encoded = EventMessage.encode(events)
+        var properties = MessageProperties.json
+        properties.headers = encoded.headers
+        properties.deliveryMode = 1  // events are transient, as Celery sends them
+        do {
+            try await transport.publish(BrokerMessage(exchange: EventMessage.exchange, routingKey: encoded.routingKey,
+                                                      properties: properties, body: encoded.body))
+        } catch BrokerError.unroutable {}
+    }
+
+    /// An event stamped as Celery stamps them.
+    public func event(_ type: String, fields: [String: JSONValue]) -> CeleryEvent {
+        CeleryEvent(type: type, hostname: hostname, timestamp: Date().timeIntervalSince1970,
+                    utcoffset: -TimeZone.current.secondsFromGMT() / 3600,
+                    pid: Int(ProcessInfo.processInfo.processIdentifier), clock: clock.tick(), fields: fields)
+    }
+}
+
+/// Celery's Lamport clock: every event carries the next value.
+final class LamportClock: Sendable {
+    private let value = NIOLockedValueBox(0)
+
+    func tick() -> Int {
+        value.withLockedValue { clock in
+            clock += 1
+            return clock
+        }
+    }
+}
