@@ -226,10 +226,9 @@ struct TemporaryResultStore: Sendable {
             while !FileManager.default.fileExists(atPath: marker), process.isRunning {
                 try await Task.sleep(for: .milliseconds(5))
             }
-            let started = ContinuousClock.now
-            try await backend.store(Self.success("ours-0", 0))  // the shell holds the lock now
-            #expect(ContinuousClock.now - started >= .milliseconds(100))
-            for index in 1..<50 { try await backend.store(Self.success("ours-\(index)", index)) }
+            // The shell holds (or soon takes again) the lock: these must wait, never fail busy.
+            // How long they wait depends on scheduling, so only the outcome is asserted.
+            for index in 0..<50 { try await backend.store(Self.success("ours-\(index)", index)) }
 
             while process.isRunning { try await Task.sleep(for: .milliseconds(20)) }
             let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)

@@ -44,8 +44,7 @@ actor PythonCeleryWorker {
     static let sharedNodeName = "fixw-\(UUID().uuidString.prefix(8))@localhost"
     nonisolated var nodeName: String { Self.sharedNodeName }
     private var started: Task<Void, any Error>?
-    private var process: Process?
-    private let keepAlive = Pipe()
+    private var process: BackgroundProcess?
 
     /// Starts the worker and returns once it has announced itself (worker-online event).
     func ensureRunning() async throws {
@@ -60,15 +59,8 @@ actor PythonCeleryWorker {
         let events = try await EventReceiver.events(on: app.transport(), routingKey: "worker.#")
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("Interop/run_worker.sh")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [script.path, nodeName, Self.queues.joined(separator: ",")]
-        process.standardInput = keepAlive
-        let log = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        self.process = process
+        process = try BackgroundProcess("/bin/bash", arguments: [script.path, nodeName,
+                                                                  Self.queues.joined(separator: ",")])
         for try await event in events where event.kind == .workerOnline && event.hostname == nodeName {
             return
         }

@@ -1,0 +1,43 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A long-running child started with posix_spawn rather than Foundation's Process: on Linux,
+/// Foundation's reaper can block in wait4 on a still-running child it started, and then no
+/// other Process (rabbitmqctl, say) is ever seen to exit. Its stdin is a pipe whose write end
+/// only this process holds, so the child sees EOF when the test process ends.
+final class BackgroundProcess: Sendable {
+    let pid: pid_t
+    private let stdinWriter: Int32
+
+    init(_ executable: String, arguments: [String]) throws {
+        var fds: [Int32] = [0, 0]
+        guard pipe(&fds) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // no other child may inherit them
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, fds[0], 0)  // dup2 clears CLOEXEC on fd 0
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        close(fds[0])
+        guard status == 0 else {
+            close(fds[1])
+            throw POSIXError(POSIXErrorCode(rawValue: status) ?? .EIO)
+        }
+        self.pid = pid
+        self.stdinWriter = fds[1]
+    }
+
+    /// Closes the child's stdin (it then shuts down) and reaps it.
+    func stop() {
+        close(stdinWriter)
+        var status: Int32 = 0
+        waitpid(pid, &status, 0)
+    }
+}
