@@ -39,12 +39,12 @@ public final class App: Sendable {
         if configuration.sendSentEvent {
             try await connections.publishSentEvent(for: message, route: route)
         }
-        return AsyncResult(id: message.id, backend: backend)
+        return AsyncResult(id: message.id, backend: backend, app: self)
     }
 
     /// A handle on a task's result by id; unknown ids are PENDING, as in Celery.
     public func result(_ id: String) async throws -> AsyncResult {
-        AsyncResult(id: id, backend: try await connections.resultBackend())
+        AsyncResult(id: id, backend: try await connections.resultBackend(), app: self)
     }
 
     /// Empties queues (Celery's `purge`); returns the messages removed per queue.

@@ -5,10 +5,13 @@ import Foundation
 public struct AsyncResult: Sendable, CustomStringConvertible {
     public let id: String
     let backend: (any ResultBackend)?
+    /// The app that sent it, for `revoke`.
+    let app: App?
 
-    public init(id: String, backend: (any ResultBackend)?) {
+    public init(id: String, backend: (any ResultBackend)?, app: App? = nil) {
         self.id = id
         self.backend = backend
+        self.app = app
     }
 
     private func requireBackend() throws -> any ResultBackend {
@@ -54,6 +57,15 @@ public struct AsyncResult: Sendable, CustomStringConvertible {
     /// `get` decoded into a Swift type.
     public func get<Value: Decodable>(_ type: Value.Type, timeout: Double? = nil) async throws -> Value {
         try await get(timeout: timeout).decode(as: Value.self)
+    }
+
+    /// Asks every worker to revoke the task (Celery's `AsyncResult.revoke`).
+    @discardableResult
+    public func revoke(terminate: Bool = false, signal: String = "SIGTERM", timeout: Double = 1.0) async throws
+        -> [PidboxReply]
+    {
+        guard let app else { throw ResultError.storeFailed("this result has no app to send the revoke through") }
+        return try await app.revoke(id, terminate: terminate, signal: signal, timeout: timeout)
     }
 
     public func forget() async throws {

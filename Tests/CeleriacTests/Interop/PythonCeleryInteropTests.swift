@@ -95,7 +95,7 @@ struct PythonCeleryInteropTests {
 
     @Test func revokingAWaitingTaskEndsItRevoked() async throws {
         let result = try await app.send("fix.add", args: [5, 5], options: TaskSendOptions(countdown: 2))
-        let replies = try await app.revoke(result.id, timeout: 2)
+        let replies = try await result.revoke(timeout: 2)
         #expect(replies.contains { $0.node == PythonCeleryWorker.sharedNodeName })
         #expect(try await result.wait(timeout: 20).status == .revoked)
     }
