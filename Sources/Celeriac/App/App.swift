@@ -8,11 +8,22 @@ import Foundation
 ///     let sum = try await result.get(Int.self, timeout: 10)
 public final class App: Sendable {
     public let configuration: CeleriacConfiguration
+    /// The tasks this app defines; a worker runs these.
+    public let tasks = TaskRegistry()
     let connections: AppConnections
 
     public init(_ configuration: CeleriacConfiguration = CeleriacConfiguration()) {
         self.configuration = configuration
         self.connections = AppConnections(configuration: configuration)
+    }
+
+    /// Registers a task so this app's workers can run it; returns it for sending.
+    @discardableResult
+    public func register<Arguments, Output>(_ task: TaskDefinition<Arguments, Output>) throws
+        -> TaskDefinition<Arguments, Output>
+    {
+        try tasks.register(task)
+        return task
     }
 
     /// Sends a task by name (Celery's `send_task` / `apply_async`). With an rpc:// backend,

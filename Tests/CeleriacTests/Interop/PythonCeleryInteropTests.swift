@@ -22,6 +22,15 @@ struct PythonCeleryInteropTests {
         #expect(total == 10)
     }
 
+    /// A task declared in Swift with typed arguments, sent to the Python task of the same name.
+    @Test func aTypedSwiftDefinitionCallsThePythonTask() async throws {
+        struct Add: Codable, Sendable { var x: Int; var y: Int }
+        let add = try app.register(TaskDefinition<Add, Int>("fix.add", argumentNames: ["x", "y"]) { _, a in a.x + a.y })
+        #expect(app.tasks.names.contains("fix.add"))
+        let result = try await add.delay(Add(x: 20, y: 22), on: app)
+        #expect(try await result.get(Int.self, timeout: 20) == 42)
+    }
+
     @Test func headersAndPropertiesArriveAsCeleryReadsThem() async throws {
         let echoed = try await app.send("fix.echo_request", args: ["ü", 1.5, .null], kwargs: ["big": .int(1 << 40)],
                                         options: TaskSendOptions(queue: "fixq", priority: 9)).get(timeout: 20)
