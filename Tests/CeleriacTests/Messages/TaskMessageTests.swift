@@ -99,3 +99,38 @@ import Testing
 extension CeleryFixture: CustomTestStringConvertible {
     var testDescription: String { name }
 }
+
+@Suite struct TaskSendOptionsTests {
+    @Test func linksIDsShadowAndLimitsLandWhereCeleryPutsThem() throws {
+        let now = Date(timeIntervalSince1970: 1_764_000_000)
+        let options = TaskSendOptions(eta: now.addingTimeInterval(30), link: [.s("fix.mul", 10)],
+                                      linkError: [.si("fix.add", 0, 0)], taskID: "my-id", shadow: "shown.name",
+                                      ignoreResult: true, softTimeLimit: 5, timeLimit: 10, parentID: "p", rootID: "r",
+                                      groupID: "g", groupIndex: 3, retries: 2)
+        let message = TaskMessage.build(name: "fix.add", args: [1, 2], options: options, now: now)
+        #expect(message.id == "my-id")
+        #expect(message.properties.correlationID == "my-id")
+        #expect(message.shadow == "shown.name")
+        #expect(message.ignoreResult)
+        #expect(message.timeLimit.soft == 5 && message.timeLimit.hard == 10)
+        #expect(message.parentID == "p" && message.rootID == "r")
+        #expect(message.groupID == "g" && message.groupIndex == 3)
+        #expect(message.retries == 2)
+        #expect(message.headers["eta"] == "2025-11-24T16:00:30.000000+00:00")
+        #expect(message.eta == now.addingTimeInterval(30))
+        let body = try JSONValue(parsing: message.body)
+        #expect(body[2]?["callbacks"] == [Signature.s("fix.mul", 10).json])
+        #expect(body[2]?["errbacks"] == [Signature.si("fix.add", 0, 0).json])
+        #expect(body[2]?["chain"] == .null)
+    }
+
+    @Test func timesRoundTripAtMicrosecondPrecision() {
+        let date = Date(timeIntervalSince1970: 1_764_025_656.716532)
+        let text = CeleryTime.format(date)
+        #expect(text == "2025-11-24T23:07:36.716532+00:00")
+        #expect(abs(CeleryTime.parse(text)!.timeIntervalSince(date)) < 0.000_001)
+        #expect(CeleryTime.parse("2026-11-24T23:07:36Z") != nil)
+        #expect(CeleryTime.parse("2026-11-24T23:07:36.5+02:00") == CeleryTime.parse("2026-11-24T21:07:36.5+00:00"))
+        #expect(CeleryTime.parse("yesterday") == nil)
+    }
+}
