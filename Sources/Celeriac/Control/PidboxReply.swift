@@ -38,10 +38,7 @@ public struct PidboxReply: Sendable, Hashable {
 
     /// The message to publish to the requester's reply address (transient, as kombu sends it).
     public func brokerMessage(to address: PidboxReplyAddress) -> BrokerMessage {
-        var properties = MessageProperties.json
-        properties.headers = headers
-        properties.deliveryMode = PidboxTopology.replyDeliveryMode
-        properties.priority = 0
+        let properties = PidboxCoding.properties(headers: headers, deliveryMode: PidboxTopology.replyDeliveryMode)
         return BrokerMessage(exchange: address.exchange, routingKey: address.routingKey, properties: properties,
                              body: bodyBytes)
     }
@@ -50,20 +47,13 @@ public struct PidboxReply: Sendable, Hashable {
 extension PidboxReply {
     /// Reads a reply from a delivered message, refusing what is not JSON.
     public init(_ message: BrokerMessage) throws(PidboxError) {
-        let type = message.properties.contentType
-        guard type == nil || type == "application/json" else { throw .unsupportedContentType(type) }
+        try PidboxCoding.checkContentType(of: message)
         try self.init(decoding: message.body, headers: message.properties.headers)
     }
 
     /// Reads a reply from its body bytes and headers.
     public init(decoding body: [UInt8], headers: [String: JSONValue]) throws(PidboxError) {
-        let json: JSONValue
-        do {
-            json = try JSONValue(parsing: body)
-        } catch {
-            throw .invalidJSON("\(error)")
-        }
-        guard case .object(let object) = json else { throw .bodyNotAnObject(json.pidboxPreview) }
+        let object = try PidboxCoding.object(from: body)
         guard object.count == 1, let entry = object.first else { throw .replyNodeCount(object.count) }
         var ticket: String? = nil
         if let value = headers["ticket"], !value.isNull {

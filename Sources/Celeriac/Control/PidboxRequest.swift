@@ -98,10 +98,7 @@ extension PidboxRequest {
 
     /// The message to publish on the pidbox exchange (fanout, so the routing key is empty).
     public func brokerMessage(topology: PidboxTopology = .celery) -> BrokerMessage {
-        var properties = MessageProperties.json
-        properties.headers = headers
-        properties.deliveryMode = PidboxTopology.requestDeliveryMode
-        properties.priority = 0
+        let properties = PidboxCoding.properties(headers: headers, deliveryMode: PidboxTopology.requestDeliveryMode)
         return BrokerMessage(exchange: topology.exchange.name, routingKey: "", properties: properties,
                              body: bodyBytes)
     }
@@ -110,21 +107,14 @@ extension PidboxRequest {
 extension PidboxRequest {
     /// Reads a request from a delivered message, refusing what is not JSON.
     public init(_ message: BrokerMessage) throws(PidboxError) {
-        let type = message.properties.contentType
-        guard type == nil || type == "application/json" else { throw .unsupportedContentType(type) }
+        try PidboxCoding.checkContentType(of: message)
         try self.init(decoding: message.body, headers: message.properties.headers)
     }
 
     /// Reads a request from its body bytes and headers. Missing optional fields read as kombu
     /// reads them: no arguments is `{}`, no destination is every node, no clock is 0.
     public init(decoding body: [UInt8], headers: [String: JSONValue]) throws(PidboxError) {
-        let json: JSONValue
-        do {
-            json = try JSONValue(parsing: body)
-        } catch {
-            throw .invalidJSON("\(error)")
-        }
-        guard case .object(let object) = json else { throw .bodyNotAnObject(json.pidboxPreview) }
+        let object = try PidboxCoding.object(from: body)
         guard let methodValue = object["method"], !methodValue.isNull else { throw .missingField("method") }
         guard let method = methodValue.stringValue else {
             throw .invalidField(name: "method", value: methodValue.pidboxPreview, expected: "a command name string")
