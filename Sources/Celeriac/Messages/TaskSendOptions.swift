@@ -62,3 +62,11 @@ public struct TaskSendOptions: Sendable, Hashable {
         self.chord = chord
     }
 }
+
+extension TaskSendOptions {
+    /// `expires` given in seconds from now, as Celery's `expires=60` is.
+    public var expiresIn: Double? {
+        get { expires.map { $0.timeIntervalSinceNow } }
+        set { expires = newValue.map { Date().addingTimeInterval($0) } }
+    }
+}

@@ -124,6 +124,14 @@ extension CeleryFixture: CustomTestStringConvertible {
         #expect(body[2]?["chain"] == .null)
     }
 
+    @Test func expiresTakesSecondsOrADate() {
+        var options = TaskSendOptions()
+        options.expiresIn = 60
+        #expect(abs(options.expires!.timeIntervalSinceNow - 60) < 1)
+        options.expires = Date(timeIntervalSince1970: 0)
+        #expect(options.expiresIn! < 0)
+    }
+
     @Test func timesRoundTripAtMicrosecondPrecision() {
         let date = Date(timeIntervalSince1970: 1_764_025_656.716532)
         let text = CeleryTime.format(date)
