@@ -10,6 +10,9 @@ public actor RPCResultBackend: ResultBackend {
     public nonisolated let replyQueue: String
     private let transport: any BrokerTransport
     private var latest: [String: ResultMeta] = [:]
+    /// Arrival order of `latest`, so a long-lived client keeps a bounded number of results.
+    private var arrivals: [String] = []
+    static let retainedResults = 10_000
     private var waiters: [String: [CheckedContinuation<ResultMeta, any Error>]] = [:]
     private var consuming: Task<Void, Never>?
     private var failure: (any Error)?
@@ -38,7 +41,13 @@ public actor RPCResultBackend: ResultBackend {
 
     private func receive(_ message: BrokerMessage) {
         guard let json = try? JSONValue(parsing: message.body), let meta = try? ResultMeta(json: json) else { return }
-        latest[meta.taskID] = meta
+        if latest.updateValue(meta, forKey: meta.taskID) == nil { arrivals.append(meta.taskID) }
+        // Evicting in halves keeps the cost per message constant.
+        if arrivals.count > 2 * Self.retainedResults {
+            let evicted = arrivals.prefix(arrivals.count - Self.retainedResults)
+            for id in evicted where waiters[id] == nil { latest[id] = nil }
+            arrivals.removeFirst(evicted.count)
+        }
         guard meta.status.isReady, let waiting = waiters.removeValue(forKey: meta.taskID) else { return }
         for waiter in waiting { waiter.resume(returning: meta) }
     }
