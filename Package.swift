@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "AMQPProtocol", targets: ["AMQPProtocol"]),
         .library(name: "AMQPClient", targets: ["AMQPClient"]),
         .library(name: "Celeriac", targets: ["Celeriac"]),
+        .library(name: "CeleriacMonitor", targets: ["CeleriacMonitor"]),
         .library(name: "CeleriacCLI", targets: ["CeleriacCLI"]),
         .executable(name: "celeriac", targets: ["celeriac"]),
     ],
@@ -47,6 +48,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The dashboard's brain: cluster state and actions, no terminal code.
+        .target(name: "CeleriacMonitor", dependencies: ["Celeriac"]),
         .target(
             name: "CeleriacCLI",
             dependencies: [
@@ -71,6 +74,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "CeleriacTests", dependencies: ["Celeriac"]),
+        .testTarget(name: "CeleriacMonitorTests", dependencies: ["CeleriacMonitor", "Celeriac"]),
         // Runs the built `celeriac` binary as a user would.
         .testTarget(name: "CeleriacCLITests", dependencies: ["celeriac", "Celeriac"]),
     ],

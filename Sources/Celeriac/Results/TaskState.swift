@@ -23,17 +23,17 @@ public struct TaskState: RawRepresentable, Sendable, Hashable, CustomStringConve
     /// Ready because it failed or was stopped.
     public var isException: Bool { [.failure, .revoked].contains(self) }
 
-    /// Celery's `states.precedence`: a later state never gives way to an earlier one.
-    /// Unknown (custom) states rank between FAILURE and REVOKED, as in Celery.
+    /// Celery's `states.precedence`, the index in its PRECEDENCE list: lower means logically
+    /// later. Unknown (custom) states rank between FAILURE and REVOKED, as in Celery.
     public var precedence: Int {
         switch self {
         case .success: return 0
         case .failure: return 1
         case .revoked: return 3
-        case .rejected: return 4
-        case .retry: return 5
-        case .started: return 6
-        case .received: return 7
+        case .started: return 4
+        case .received: return 5
+        case .rejected: return 6
+        case .retry: return 7
         case .pending: return 8
         default: return 2
         }
