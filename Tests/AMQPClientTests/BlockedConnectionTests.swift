@@ -13,7 +13,7 @@ struct BlockedConnectionTests {
         try await channel.confirmSelect()
         var events = connection.events.makeAsyncIterator()
 
-        try RabbitMQPeer.ctl("set_vm_memory_high_watermark", "0")
+        try await RabbitMQPeer.ctlDetached("set_vm_memory_high_watermark", "0")
         defer { _ = try? RabbitMQPeer.ctl("set_vm_memory_high_watermark", "0.4") }
         // RabbitMQ tells a connection it is blocked once it tries to publish.
         let publish = Task {
@@ -25,7 +25,7 @@ struct BlockedConnectionTests {
         }
         #expect(reason.contains("memory"))
 
-        try RabbitMQPeer.ctl("set_vm_memory_high_watermark", "0.4")
+        try await RabbitMQPeer.ctlDetached("set_vm_memory_high_watermark", "0.4")
         #expect(await events.next() == .unblocked)
         try await publish.value
         let counted = try await channel.queueDeclare(queue.queue, passive: true)

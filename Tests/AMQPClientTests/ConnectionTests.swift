@@ -78,10 +78,10 @@ struct ConnectionTests {
         let queue = try await channel.queueDeclare(exclusive: true)
         let consumer = try await channel.consume(queue: queue.queue)
         // rabbitmqctl close_connection needs the connection's pid; find it by its name.
-        let listing = try RabbitMQPeer.ctl("list_connections", "pid", "client_properties", "--quiet")
+        let listing = try await RabbitMQPeer.ctlDetached("list_connections", "pid", "client_properties", "--quiet")
         let line = try #require(listing.split(separator: "\n").first { $0.contains(name) })
         let pid = String(line.split(separator: "\t")[0])
-        try RabbitMQPeer.ctl("close_connection", pid, "closed by the test")
+        try await RabbitMQPeer.ctlDetached("close_connection", pid, "closed by the test")
         do {
             for try await _ in consumer {}
             Issue.record("the consumer ended without an error")

@@ -30,9 +30,27 @@ enum RabbitMQPeer {
         "\(prefix)-\(UInt32.random(in: 0...UInt32.max))"
     }
 
+    /// `ctl` on a thread of its own, so its second-long wait holds no concurrency thread.
+    @discardableResult
+    static func ctlDetached(_ arguments: String...) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                do {
+                    continuation.resume(returning: try ctl(arguments))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+    }
+
     /// Runs rabbitmqctl against the test node and returns its output.
     @discardableResult
     static func ctl(_ arguments: String...) throws -> String {
+        try ctl(arguments)
+    }
+
+    static func ctl(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: rabbitmqctl!)
         process.arguments = arguments

@@ -21,6 +21,20 @@ struct CeleriacBinary {
     static let environment = ProcessInfo.processInfo.environment
     static let amqpURL = environment["CELERIAC_TEST_AMQP_URL"]
 
+    /// Runs the binary on a thread of its own: waiting for a long-running command must not
+    /// hold one of the few threads Swift concurrency shares among all the tests.
+    static func runDetached(_ arguments: [String], input: String? = nil) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread {
+                do {
+                    continuation.resume(returning: try run(arguments, input: input))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }.start()
+        }
+    }
+
     static func run(_ arguments: [String], input: String? = nil) throws -> Output {
         let process = Process()
         process.executableURL = url
