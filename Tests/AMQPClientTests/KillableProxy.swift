@@ -8,10 +8,14 @@ import NIOPosix
 final class KillableProxy: Sendable {
     private let serverChannel: any Channel
     private let connections: NIOLockedValueBox<[any Channel]>
+    /// While paused the relay is a black hole: nothing moves, and a side that closes does not
+    /// close the other (a silent network, not a refusing one).
+    private let paused: NIOLockedValueBox<Bool>
     let port: Int
 
     init(targetHost: String, targetPort: Int) async throws {
         let connections = NIOLockedValueBox<[any Channel]>([])
+        let paused = NIOLockedValueBox(false)
         let group = MultiThreadedEventLoopGroup.singleton
         serverChannel = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -21,7 +25,7 @@ final class KillableProxy: Sendable {
                     .connect(host: targetHost, port: targetPort)
                     .flatMap { outbound in
                         connections.withLockedValue { $0 += [inbound, outbound] }
-                        let (toOutbound, toInbound) = RelayHandler.pair()
+                        let (toOutbound, toInbound) = RelayHandler.pair(paused: paused)
                         return inbound.pipeline.addHandler(toOutbound).flatMap {
                             outbound.pipeline.addHandler(toInbound)
                         }.flatMap {
@@ -33,16 +37,19 @@ final class KillableProxy: Sendable {
             .bind(host: "127.0.0.1", port: 0).get()
         port = serverChannel.localAddress!.port!
         self.connections = connections
+        self.paused = paused
     }
 
     /// Stops reading from clients: their writes back up, as with a broker that stopped reading.
     func pause() {
+        paused.withLockedValue { $0 = true }
         for channel in connections.withLockedValue({ $0 }) {
             _ = channel.setOption(ChannelOptions.autoRead, value: false)
         }
     }
 
     func resume() {
+        paused.withLockedValue { $0 = false }
         for channel in connections.withLockedValue({ $0 }) {
             _ = channel.setOption(ChannelOptions.autoRead, value: true)
             channel.read()
@@ -70,10 +77,15 @@ private final class RelayHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     private var partner: RelayHandler?
     private var context: ChannelHandlerContext?
+    private let paused: NIOLockedValueBox<Bool>
 
-    static func pair() -> (RelayHandler, RelayHandler) {
-        let a = RelayHandler()
-        let b = RelayHandler()
+    init(paused: NIOLockedValueBox<Bool>) {
+        self.paused = paused
+    }
+
+    static func pair(paused: NIOLockedValueBox<Bool>) -> (RelayHandler, RelayHandler) {
+        let a = RelayHandler(paused: paused)
+        let b = RelayHandler(paused: paused)
         a.partner = b
         b.partner = a
         return (a, b)
@@ -93,7 +105,7 @@ private final class RelayHandler: ChannelDuplexHandler, @unchecked Sendable {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        partner?.closePartner()
+        if !paused.withLockedValue({ $0 }) { partner?.closePartner() }
         self.context = nil
     }
 
