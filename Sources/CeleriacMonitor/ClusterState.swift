@@ -9,6 +9,10 @@ public struct ClusterState: Sendable {
     /// Tasks per state, kept as events arrive (no rescans).
     public private(set) var countsByState: [TaskState: Int] = [:]
     public private(set) var eventCount = 0
+    /// Transitions per state per second, for rates and sparklines.
+    public private(set) var rates = StateRates()
+    /// Finished, failed and runtime percentiles per task name.
+    public private(set) var statsByName: [String: TaskNameStats] = [:]
     public let maximumTasks: Int
     /// Arrival order of task ids, oldest first, for eviction.
     private var arrivals: [String] = []
@@ -41,6 +45,8 @@ public struct ClusterState: Sendable {
         if before != record.state {
             if let before { countsByState[before, default: 1] -= 1 }
             countsByState[record.state, default: 0] += 1
+            if let timestamp = event.timestamp { rates.record(record.state, at: timestamp) }
+            if let name = record.name { statsByName[name, default: TaskNameStats()].record(record.state, runtime: record.runtime) }
         }
         tasks[fields.uuid] = record
         evictIfNeeded()

@@ -126,3 +126,34 @@ import Testing
         #expect(state.tasks.values.contains { $0.name == "fix.add" && $0.state == .success })
     }
 }
+
+@Suite struct DerivedFiguresTests {
+    @Test func ratesCountTransitionsPerSecondWithinTheWindow() {
+        var rates = StateRates(window: 60)
+        for second in 0..<10 { for _ in 0..<3 { rates.record(.success, at: 1000 + Double(second) + 0.5) } }
+        rates.record(.failure, at: 1009.1)
+        #expect(rates.rate(of: .success, over: 10, now: 1009.9) == 3)
+        #expect(rates.rate(of: .failure, over: 10, now: 1009.9) == 0.1)
+        #expect(rates.series(of: .success, seconds: 3, now: 1011) == [3, 0, 0])
+        // A minute later the old buckets no longer count.
+        #expect(rates.rate(of: .success, over: 60, now: 1080) == 0)
+    }
+
+    @Test func perNameStatsFollowTheState() {
+        var state = ClusterState()
+        for index in 0..<100 {
+            let id = "t\(index)"
+            state.apply(CeleryEvent(type: "task-received", hostname: "w", timestamp: Double(index),
+                                    fields: ["uuid": .string(id), "name": "fix.add"]))
+            let type = index % 10 == 0 ? "task-failed" : "task-succeeded"
+            state.apply(CeleryEvent(type: type, hostname: "w", timestamp: Double(index) + 0.5,
+                                    fields: ["uuid": .string(id), "runtime": .double(Double(index) / 100)]))
+        }
+        let stats = state.statsByName["fix.add"]
+        #expect(stats?.finished == 100)
+        #expect(stats?.failures == 10)
+        #expect(stats?.runtimePercentile(0.5) == 0.5)
+        #expect(stats?.runtimePercentile(0.95) == 0.94)
+        #expect(state.rates.rate(of: .success, over: 100, now: 99.9) == 0.9)
+    }
+}
