@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "AMQPClient", targets: ["AMQPClient"]),
         .library(name: "Celeriac", targets: ["Celeriac"]),
         .library(name: "CeleriacMonitor", targets: ["CeleriacMonitor"]),
+        .library(name: "CeleriacTUI", targets: ["CeleriacTUI"]),
         .library(name: "CeleriacCLI", targets: ["CeleriacCLI"]),
         .executable(name: "celeriac", targets: ["celeriac"]),
     ],
@@ -49,12 +50,27 @@ let package = Package(
             ]
         ),
         // The dashboard's brain: cluster state and actions, no terminal code.
-        .target(name: "CeleriacMonitor", dependencies: ["Celeriac"]),
+        .target(
+            name: "CeleriacMonitor",
+            dependencies: ["Celeriac", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
+        ),
+        // ncursesw and a C shim for its macros and globals (Debian's libncurses-dev).
+        .systemLibrary(name: "CNCurses", path: "Sources/CNCurses", providers: [.apt(["libncurses-dev"])]),
+        // The dashboard's screens and keys: draws the monitor's state, turns keys into actions.
+        .target(
+            name: "CeleriacTUI",
+            dependencies: [
+                "CNCurses", "CeleriacMonitor", "Celeriac",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
         .target(
             name: "CeleriacCLI",
             dependencies: [
                 "AMQPClient",
                 "Celeriac",
+                "CeleriacMonitor",
+                "CeleriacTUI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -75,6 +91,7 @@ let package = Package(
         ),
         .testTarget(name: "CeleriacTests", dependencies: ["Celeriac"]),
         .testTarget(name: "CeleriacMonitorTests", dependencies: ["CeleriacMonitor", "Celeriac"]),
+        .testTarget(name: "CeleriacTUITests", dependencies: ["CeleriacTUI", "CeleriacMonitor", "Celeriac"]),
         // Runs the built `celeriac` binary as a user would.
         .testTarget(name: "CeleriacCLITests", dependencies: ["celeriac", "Celeriac"]),
     ],

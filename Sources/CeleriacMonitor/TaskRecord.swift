@@ -5,8 +5,10 @@ import Celeriac
 
 /// What the monitor knows of one task, merged from its events as Celery's
 /// `celery.events.state.Task` merges them.
-public struct TaskRecord: Sendable, Hashable {
+public struct TaskRecord: Sendable, Hashable, Codable {
     public let id: String
+    /// Arrival number in this monitor: higher is newer.
+    public internal(set) var sequence: Int
     public internal(set) var name: String?
     public internal(set) var state: TaskState = .pending
     /// When the current state's event happened (the sender's clock).
@@ -33,13 +35,20 @@ public struct TaskRecord: Sendable, Hashable {
     /// When each kind of event happened: sent, received, started, succeeded, failed, …
     public internal(set) var timeline: [Milestone] = []
 
-    public struct Milestone: Sendable, Hashable {
+    public struct Milestone: Sendable, Hashable, Codable {
         public var type: String
         public var timestamp: Double?
     }
 
-    init(id: String) {
+    init(id: String, sequence: Int) {
         self.id = id
+        self.sequence = sequence
+    }
+
+    /// The exception's type: "ValueError" of "ValueError('boom')".
+    public var exceptionType: String? {
+        guard let exception, !exception.isEmpty else { return nil }
+        return String(exception.prefix { $0 != "(" && $0 != ":" })
     }
 
     /// Celery's merge rule: an event whose state logically happens before the current one

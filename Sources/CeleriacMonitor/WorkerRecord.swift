@@ -1,7 +1,7 @@
 import Celeriac
 
 /// What the monitor knows of one worker, from its worker-* events.
-public struct WorkerRecord: Sendable, Hashable {
+public struct WorkerRecord: Sendable, Hashable, Codable {
     public let hostname: String
     /// Seconds between heartbeats the worker promised.
     public internal(set) var frequency: Double = 2

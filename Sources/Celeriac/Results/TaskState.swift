@@ -1,7 +1,7 @@
 /// A task's state as Celery names it; custom states (e.g. "PROGRESS" from `updateState`)
 /// are values too.
 public struct TaskState: RawRepresentable, Sendable, Hashable, CustomStringConvertible,
-    ExpressibleByStringLiteral
+    ExpressibleByStringLiteral, Codable
 {
     public var rawValue: String
     public init(rawValue: String) { self.rawValue = rawValue }
@@ -17,6 +17,10 @@ public struct TaskState: RawRepresentable, Sendable, Hashable, CustomStringConve
     public static let retry: TaskState = "RETRY"
     public static let revoked: TaskState = "REVOKED"
     public static let rejected: TaskState = "REJECTED"
+
+    /// The states Celery itself defines; any other is a custom state (e.g. PROGRESS).
+    public static let celeryStates: Set<TaskState> = [.pending, .received, .started, .success, .failure, .retry,
+                                                      .revoked, .rejected]
 
     /// The task has finished for good; its result will not change.
     public var isReady: Bool { [.success, .failure, .revoked].contains(self) }

@@ -1,0 +1,83 @@
+import AMQPClient
+import ArgumentParser
+import Celeriac
+import CeleriacMonitor
+import CeleriacTUI
+import Foundation
+
+/// `celeriac top`: the live terminal dashboard for any Celery cluster.
+struct TopCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "top",
+        abstract: "Watch a Celery cluster live in the terminal, and act on it.",
+        discussion: """
+            Works with Python Celery workers as well as Celeriac's: it listens to the cluster's events, \
+            polls the workers' stats and queues, and acts through Celery's remote control. Press ? \
+            inside for every key; see celeriac-top(1).
+            """
+    )
+
+    @OptionGroup var app: AppOptions
+    @OptionGroup var watch: MonitorFlags
+
+    @Flag(help: "Hide and refuse every action: watch only.")
+    var readOnly = false
+
+    @Flag(help: "Draw with ASCII only (no Unicode boxes, bars or sparklines).")
+    var ascii = false
+
+    @Flag(help: "No colours (also when NO_COLOR is set).")
+    var noColor = false
+
+    func validate() throws {
+        try watch.validate()
+    }
+
+    func run() async throws {
+        let configuration = try app.configuration()
+        let broker = try BrokerLabel(url: configuration.brokerURL)
+        let monitor = Monitor(configuration: configuration, options: try watch.options(virtualHost: broker.virtualHost))
+        do {
+            try monitor.start { try await AMQPTransport(url: configuration.brokerURL) }
+        } catch {
+            throw ValidationError(error.description)
+        }
+        var options = DashboardRunner.Options()
+        let environment = ProcessInfo.processInfo.environment
+        options.colors = !noColor && (environment["NO_COLOR"] ?? "").isEmpty
+        options.glyphs = ascii || !Self.localeSpeaksUTF8(environment) ? .ascii : .unicode
+        options.readOnly = readOnly
+        options.brokerLabel = broker.label
+        do {
+            try await DashboardRunner(monitor: monitor, options: options).run()
+        } catch let error as TerminalError {
+            await monitor.stop()
+            throw ValidationError(error.description)
+        }
+        await monitor.stop()
+    }
+
+    /// UTF-8 unless the locale says otherwise (LC_ALL, then LC_CTYPE, then LANG).
+    static func localeSpeaksUTF8(_ environment: [String: String]) -> Bool {
+        let locale = ["LC_ALL", "LC_CTYPE", "LANG"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
+        guard let locale else { return true }
+        let lower = locale.lowercased()
+        return lower.contains("utf-8") || lower.contains("utf8")
+    }
+}
+
+/// The broker as the top bar shows it: host, port and vhost, never the password.
+struct BrokerLabel {
+    var label: String
+    var virtualHost: String
+
+    init(url: String) throws {
+        do {
+            let parsed = try AMQPConnectionConfiguration(url: url)
+            label = "\(parsed.host):\(parsed.port)\(parsed.virtualHost == "/" ? "" : "/" + parsed.virtualHost)"
+            virtualHost = parsed.virtualHost
+        } catch {
+            throw ValidationError("broker URL \(url) is invalid: \(error.description) (e.g. amqp://guest:guest@localhost:5672//)")
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Celeriac
+import Foundation
+
+/// Keeps events flowing into the store: connects, binds the monitor's own queue, applies
+/// each event, and when the broker goes away says so in the store and tries again with
+/// backoff — forever, until cancelled. A dashboard outlives broker restarts.
+public struct EventFeed: Sendable {
+    public typealias Connect = @Sendable () async throws -> any BrokerTransport
+
+    private let store: MonitorStore
+    private let connect: Connect
+    /// Longest wait between attempts, in seconds.
+    private let maximumBackoff: Double
+
+    public init(store: MonitorStore, maximumBackoff: Double = 10, connect: @escaping Connect) {
+        self.store = store
+        self.connect = connect
+        self.maximumBackoff = maximumBackoff
+    }
+
+    /// Runs until the surrounding task is cancelled.
+    public func run() async {
+        var attempt = 0
+        while !Task.isCancelled {
+            attempt += 1
+            let reason: String
+            do {
+                try await consumeOnce(onConnected: { attempt = 0 })
+                reason = "the broker ended the event stream"
+            } catch is CancellationError {
+                return
+            } catch {
+                reason = Self.describe(error)
+            }
+            guard !Task.isCancelled else { return }
+            let wait = min(maximumBackoff, 0.5 * pow(2, Double(max(0, attempt - 1))))
+            store.setConnection(.reconnecting(attempt: max(1, attempt), reason: reason,
+                                              retryAt: Date().timeIntervalSince1970 + wait))
+            try? await Task.sleep(for: .seconds(wait))  // backoff between attempts, not a synchronisation
+        }
+    }
+
+    private func consumeOnce(onConnected: () -> Void) async throws {
+        store.setConnection(.connecting)
+        let transport = try await connect()
+        do {
+            let events = try await EventReceiver.events(on: transport)
+            onConnected()
+            store.setConnection(.connected(since: Date().timeIntervalSince1970))
+            for try await event in events {
+                store.apply(event)
+            }
+            await transport.close()
+        } catch {
+            await transport.close()
+            throw error
+        }
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let broker = error as? BrokerError { return broker.description }
+        return String(describing: error)
+    }
+}

@@ -1,0 +1,53 @@
+import Celeriac
+import Foundation
+
+/// The most recent events as text lines, for the Events screen: a ring, so a busy cluster
+/// costs constant memory.
+public struct EventLog: Sendable {
+    public let capacity: Int
+    private var lines: [String] = []
+    private var start = 0
+    /// Lines ever added; a paused view remembers this to stay where it was.
+    public private(set) var total = 0
+
+    public init(capacity: Int = 2000) {
+        self.capacity = max(1, capacity)
+    }
+
+    mutating func add(_ line: String) {
+        total += 1
+        if lines.count < capacity {
+            lines.append(line)
+        } else {
+            lines[start] = line
+            start = (start + 1) % capacity
+        }
+    }
+
+    /// Up to `count` lines ending at the `total`-th line ever added (nil: the latest), oldest first.
+    public func lines(last count: Int, endingAt end: Int? = nil) -> [String] {
+        let endIndex = min(end ?? total, total)
+        let available = min(lines.count, lines.count - (total - endIndex))
+        guard available > 0, count > 0 else { return [] }
+        let first = max(0, available - count)
+        return (first..<available).map { lines[(start + $0) % lines.count] }
+    }
+
+    /// "12:00:01.123 fixw@vm task-succeeded uuid=… result='5'"
+    static func line(for event: CeleryEvent) -> String {
+        let time = event.timestamp.map { Self.clock(Date(timeIntervalSince1970: $0)) } ?? "--:--:--"
+        let skipped: Set<String> = ["type", "hostname", "timestamp", "utcoffset", "pid", "clock", "local_received"]
+        let fields = event.fields.keys.filter { !skipped.contains($0) }.sorted()
+            .map { "\($0)=\(event.fields[$0]!.pythonRepr)" }
+        return ([time, event.hostname ?? "-", event.type] + fields).joined(separator: " ")
+    }
+
+    /// Local wall-clock time with milliseconds.
+    static func clock(_ date: Date) -> String {
+        var t = time_t(date.timeIntervalSince1970)
+        var parts = tm()
+        localtime_r(&t, &parts)
+        let millis = Int((date.timeIntervalSince1970 - Double(t)) * 1000)
+        return String(format: "%02d:%02d:%02d.%03d", parts.tm_hour, parts.tm_min, parts.tm_sec, max(0, min(999, millis)))
+    }
+}

@@ -1,0 +1,34 @@
+/// The characters boxes, bars and sparklines are drawn with: Unicode where the terminal
+/// speaks UTF-8, ASCII otherwise (`--ascii`, or a non-UTF-8 locale).
+public struct Glyphs: Sendable {
+    public var horizontal: Character
+    public var vertical: Character
+    public var sparks: [Character]
+    public var barFull: Character
+    public var barOther: Character
+    public var ellipsisMark: Character
+    public var mark: Character
+    public var cursor: Character
+
+    public static let unicode = Glyphs(horizontal: "─", vertical: "│", sparks: Array("▁▂▃▄▅▆▇█"),
+                                       barFull: "█", barOther: "▒", ellipsisMark: "…", mark: "●", cursor: "▏")
+    public static let ascii = Glyphs(horizontal: "-", vertical: "|", sparks: Array(" .:-=+*#"),
+                                     barFull: "#", barOther: "=", ellipsisMark: "~", mark: "*", cursor: "_")
+
+    /// A sparkline of `values` scaled to their maximum.
+    public func sparkline(_ values: [Int]) -> String {
+        let top = max(values.max() ?? 0, 1)
+        return String(values.map { value in
+            value == 0 ? " " : sparks[min(sparks.count - 1, max(1, value * (sparks.count - 1) / top))]
+        })
+    }
+
+    /// A bar `width` wide: `first` of `total` as full blocks, `second` as the other shade.
+    public func bar(_ first: Int, _ second: Int, total: Int, width: Int) -> String {
+        guard width > 0, total > 0 else { return String(repeating: " ", count: max(0, width)) }
+        let a = min(width, Int((Double(first) / Double(total) * Double(width)).rounded(.up)))
+        let b = min(width - a, Int((Double(second) / Double(total) * Double(width)).rounded(.up)))
+        return String(repeating: barFull, count: a) + String(repeating: barOther, count: b)
+            + String(repeating: " ", count: width - a - b)
+    }
+}

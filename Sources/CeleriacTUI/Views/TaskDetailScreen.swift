@@ -1,0 +1,90 @@
+import Celeriac
+import CeleriacMonitor
+import Foundation
+
+/// Enter on a task: everything the events told about it — call, outcome, traceback, routing,
+/// the timeline of its events, its parent and children. Scrolls with j/k.
+enum TaskDetailScreen {
+    static func draw<C: Canvas>(_ canvas: inout C, _ context: FrameContext, taskID: String) {
+        let task = context.model.cluster.tasks[taskID]
+        Chrome.drawTop(&canvas, context, title: "Task \(taskID)" + (task.map { " — \($0.name ?? "?") \($0.state.rawValue)" } ?? ""))
+        let width = canvas.columns - 4
+        let lines = task.map { self.lines(for: $0, model: context.model, width: width) }
+            ?? [("The dashboard holds no events for this task (never seen, or dropped past --max-tasks).", .dim)]
+        let height = max(0, canvas.rows - 2 - 3)
+        let first = min(context.state.pageScroll, max(0, lines.count - height))
+        for (offset, line) in lines.dropFirst(first).prefix(height).enumerated() {
+            canvas.put(3 + offset, 2, Text.fit(line.0, width), line.1)
+        }
+        Chrome.drawBottom(&canvas, context, hints: context.state.readOnly ? "Esc back  j/k scroll  " + Chrome.globalHints
+            : "Esc back  j/k scroll  r revoke  T terminate  R retry  " + Chrome.globalHints)
+    }
+
+    static func lines(for task: TaskRecord, model: MonitorModel, width: Int) -> [(String, Style)] {
+        var lines: [(String, Style)] = []
+        func field(_ label: String, _ value: String?, _ style: Style = .normal) {
+            guard let value, !value.isEmpty else { return }
+            let wrapped = wrap(value, width: max(10, width - 12))
+            for (index, part) in wrapped.enumerated() {
+                lines.append(((index == 0 ? Text.fit(label, 11) : String(repeating: " ", count: 11)) + " " + part, style))
+            }
+        }
+        field("name", task.name, .bold)
+        field("id", task.id)
+        field("state", task.state.rawValue, .state(task.state))
+        field("worker", task.worker)
+        field("args", task.args)
+        field("kwargs", task.kwargs)
+        field("result", task.result, .success)
+        field("meta", task.meta?.serialized)
+        field("exception", task.exception, .failure)
+        field("runtime", task.runtime.map { Text.duration($0) })
+        field("retries", task.retries.map(String.init))
+        field("eta", task.eta)
+        field("expires", task.expires)
+        field("queue", task.queue ?? task.routingKey)
+        field("exchange", task.exchange)
+        field("parent", task.parentID)
+        field("root", task.rootID == task.id ? nil : task.rootID)
+        let children = model.cluster.childrenByParent[task.id] ?? []
+        field("children", children.isEmpty ? nil : children.joined(separator: " "))
+        if let traceback = task.traceback, !traceback.isEmpty {
+            lines.append(("", .normal))
+            lines.append(("traceback", .header))
+            for line in traceback.split(separator: "\n", omittingEmptySubsequences: false) {
+                for part in wrap(String(line), width: width) { lines.append((part, .failure)) }
+            }
+        }
+        lines.append(("", .normal))
+        lines.append(("timeline", .header))
+        for milestone in task.timeline {
+            lines.append(("\(preciseClock(milestone.timestamp))  \(milestone.type)", .normal))
+        }
+        if let note = model.resultBackendNote, !TaskState.celeryStates.contains(task.state) || task.meta == nil {
+            if !task.state.isReady, task.state != .pending {
+                lines.append(("", .normal))
+                lines.append((note, .dim))
+            }
+        }
+        return lines
+    }
+
+    /// Hard-wraps `text` into pieces of at most `width` characters.
+    static func wrap(_ text: String, width: Int) -> [String] {
+        let clean = text.replacingControlCharacters()
+        guard width > 0, clean.count > width else { return [clean] }
+        var parts: [String] = []
+        var rest = Substring(clean)
+        while !rest.isEmpty {
+            parts.append(String(rest.prefix(width)))
+            rest = rest.dropFirst(width)
+        }
+        return parts
+    }
+
+    static func preciseClock(_ epoch: Double?) -> String {
+        guard let epoch else { return "--:--:--.---" }
+        let millis = Int(((epoch - epoch.rounded(.down)) * 1000).rounded(.down))
+        return Text.clock(epoch) + String(format: ".%03d", millis)
+    }
+}
