@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Celeriac", targets: ["Celeriac"]),
         .library(name: "CeleriacMonitor", targets: ["CeleriacMonitor"]),
         .library(name: "CeleriacTUI", targets: ["CeleriacTUI"]),
+        .library(name: "CeleriacExporter", targets: ["CeleriacExporter"]),
         .library(name: "CeleriacCLI", targets: ["CeleriacCLI"]),
         .executable(name: "celeriac", targets: ["celeriac"]),
     ],
@@ -22,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         // The logging API every server-side Swift library speaks.
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        // `celeriac exporter`: metrics in the Prometheus text format.
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -54,6 +57,17 @@ let package = Package(
             name: "CeleriacMonitor",
             dependencies: ["Celeriac", .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
+        // `celeriac exporter`: the monitor's state served as Prometheus metrics over HTTP.
+        .target(
+            name: "CeleriacExporter",
+            dependencies: [
+                "CeleriacMonitor", "Celeriac",
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // ncursesw and a C shim for its macros and globals (Debian's libncurses-dev).
         .systemLibrary(name: "CNCurses", path: "Sources/CNCurses", providers: [.apt(["libncurses-dev"])]),
         // The dashboard's screens and keys: draws the monitor's state, turns keys into actions.
@@ -71,6 +85,7 @@ let package = Package(
                 "Celeriac",
                 "CeleriacMonitor",
                 "CeleriacTUI",
+                "CeleriacExporter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -89,11 +104,13 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "CeleriacTests", dependencies: ["Celeriac"]),
+        // What several test targets share: child processes, peers' admin APIs.
+        .target(name: "CeleriacTestSupport", path: "Tests/CeleriacTestSupport"),
+        .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "CeleriacTestSupport"]),
         .testTarget(name: "CeleriacMonitorTests", dependencies: ["CeleriacMonitor", "Celeriac"]),
         .testTarget(name: "CeleriacTUITests", dependencies: ["CeleriacTUI", "CeleriacMonitor", "Celeriac"]),
         // Runs the built `celeriac` binary as a user would.
-        .testTarget(name: "CeleriacCLITests", dependencies: ["celeriac", "Celeriac"]),
+        .testTarget(name: "CeleriacCLITests", dependencies: ["celeriac", "Celeriac", "CeleriacTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -72,24 +72,13 @@ struct AMQPBenchCommand: AsyncParsableCommand {
     }
 
     private func runPika(script: String) throws -> AMQPBenchmark.Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, script, "--url", url, "--messages", "\(messages)", "--size", "\(size)"]
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw ValidationError("the pika benchmark exited with \(process.terminationStatus); is pika installed (pip install pika==1.4.4)?")
-        }
         struct PikaFigures: Decodable {
             var client: String
             var publish_msgs_per_s: Double
             var consume_msgs_per_s: Double
         }
-        let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-        let figures = try JSONDecoder().decode(PikaFigures.self, from: Data(line.utf8))
+        let figures = try PythonPeer.run(python, script, ["--url", url, "--messages", "\(messages)", "--size", "\(size)"],
+                                         hint: "is pika installed (pip install pika==1.4.4)?", as: PikaFigures.self)
         return AMQPBenchmark.Result(client: "\(figures.client) (BlockingConnection, confirm each)",
                                     publishPerSecond: figures.publish_msgs_per_s,
                                     consumePerSecond: figures.consume_msgs_per_s)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Celeriac
+import CeleriacMonitor
 import Foundation
 
 /// `celeriac events`: the plain event stream, like `celery events --dump`.
@@ -46,9 +47,7 @@ struct EventsCommand: AsyncParsableCommand {
     /// "2026-11-25T12:00:00.123456+00:00 fixw@vm task-succeeded uuid=… result='5' runtime=0.01"
     static func line(for event: CeleryEvent) -> String {
         let time = event.timestamp.map { CeleryTime.format(Date(timeIntervalSince1970: $0)) } ?? "-"
-        let skipped: Set<String> = ["type", "hostname", "timestamp", "utcoffset", "pid", "clock", "local_received"]
-        let fields = event.fields.keys.filter { !skipped.contains($0) }.sorted()
-            .map { "\($0)=\(event.fields[$0]!.pythonRepr)" }
-        return ([time, event.hostname ?? "-", event.type] + fields).joined(separator: " ")
+        let fields = EventLog.fields(of: event)
+        return ([time, event.hostname ?? "-", event.type] + (fields.isEmpty ? [] : [fields])).joined(separator: " ")
     }
 }

@@ -1,11 +1,11 @@
 import Celeriac
 import Foundation
 
-/// The most recent events as text lines, for the Events screen: a ring, so a busy cluster
-/// costs constant memory.
+/// The most recent events, for the Events screen: a ring, so a busy cluster costs constant
+/// memory, holding the events themselves — only the lines on screen are ever formatted.
 public struct EventLog: Sendable {
     public let capacity: Int
-    private var lines: [String] = []
+    private var events: [CeleryEvent] = []
     private var start = 0
     /// Lines ever added; a paused view remembers this to stay where it was.
     public private(set) var total = 0
@@ -14,12 +14,12 @@ public struct EventLog: Sendable {
         self.capacity = max(1, capacity)
     }
 
-    mutating func add(_ line: String) {
+    mutating func add(_ event: CeleryEvent) {
         total += 1
-        if lines.count < capacity {
-            lines.append(line)
+        if events.count < capacity {
+            events.append(event)
         } else {
-            lines[start] = line
+            events[start] = event
             start = (start + 1) % capacity
         }
     }
@@ -27,19 +27,23 @@ public struct EventLog: Sendable {
     /// Up to `count` lines ending at the `total`-th line ever added (nil: the latest), oldest first.
     public func lines(last count: Int, endingAt end: Int? = nil) -> [String] {
         let endIndex = min(end ?? total, total)
-        let available = min(lines.count, lines.count - (total - endIndex))
+        let available = min(events.count, events.count - (total - endIndex))
         guard available > 0, count > 0 else { return [] }
         let first = max(0, available - count)
-        return (first..<available).map { lines[(start + $0) % lines.count] }
+        return (first..<available).map { Self.line(for: events[(start + $0) % events.count]) }
     }
 
     /// "12:00:01.123 fixw@vm task-succeeded uuid=… result='5'"
-    static func line(for event: CeleryEvent) -> String {
+    public static func line(for event: CeleryEvent) -> String {
         let time = event.timestamp.map { Self.clock(Date(timeIntervalSince1970: $0)) } ?? "--:--:--"
+        return [time, event.hostname ?? "-", event.type, fields(of: event)].joined(separator: " ")
+    }
+
+    /// The fields beyond the envelope, sorted, as `name=repr` — what `celery events --dump` shows.
+    public static func fields(of event: CeleryEvent) -> String {
         let skipped: Set<String> = ["type", "hostname", "timestamp", "utcoffset", "pid", "clock", "local_received"]
-        let fields = event.fields.keys.filter { !skipped.contains($0) }.sorted()
-            .map { "\($0)=\(event.fields[$0]!.pythonRepr)" }
-        return ([time, event.hostname ?? "-", event.type] + fields).joined(separator: " ")
+        return event.fields.keys.filter { !skipped.contains($0) }.sorted()
+            .map { "\($0)=\(event.fields[$0]!.pythonRepr)" }.joined(separator: " ")
     }
 
     /// Local wall-clock time with milliseconds.

@@ -31,7 +31,7 @@ public struct MonitorModel: Sendable {
 
     mutating func apply(_ event: CeleryEvent) {
         cluster.apply(event)
-        eventLog.add(EventLog.line(for: event))
+        eventLog.add(event)
     }
 
     mutating func changed() { version &+= 1 }

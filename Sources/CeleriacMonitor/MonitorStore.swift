@@ -8,6 +8,7 @@ import NIOConcurrencyHelpers
 public final class MonitorStore: Sendable {
     private let model: NIOLockedValueBox<MonitorModel>
     private let lastIndexBuild = NIOLockedValueBox(-Double.infinity)
+    private let observer = NIOLockedValueBox<(@Sendable (CeleryEvent, TaskRecord?) -> Void)?>(nil)
 
     public init(maximumTasks: Int = 100_000) {
         model = NIOLockedValueBox(MonitorModel(maximumTasks: maximumTasks))
@@ -23,7 +24,17 @@ public final class MonitorStore: Sendable {
     }
 
     public func apply(_ event: CeleryEvent) {
-        update { $0.apply(event) }
+        let record = update { model -> TaskRecord? in
+            model.apply(event)
+            return event.task.flatMap { model.cluster.tasks[$0.uuid] }
+        }
+        observer.withLockedValue { $0 }?(event, record)
+    }
+
+    /// Called after each event with the task it touched (as merged), outside the lock: the
+    /// exporter counts events and runtimes here.
+    public func observeEvents(_ body: @escaping @Sendable (CeleryEvent, TaskRecord?) -> Void) {
+        observer.withLockedValue { $0 = body }
     }
 
     /// Shows `text` in the status line.

@@ -1,0 +1,110 @@
+import Celeriac
+import CeleriacMonitor
+import Foundation
+import Prometheus
+
+/// The monitor's state as Prometheus metrics. Flower's names where Flower has one, so its
+/// dashboards and alerts keep working; `celeriac_*` for what Flower lacks: queue length and
+/// the age of the oldest waiting message, tasks per state.
+public final class MonitorMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    private let store: MonitorStore
+    /// Seconds buckets as Flower's default `task_runtime_metric_buckets`.
+    static let runtimeBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
+                                           .infinity]
+
+    public init(store: MonitorStore) {
+        self.store = store
+        store.observeEvents { [weak self] event, task in self?.observe(event, task: task) }
+    }
+
+    /// Per event, as Flower's `PrometheusMetrics.observe_task`/worker handling.
+    func observe(_ event: CeleryEvent, task: TaskRecord?) {
+        let worker = event.hostname ?? ""
+        guard event.type.hasPrefix("task-") else { return }
+        let name = event["name"]?.stringValue ?? task?.name ?? ""
+        counter("flower_events_total", "Number of events", [("worker", worker), ("type", event.type), ("task", name)])
+            .increment()
+        if let runtime = event["runtime"]?.doubleValue {
+            registry.makeValueHistogram(descriptor: descriptor("flower_task_runtime_seconds", "Task runtime"),
+                                        labels: [("worker", worker), ("task", name)], buckets: Self.runtimeBuckets)
+                .record(runtime)
+        }
+        guard let task, task.eta == nil else { return }  // prefetch figures only mean something without an ETA
+        let labels = [("worker", worker), ("task", name)]
+        let prefetched = gauge("flower_worker_prefetched_tasks", "Number of tasks of given type prefetched at a worker",
+                               labels)
+        switch event.kind {
+        case .taskReceived:
+            prefetched.increment()
+        case .taskStarted:
+            prefetched.decrement()
+            let received = task.timeline.first { $0.type == "task-received" }?.timestamp
+            if let received, let started = event.timestamp {
+                gauge("flower_task_prefetch_time_seconds",
+                      "The time the task spent waiting at the celery worker to be executed.", labels)
+                    .set(max(0, started - received))
+            }
+        default:
+            break
+        }
+    }
+
+    /// Brings the gauges that describe the present (workers, queues, states) up to date; call
+    /// before each scrape.
+    public func refresh(now: Double = Date().timeIntervalSince1970) {
+        let model = store.read { model in
+            (workers: Array(model.cluster.workers.values), queues: Array(model.queues.values),
+             counts: model.cluster.countsByState, oldestPending: Self.oldestPendingByQueue(model, now: now))
+        }
+        for worker in model.workers {
+            let labels = [("worker", worker.hostname)]
+            gauge("flower_worker_online", "Worker online status", labels).set(worker.isAlive(at: now) ? 1.0 : 0.0)
+            gauge("flower_worker_number_of_currently_executing_tasks", "Number of tasks currently executing at a worker",
+                  labels).set(Double(worker.active ?? 0))
+        }
+        for queue in model.queues {
+            let labels = [("queue", queue.name)]
+            gauge("celeriac_queue_messages_ready", "Messages ready for delivery in the queue", labels)
+                .set(Double(queue.ready))
+            gauge("celeriac_queue_messages_unacknowledged", "Messages delivered and not yet acknowledged", labels)
+                .set(Double(queue.unacknowledged ?? 0))
+            gauge("celeriac_queue_consumers", "Consumers on the queue", labels).set(Double(queue.consumers))
+            let age = queue.oldestMessageAge ?? (queue.ready > 0 ? model.oldestPending[queue.name] : nil) ?? 0
+            gauge("celeriac_queue_oldest_message_age_seconds",
+                  "Age of the oldest ready message: the broker's head_message_timestamp, else the oldest task-sent task still PENDING",
+                  labels).set(age)
+        }
+        for (state, count) in model.counts {
+            gauge("celeriac_tasks", "Tasks the monitor holds, by state", [("state", state.rawValue)]).set(Double(count))
+        }
+    }
+
+    /// The Prometheus text exposition.
+    public func render() -> String {
+        refresh()
+        return registry.emitToString()
+    }
+
+    /// Per queue, the age of the oldest task known only from task-sent (no worker has it yet).
+    static func oldestPendingByQueue(_ model: MonitorModel, now: Double) -> [String: Double] {
+        var oldest: [String: Double] = [:]
+        for task in model.cluster.tasks.values where task.state == .pending {
+            guard let queue = task.queue ?? task.routingKey, let sent = task.timestamp else { continue }
+            oldest[queue] = max(oldest[queue] ?? 0, now - sent)
+        }
+        return oldest
+    }
+
+    private func descriptor(_ name: String, _ help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: help)
+    }
+
+    private func counter(_ name: String, _ help: String, _ labels: [(String, String)]) -> Counter {
+        registry.makeCounter(descriptor: descriptor(name, help), labels: labels)
+    }
+
+    private func gauge(_ name: String, _ help: String, _ labels: [(String, String)]) -> Gauge {
+        registry.makeGauge(descriptor: descriptor(name, help), labels: labels)
+    }
+}
