@@ -108,6 +108,7 @@ let package = Package(
         .target(name: "CeleriacTestSupport", path: "Tests/CeleriacTestSupport"),
         .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "CeleriacTestSupport"]),
         .testTarget(name: "CeleriacMonitorTests", dependencies: ["CeleriacMonitor", "Celeriac"]),
+        .testTarget(name: "CeleriacExporterTests", dependencies: ["CeleriacExporter", "CeleriacMonitor", "Celeriac"]),
         .testTarget(name: "CeleriacTUITests", dependencies: ["CeleriacTUI", "CeleriacMonitor", "Celeriac"]),
         // Runs the built `celeriac` binary as a user would.
         .testTarget(name: "CeleriacCLITests", dependencies: ["celeriac", "Celeriac", "CeleriacTestSupport"]),

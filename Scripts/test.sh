@@ -41,6 +41,23 @@ ensure_rabbitmq() {
         apt-get install -y -q --no-install-recommends rabbitmq-server openssl >&2
 }
 
+# What the build and the dashboard's tests need from Debian: the C libraries the system-library
+# targets link (SQLite, ncursesw) and tmux, the real terminal the dashboard is tested in.
+ensure_debian_packages() {
+    local missing=()
+    for package in libsqlite3-dev libncurses-dev tmux; do
+        dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+    done
+    [ "${#missing[@]}" = 0 ] && return 0
+    if [ "$(id -u)" != 0 ]; then
+        note "missing Debian packages and not root: apt-get install -y ${missing[*]}"
+        return 1
+    fi
+    note "installing ${missing[*]} from Debian"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >&2 && apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+}
+
 # Python Celery 5.7 runs the interop tests' worker (Tests/Interop/fixapp.py).
 ensure_python_celery() {
     python3 -c 'import celery, sys; sys.exit(celery.__version__ != "5.7.0")' 2>/dev/null && return 0
@@ -61,6 +78,8 @@ trap cleanup EXIT
 # session, so it never sees the terminal's SIGINT itself.
 trap 'exit 130' INT
 trap 'exit 143' TERM
+
+ensure_debian_packages || peer_missing "the build's Debian packages (libsqlite3-dev, libncurses-dev, tmux) are missing"
 
 if ensure_rabbitmq; then
     peer_started=1   # set before start: a half-started node must be stopped too

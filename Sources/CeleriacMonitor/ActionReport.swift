@@ -39,9 +39,12 @@ public struct ActionReport: Sendable, Hashable {
 
     public var succeeded: Bool { refusedBy.isEmpty && (note != nil || !answers.isEmpty) }
 
-    /// One line: "revoke 1f2e…: prefork@vm: tasks 1f2e… flagged as revoked; no reply from threads@vm".
+    /// One line, nodes with the same answer together: "revoke 1f2e — a@vm, b@vm: tasks … flagged
+    /// as revoked; no reply from c@vm".
     public var summary: String {
-        var parts = answers.keys.sorted().map { "\($0): \(answers[$0]!)" }
+        let byAnswer = Dictionary(grouping: answers.keys.sorted(), by: { answers[$0]! })
+        var parts = byAnswer.keys.sorted { byAnswer[$0]![0] < byAnswer[$1]![0] }
+            .map { "\(byAnswer[$0]!.joined(separator: ", ")): \($0)" }
         if let note { parts.insert(note, at: 0) }
         if !silent.isEmpty { parts.append("no reply from " + silent.joined(separator: ", ")) }
         if parts.isEmpty { parts.append("no worker replied") }

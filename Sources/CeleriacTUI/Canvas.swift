@@ -31,7 +31,7 @@ public struct TextGrid: Canvas {
     public mutating func put(_ row: Int, _ column: Int, _ text: String, _ style: Style) {
         guard row >= 0, row < rows, column < columns else { return }
         var x = column
-        for character in text {
+        for character in text.replacingControlCharacters() {
             if x >= columns { break }
             if x >= 0 {
                 lines[row][x] = character

@@ -76,7 +76,7 @@ public struct CursesTerminal: Canvas {
 
     public mutating func put(_ row: Int, _ column: Int, _ text: String, _ style: Style) {
         guard row >= 0, row < rows, column < columns, !text.isEmpty else { return }
-        var clipped = Substring(text)
+        var clipped = Substring(text.replacingControlCharacters())  // nothing from the network reaches the terminal raw
         var x = column
         if x < 0 {
             clipped = clipped.dropFirst(-x)

@@ -12,6 +12,7 @@ public struct DashboardController {
 
     /// Handles one key; `pageSize` is how many rows the current list shows.
     public mutating func handle(_ key: Key, data: any DashboardData, pageSize: Int) -> [DashboardEffect] {
+        if key == .control("c") { return [.quit] }  // from any prompt, as in htop
         switch state.input {
         case .browsing: return browse(key, data: data, pageSize: max(1, pageSize))
         case .filter(let text): return editFilter(key, text)

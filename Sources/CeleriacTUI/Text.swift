@@ -14,13 +14,15 @@ public enum Text {
 
     /// Right-aligned in `width`.
     public static func right(_ text: String, _ width: Int) -> String {
-        let count = text.count
-        return count >= width ? fit(text, width) : String(repeating: " ", count: width - count) + text
+        let clean = text.replacingControlCharacters()
+        let count = clean.count
+        return count >= width ? fit(clean, width) : String(repeating: " ", count: width - count) + clean
     }
 
     /// "1.2s", "350ms", "2m05s", "3h12m" — short durations for tables.
     public static func duration(_ seconds: Double?) -> String {
         guard let seconds, seconds.isFinite else { return "-" }
+        if seconds < 0.001 { return "<1ms" }
         if seconds < 1 { return "\(Int((seconds * 1000).rounded()))ms" }
         if seconds < 60 { return String(format: "%.1fs", seconds) }
         if seconds < 3600 { return String(format: "%dm%02ds", Int(seconds) / 60, Int(seconds) % 60) }
@@ -46,7 +48,9 @@ public enum Text {
 extension String {
     /// Newlines, tabs and escapes from the network never reach the terminal raw.
     func replacingControlCharacters() -> String {
-        guard unicodeScalars.contains(where: { $0.value < 32 || $0.value == 127 }) else { return self }
-        return String(String.UnicodeScalarView(unicodeScalars.map { $0.value < 32 || $0.value == 127 ? " " : $0 }))
+        // C0, DEL and C1 (0x80-0x9F: some terminals take 0x9B as an escape).
+        func isControl(_ scalar: Unicode.Scalar) -> Bool { scalar.value < 32 || (127...159).contains(scalar.value) }
+        guard unicodeScalars.contains(where: isControl) else { return self }
+        return String(String.UnicodeScalarView(unicodeScalars.map { isControl($0) ? " " : $0 }))
     }
 }

@@ -5,7 +5,8 @@ import Testing
     @Test func fitPadsAndCutsWithAnEllipsis() {
         #expect(Text.fit("abc", 5) == "abc  ")
         #expect(Text.fit("abcdef", 4) == "abc…")
-        #expect(Text.fit("a\nb\u{1b}[31m", 6) == "a b [3")
+        #expect(Text.fit("a\nb\u{1b}[31m", 8) == "a b [31m")
+        #expect(Text.fit("a\u{9b}b", 3) == "a b")
         #expect(Text.fit("x", 0) == "")
     }
 

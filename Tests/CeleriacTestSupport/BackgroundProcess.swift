@@ -7,11 +7,12 @@ import Glibc
 /// Foundation's reaper can block in wait4 on a still-running child it started, and then no
 /// other Process (rabbitmqctl, say) is ever seen to exit. Its stdin is a pipe whose write end
 /// only this process holds, so the child sees EOF when the test process ends.
-final class BackgroundProcess: Sendable {
-    let pid: pid_t
+public final class BackgroundProcess: Sendable {
+    public let pid: pid_t
     private let stdinWriter: Int32
 
-    init(_ executable: String, arguments: [String]) throws {
+    /// `environment` replaces this process's environment for the child when given.
+    public init(_ executable: String, arguments: [String], environment: [String: String]? = nil) throws {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // no other child may inherit them
@@ -24,7 +25,14 @@ final class BackgroundProcess: Sendable {
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        let status: Int32
+        if let environment {
+            let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+            defer { envp.forEach { free($0) } }
+            status = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        } else {
+            status = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        }
         close(fds[0])
         guard status == 0 else {
             close(fds[1])
@@ -35,7 +43,7 @@ final class BackgroundProcess: Sendable {
     }
 
     /// Closes the child's stdin (it then shuts down) and reaps it.
-    func stop() {
+    public func stop() {
         close(stdinWriter)
         var status: Int32 = 0
         waitpid(pid, &status, 0)

@@ -3,6 +3,8 @@
 Its tasks mirror the ones the captured fixtures came from (fix.add, fix.mul, fix.xsum,
 fix.fail, fix.sleep) plus fix.echo_request, which reports what the worker saw of the
 message so a Swift test can check headers and properties survived the trip.
+fix.lookup (KeyError for an unknown key) and fix.retry_then_succeed (one retry, then
+success) give Tests/Interop/task_mix.py its other exception type and its RETRY state.
 Broker URL from CELERIAC_TEST_AMQP_URL; results over rpc://.
 """
 import os
@@ -60,3 +62,19 @@ def echo_request(self, *args, **kwargs):
         "expires": self.request.expires,
         "lang": (self.request.get("lang") if hasattr(self.request, "get") else None),
     }
+
+
+_LOOKUP_TABLE = {"alpha": 1, "beta": 2, "gamma": 3}
+
+
+@app.task(name="fix.lookup")
+def lookup(key):
+    return _LOOKUP_TABLE[key]  # KeyError for an unknown key
+
+
+@app.task(name="fix.retry_then_succeed", bind=True)
+def retry_then_succeed(self, marker):
+    # The first run retries once, one second later; the retry succeeds.
+    if self.request.retries < 1:
+        raise self.retry(countdown=1, exc=ConnectionError("transient failure, retrying"))
+    return marker

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the fixapp Celery worker until this script's standard input closes — i.e. until the
 # test process that started it exits, however it exits — then stops the worker.
-# Usage: run_worker.sh NODENAME QUEUES
+# Usage: run_worker.sh NODENAME QUEUES [POOL OPTIONS...]   (default: --pool=threads -c 4)
 cd "$(dirname "${BASH_SOURCE[0]}")"
 # Close every inherited descriptor above stderr: the test process's end of our stdin pipe
 # may have leaked into us, and while any copy of it is open, stdin never reaches EOF.
@@ -9,7 +9,10 @@ for fd in /proc/$$/fd/*; do
     n=${fd##*/}
     if [ "$n" -gt 2 ] 2>/dev/null; then eval "exec $n>&-" 2>/dev/null; fi
 done
-python3 -m celery -A fixapp worker -E -n "$1" -Q "$2" --pool=threads -c 4 --loglevel=INFO \
+node=$1 queues=$2
+shift 2
+[ "$#" -gt 0 ] || set -- --pool=threads -c 4
+python3 -m celery -A fixapp worker -E -n "$node" -Q "$queues" "$@" --loglevel=INFO \
     --without-mingle --without-gossip &
 worker=$!
 cat >/dev/null

@@ -1,4 +1,5 @@
 @testable import Celeriac
+import CeleriacTestSupport
 import Foundation
 import Testing
 

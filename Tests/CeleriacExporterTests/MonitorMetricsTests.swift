@@ -1,0 +1,52 @@
+import Celeriac
+@testable import CeleriacExporter
+import CeleriacMonitor
+import Foundation
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+@Suite struct MonitorMetricsTests {
+    func feed(_ store: MonitorStore, now: Double) {
+        store.apply(CeleryEvent(type: "worker-heartbeat", hostname: "w1@h", timestamp: now,
+                                fields: ["freq": 2.0, "active": 3, "processed": 10]))
+        store.apply(CeleryEvent(type: "task-received", hostname: "w1@h", timestamp: now,
+                                fields: ["uuid": "a", "name": "fix.add", "args": "(1, 2)"]))
+        store.apply(CeleryEvent(type: "task-started", hostname: "w1@h", timestamp: now + 0.5, fields: ["uuid": "a"]))
+        store.apply(CeleryEvent(type: "task-succeeded", hostname: "w1@h", timestamp: now + 1,
+                                fields: ["uuid": "a", "runtime": 0.3, "result": "3"]))
+    }
+
+    /// Flower's names and labels, so existing dashboards keep working.
+    @Test func eventsRuntimesAndWorkersUseFlowersNames() {
+        let store = MonitorStore()
+        let metrics = MonitorMetrics(store: store)
+        let now = Date().timeIntervalSince1970
+        feed(store, now: now)
+        let text = metrics.render()
+        #expect(text.contains(#"flower_events_total{worker="w1@h",type="task-received",task="fix.add"} 1"#))
+        #expect(text.contains(#"flower_events_total{worker="w1@h",type="task-succeeded",task="fix.add"} 1"#))
+        #expect(text.contains(#"flower_task_runtime_seconds_count{worker="w1@h",task="fix.add"} 1"#))
+        #expect(text.contains(#"flower_task_prefetch_time_seconds{worker="w1@h",task="fix.add"} 0.5"#))
+        #expect(text.contains(#"flower_worker_online{worker="w1@h"} 1.0"#))
+        #expect(text.contains(#"flower_worker_number_of_currently_executing_tasks{worker="w1@h"} 3.0"#))
+        #expect(text.contains(#"celeriac_tasks{state="SUCCESS"} 1.0"#))
+    }
+
+    /// GET /metrics over real HTTP; other paths are 404.
+    @Test func theServerAnswersScrapes() async throws {
+        let store = MonitorStore()
+        let metrics = MonitorMetrics(store: store)
+        feed(store, now: Date().timeIntervalSince1970)
+        let server = try await MetricsServer(host: "127.0.0.1", port: 0) { metrics.render() }
+        let port = try #require(server.localAddress?.port)
+        let session = URLSession(configuration: .ephemeral)
+        let (body, response) = try await session.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200)
+        #expect(String(decoding: body, as: UTF8.self).contains("flower_events_total"))
+        let (_, missing) = try await session.data(from: URL(string: "http://127.0.0.1:\(port)/nope")!)
+        #expect((missing as? HTTPURLResponse)?.statusCode == 404)
+        await server.close()
+    }
+}

@@ -1,0 +1,129 @@
+@testable import Celeriac
+@testable import CeleriacMonitor
+import Foundation
+import Testing
+
+/// Polls `condition` until it holds or `timeout` passes: the store has no change
+/// notification, so its state is the event awaited.
+func eventually(_ timeout: Double = 10, _ condition: () -> Bool) async throws -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if condition() { return true }
+        try await Task.sleep(for: .milliseconds(20))  // the poll period, not a stand-in for an event
+    }
+    return condition()
+}
+
+@Suite struct EventFeedReconnectTests {
+    /// A broker that refuses connections: the feed says it is reconnecting, counts attempts and
+    /// never gives up or crashes.
+    @Test func anUnreachableBrokerShowsAsReconnecting() async throws {
+        let store = MonitorStore()
+        let feed = EventFeed(store: store, maximumBackoff: 0.05) {
+            try await AMQPTransport(url: "amqp://guest:guest@127.0.0.1:1//")
+        }
+        let running = Task { await feed.run() }
+        defer { running.cancel() }
+        let reconnecting = try await eventually {
+            if case .reconnecting(let attempt, let reason, _) = store.read({ $0.connection }) {
+                return attempt >= 3 && reason.contains("127.0.0.1")
+            }
+            return false
+        }
+        #expect(reconnecting, "\(store.read { $0.connection })")
+    }
+}
+
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["CELERIAC_TEST_AMQP_URL"] != nil), .timeLimit(.minutes(1)))
+struct MonitorLiveTests {
+    let url = ProcessInfo.processInfo.environment["CELERIAC_TEST_AMQP_URL"] ?? ""
+
+    var configuration: CeleriacConfiguration {
+        var configuration = CeleriacConfiguration()
+        configuration.brokerURL = url
+        return configuration
+    }
+
+    /// Events published on the broker reach the store, single and batched, and the connection
+    /// shows as connected.
+    @Test func eventsFlowIntoTheStore() async throws {
+        var options = MonitorOptions()
+        options.enableEvents = false
+        options.pollInterval = 60
+        let monitor = Monitor(configuration: configuration, options: options)
+        try monitor.start { [url] in try await AMQPTransport(url: url) }
+        #expect(try await eventually { monitor.store.read { $0.connection.isConnected } })
+        let app = App(configuration)
+        let host = "live-\(UUID().uuidString.prefix(6))@test"
+        let publisher = EventPublisher(transport: try await app.transport(), hostname: host)
+        let id = UUID().uuidString
+        try await publisher.publish("task-received", fields: ["uuid": .string(id), "name": "fix.add", "args": "(2, 3)"])
+        try await publisher.publish("task-succeeded", fields: ["uuid": .string(id), "result": "5", "runtime": 0.25])
+        let seen = try await eventually { monitor.store.read { $0.cluster.tasks[id]?.state == .success } }
+        #expect(seen)
+        #expect(monitor.store.read { $0.cluster.tasks[id]?.worker } == host)
+        #expect(monitor.store.read { $0.eventLog.lines(last: 5).contains { $0.contains(id) } })
+        await app.close()
+        await monitor.stop()
+    }
+
+    /// An action with no worker listening reports silence instead of hanging or failing.
+    @Test func anActionWithoutWorkersReportsThatNoneReplied() async throws {
+        var configuration = configuration
+        configuration.brokerURL = url
+        let monitor = Monitor(configuration: configuration, options: MonitorOptions())
+        let report = await monitor.actions.grow("nobody-\(UUID().uuidString.prefix(6))@nowhere")
+        #expect(report.answers.isEmpty)
+        #expect(report.silent.count == 1)
+        #expect(report.summary.contains("no reply from nobody-"))
+        #expect(!report.succeeded)
+        await monitor.stop()
+    }
+
+    /// Purge and retry work on queues the dashboard never saw.
+    @Test func purgeEmptiesAQueueAndRetrySendsTheSameCall() async throws {
+        let queue = "monitor-live-\(UUID().uuidString.prefix(6))"
+        let monitor = Monitor(configuration: configuration, options: MonitorOptions())
+        var record = TaskRecord(id: "t-\(queue)", sequence: 1)
+        record.name = "fix.add"
+        record.args = "(2, 3)"
+        record.kwargs = "{}"
+        record.queue = queue
+        let plan = try RetryPlan(record: record, defaultQueue: "celery")
+        let app = App(configuration)
+        try await app.transport().declare(.taskQueue(queue, maxPriority: nil))
+        let sent = await monitor.actions.retry(plan)
+        #expect(sent.succeeded, "\(sent.summary)")
+        let counts = try await app.transport().declare(QueueDeclaration(name: queue, passive: true))
+        #expect(counts.messages == 1)
+        let purged = await monitor.actions.purge(queue)
+        #expect(purged.note == "removed 1 ready messages")
+        let after = try await app.transport().declare(QueueDeclaration(name: queue, passive: true))
+        #expect(after.messages == 0)
+        await app.close()
+        await monitor.stop()
+    }
+}
+
+@Suite struct MonitorStateFileTests {
+    /// Stopping writes the state file; the next monitor starts with the same tasks.
+    @Test func aRestartedMonitorKeepsItsHistory() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("celeriac-state-\(UUID()).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var options = MonitorOptions()
+        options.stateFile = path
+        let first = Monitor(configuration: CeleriacConfiguration(), options: options)
+        first.store.apply(CeleryEvent(type: "task-received", hostname: "w@h", timestamp: 10,
+                                      fields: ["uuid": "kept", "name": "fix.add", "args": "(1, 1)"]))
+        first.store.apply(CeleryEvent(type: "task-failed", hostname: "w@h", timestamp: 11,
+                                      fields: ["uuid": "kept", "exception": "ValueError('x')"]))
+        await first.stop()
+        #expect(FileManager.default.fileExists(atPath: path))
+        let second = Monitor(configuration: CeleriacConfiguration(), options: options)
+        let task = second.store.read { $0.cluster.tasks["kept"] }
+        #expect(task?.state == .failure)
+        #expect(task?.args == "(1, 1)")
+        #expect(second.store.read { $0.cluster.failureGroups.values.first?.count } == 1)
+        await second.stop()
+    }
+}
