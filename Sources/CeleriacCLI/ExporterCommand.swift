@@ -46,7 +46,8 @@ struct ExporterCommand: AsyncParsableCommand {
             await server.close()
             throw ValidationError(error.description)
         }
-        FileHandle.standardError.write(Data("celeriac exporter: metrics at http://\(listen)/metrics\n".utf8))
+        let bound = server.localAddress.map { "\($0.ipAddress ?? host):\($0.port ?? port)" } ?? listen
+        FileHandle.standardError.write(Data("celeriac exporter: metrics at http://\(bound)/metrics\n".utf8))
         let signals = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)

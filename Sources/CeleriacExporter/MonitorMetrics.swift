@@ -1,6 +1,7 @@
 import Celeriac
 import CeleriacMonitor
 import Foundation
+import NIOConcurrencyHelpers
 import Prometheus
 
 /// The monitor's state as Prometheus metrics. Flower's names where Flower has one, so its
@@ -10,8 +11,10 @@ public final class MonitorMetrics: Sendable {
     public let registry = PrometheusCollectorRegistry()
     private let store: MonitorStore
     /// Seconds buckets as Flower's default `task_runtime_metric_buckets`.
-    static let runtimeBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10,
-                                           .infinity]
+    /// (+Inf is added by the registry itself.)
+    static let runtimeBuckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10]
+    /// Gauges of workers and queues emitted at the last refresh, so vanished ones are removed.
+    private let present = NIOLockedValueBox<[String: Gauge]>([:])
 
     public init(store: MonitorStore) {
         self.store = store
@@ -38,6 +41,7 @@ public final class MonitorMetrics: Sendable {
         case .taskReceived:
             prefetched.increment()
         case .taskStarted:
+            guard task.timeline.contains(where: { $0.type == "task-received" }) else { break }
             prefetched.decrement()
             let received = task.timeline.first { $0.type == "task-received" }?.timestamp
             if let received, let started = event.timestamp {
@@ -45,6 +49,10 @@ public final class MonitorMetrics: Sendable {
                       "The time the task spent waiting at the celery worker to be executed.", labels)
                     .set(max(0, started - received))
             }
+        case .taskSucceeded, .taskFailed:
+            // As Flower: the wait is only meaningful while the task runs.
+            gauge("flower_task_prefetch_time_seconds",
+                  "The time the task spent waiting at the celery worker to be executed.", labels).set(0.0)
         default:
             break
         }
@@ -55,29 +63,43 @@ public final class MonitorMetrics: Sendable {
     public func refresh(now: Double = Date().timeIntervalSince1970) {
         let model = store.read { model in
             (workers: Array(model.cluster.workers.values), queues: Array(model.queues.values),
-             counts: model.cluster.countsByState, oldestPending: Self.oldestPendingByQueue(model, now: now))
+             counts: model.cluster.countsByState, oldestPending: Self.oldestPendingByQueue(model, now: now),
+             connected: model.connection.isConnected)
+        }
+        var current: [String: Gauge] = [:]
+        func set(_ name: String, _ help: String, _ labels: [(String, String)], _ value: Double) {
+            let metric = gauge(name, help, labels)
+            metric.set(value)
+            current[name + labels.map { "\($0.0)=\($0.1)" }.joined(separator: ",")] = metric
         }
         for worker in model.workers {
             let labels = [("worker", worker.hostname)]
-            gauge("flower_worker_online", "Worker online status", labels).set(worker.isAlive(at: now) ? 1.0 : 0.0)
-            gauge("flower_worker_number_of_currently_executing_tasks", "Number of tasks currently executing at a worker",
-                  labels).set(Double(worker.active ?? 0))
+            set("flower_worker_online", "Worker online status", labels, worker.isAlive(at: now) ? 1 : 0)
+            set("flower_worker_number_of_currently_executing_tasks", "Number of tasks currently executing at a worker",
+                labels, Double(worker.active ?? 0))
         }
         for queue in model.queues {
             let labels = [("queue", queue.name)]
-            gauge("celeriac_queue_messages_ready", "Messages ready for delivery in the queue", labels)
-                .set(Double(queue.ready))
-            gauge("celeriac_queue_messages_unacknowledged", "Messages delivered and not yet acknowledged", labels)
-                .set(Double(queue.unacknowledged ?? 0))
-            gauge("celeriac_queue_consumers", "Consumers on the queue", labels).set(Double(queue.consumers))
+            set("celeriac_queue_messages_ready", "Messages ready for delivery in the queue", labels, Double(queue.ready))
+            set("celeriac_queue_messages_unacknowledged", "Messages delivered and not yet acknowledged", labels,
+                Double(queue.unacknowledged ?? 0))
+            set("celeriac_queue_consumers", "Consumers on the queue", labels, Double(queue.consumers))
             let age = queue.oldestMessageAge ?? (queue.ready > 0 ? model.oldestPending[queue.name] : nil) ?? 0
-            gauge("celeriac_queue_oldest_message_age_seconds",
-                  "Age of the oldest ready message: the broker's head_message_timestamp, else the oldest task-sent task still PENDING",
-                  labels).set(age)
+            set("celeriac_queue_oldest_message_age_seconds",
+                "Age of the oldest ready message: the broker's head_message_timestamp, else the oldest task-sent task still PENDING",
+                labels, age)
         }
         for (state, count) in model.counts {
             gauge("celeriac_tasks", "Tasks the monitor holds, by state", [("state", state.rawValue)]).set(Double(count))
         }
+        gauge("celeriac_monitor_connected", "1 while the event feed is connected to the broker", [])
+            .set(model.connected ? 1.0 : 0.0)
+        // Workers forgotten and queues gone stop being reported, as Flower drops offline workers.
+        let vanished = present.withLockedValue { previous in
+            defer { previous = current }
+            return previous.filter { current[$0.key] == nil }.map(\.value)
+        }
+        for metric in vanished { registry.unregisterGauge(metric) }
     }
 
     /// The Prometheus text exposition.

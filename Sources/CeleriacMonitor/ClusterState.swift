@@ -45,10 +45,13 @@ public struct ClusterState: Sendable {
         if let hostname = event.hostname, event.kind != .taskSent, workers[hostname] == nil {
             workers[hostname] = WorkerRecord(hostname: hostname)
         }
-        let previous = tasks[fields.uuid]
-        var record = previous ?? newRecord(fields.uuid)
-        record.apply(event, fields: fields)
-        insert(record, replacing: previous, at: event.timestamp)
+        let id = fields.uuid
+        let isNew = tasks[id] == nil
+        if isNew { tasks[id] = newRecord(id) }
+        let stateBefore = isNew ? nil : tasks[id]!.state
+        let parentBefore = tasks[id]!.parentID
+        tasks[id]!.apply(event, fields: fields)  // in place: a TaskRecord is large, copies cost
+        recordChange(of: id, from: stateBefore, parentBefore: parentBefore, at: event.timestamp)
         evictIfNeeded()
     }
 
@@ -58,19 +61,19 @@ public struct ClusterState: Sendable {
         return TaskRecord(id: id, sequence: nextSequence)
     }
 
-    /// Stores `record` and updates every figure derived from its change.
-    private mutating func insert(_ record: TaskRecord, replacing previous: TaskRecord?, at timestamp: Double?) {
-        if previous?.state != record.state {
-            if let before = previous?.state { countsByState[before, default: 1] -= 1 }
+    /// Updates every figure derived from the change of task `id` (already stored).
+    private mutating func recordChange(of id: String, from before: TaskState?, parentBefore: String?, at timestamp: Double?) {
+        guard let record = tasks[id] else { return }
+        if before != record.state {
+            if let before { countsByState[before, default: 1] -= 1 }
             countsByState[record.state, default: 0] += 1
             if let timestamp { rates.record(record.state, at: timestamp) }
             if let name = record.name { statsByName[name, default: TaskNameStats()].record(record.state, runtime: record.runtime) }
             if record.state == .failure { failureGroups[FailureGroup.Key(record), default: FailureGroup()].add(record) }
         }
-        if previous?.parentID == nil, let parent = record.parentID, parent != record.id {
+        if parentBefore == nil, let parent = record.parentID, parent != record.id {
             childrenByParent[parent, default: []].append(record.id)
         }
-        tasks[record.id] = record
     }
 
     /// A custom state read from a result backend, merged as a task-progress event would be.
@@ -89,7 +92,8 @@ public struct ClusterState: Sendable {
             arrivals.append(record.id)
             nextSequence += 1
             record.sequence = nextSequence
-            insert(record, replacing: nil, at: nil)
+            tasks[record.id] = record
+            recordChange(of: record.id, from: nil, parentBefore: nil, at: nil)
         }
         evictIfNeeded()
         version &+= 1

@@ -24,11 +24,15 @@ public final class MonitorStore: Sendable {
     }
 
     public func apply(_ event: CeleryEvent) {
+        guard let observer = observer.withLockedValue({ $0 }) else {
+            update { $0.apply(event) }
+            return
+        }
         let record = update { model -> TaskRecord? in
             model.apply(event)
             return event.task.flatMap { model.cluster.tasks[$0.uuid] }
         }
-        observer.withLockedValue { $0 }?(event, record)
+        observer(event, record)
     }
 
     /// Called after each event with the task it touched (as merged), outside the lock: the

@@ -35,16 +35,19 @@ public struct TaskQuery: Sendable, Hashable {
         }
     }
 
-    func ordered(_ a: TaskRecord, before b: TaskRecord) -> Bool {
-        let ascending: Bool
+    /// The text part of a task's sort key (empty when the column is numeric).
+    func sortText(_ task: TaskRecord) -> String {
         switch sort {
-        case .received: ascending = a.sequence < b.sequence
-        case .name: ascending = (a.name ?? "", a.sequence) < (b.name ?? "", b.sequence)
-        case .state: ascending = (a.state.rawValue, a.sequence) < (b.state.rawValue, b.sequence)
-        case .worker: ascending = (a.worker ?? "", a.sequence) < (b.worker ?? "", b.sequence)
-        case .runtime: ascending = (a.runtime ?? -1, a.sequence) < (b.runtime ?? -1, b.sequence)
+        case .received, .runtime: return ""
+        case .name: return task.name ?? ""
+        case .state: return task.state.rawValue
+        case .worker: return task.worker ?? ""
         }
-        return descending ? !ascending : ascending
+    }
+
+    /// The numeric part of a task's sort key; unfinished tasks sort as the shortest runtime.
+    func sortNumber(_ task: TaskRecord) -> Double {
+        sort == .runtime ? task.runtime ?? -1 : 0
     }
 }
 
@@ -59,9 +62,20 @@ public struct TaskIndex: Sendable {
     public init() {}
 
     static func build(_ query: TaskQuery, from tasks: [String: TaskRecord], version: Int) -> TaskIndex {
+        // Sort small keys, not whole records: a TaskRecord is large and costly to move.
+        var keys: [(text: String, number: Double, sequence: Int, id: String)] = []
+        keys.reserveCapacity(tasks.count)
+        for task in tasks.values where query.matches(task) {
+            keys.append((query.sortText(task), query.sortNumber(task), task.sequence, task.id))
+        }
+        let descending = query.descending
+        keys.sort { a, b in
+            descending ? (b.text, b.number, b.sequence) < (a.text, a.number, a.sequence)
+                : (a.text, a.number, a.sequence) < (b.text, b.number, b.sequence)
+        }
         var index = TaskIndex()
         index.query = query
-        index.ids = tasks.values.filter(query.matches).sorted(by: query.ordered).map(\.id)
+        index.ids = keys.map(\.id)
         index.builtAt = version
         return index
     }

@@ -9,9 +9,12 @@ public struct CursesTerminal: Canvas {
     public private(set) var rows: Int
     public private(set) var columns: Int
     private let palette: Palette
+    /// Under --ascii or a non-UTF-8 locale: every character drawn is ASCII.
+    private let asciiOnly: Bool
 
     /// Takes over the terminal. `colors`: false under NO_COLOR or --no-color.
-    public init(colors: Bool) throws(TerminalError) {
+    public init(colors: Bool, asciiOnly: Bool = false) throws(TerminalError) {
+        self.asciiOnly = asciiOnly
         guard isatty(STDIN_FILENO) == 1, isatty(STDOUT_FILENO) == 1 else { throw .notATerminal }
         celeriac_set_locale()  // before initscr, so UTF-8 box drawing and text come out whole
         guard let term = ProcessInfo.processInfo.environment["TERM"], !term.isEmpty, term != "dumb" else {
@@ -76,7 +79,8 @@ public struct CursesTerminal: Canvas {
 
     public mutating func put(_ row: Int, _ column: Int, _ text: String, _ style: Style) {
         guard row >= 0, row < rows, column < columns, !text.isEmpty else { return }
-        var clipped = Substring(text.replacingControlCharacters())  // nothing from the network reaches the terminal raw
+        // Nothing from the network reaches the terminal raw.
+        var clipped = Substring(asciiOnly ? Glyphs.asciiTransliteration(text) : text.replacingControlCharacters())
         var x = column
         if x < 0 {
             clipped = clipped.dropFirst(-x)

@@ -107,10 +107,14 @@ extension DashboardController {
         case .state(let taskState):
             state.query.state = taskState
             state.screen = .tasks
+            state.detailTaskID = nil
+            state.showingHelp = false
             return [.setQuery(state.query)]
         case .filter(let text):
             state.query.text = text
             state.screen = .tasks
+            state.detailTaskID = nil
+            state.showingHelp = false
             return [.setQuery(state.query)]
         case .sort(let column):
             state.query.sort = column

@@ -45,7 +45,9 @@ public struct DashboardController {
             return []
         case .character("/"):
             state.input = .filter(state.query.text)
-            if state.screen != .tasks { state.screen = .tasks; state.detailTaskID = nil }
+            state.screen = .tasks
+            state.detailTaskID = nil
+            state.showingHelp = false
             return []
         default:
             break

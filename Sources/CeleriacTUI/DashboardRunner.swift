@@ -28,7 +28,8 @@ public final class DashboardRunner: Sendable {
         self.options = options
     }
 
-    /// Shows the dashboard until the user quits or SIGTERM/SIGHUP arrives.
+    /// Shows the dashboard until the user quits or SIGINT/SIGTERM/SIGHUP arrives; the terminal
+    /// is restored either way.
     public func run() async throws {
         let signals = watchSignals()
         defer { signals.forEach { $0.cancel() } }
@@ -47,7 +48,7 @@ public final class DashboardRunner: Sendable {
     }
 
     private func watchSignals() -> [any DispatchSourceSignal] {
-        [SIGTERM, SIGHUP].map { number in
+        [SIGINT, SIGTERM, SIGHUP].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)
             source.setEventHandler { [stopRequested] in stopRequested.withLockedValue { $0 = true } }
@@ -57,7 +58,7 @@ public final class DashboardRunner: Sendable {
     }
 
     private func loop() throws {
-        var terminal = try CursesTerminal(colors: options.colors)
+        var terminal = try CursesTerminal(colors: options.colors, asciiOnly: options.glyphs.isASCII)
         defer { terminal.end() }
         let data = StoreData(monitor: monitor)
         var controller = DashboardController(state: DashboardState(readOnly: options.readOnly))

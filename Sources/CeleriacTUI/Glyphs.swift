@@ -15,6 +15,9 @@ public struct Glyphs: Sendable {
     public static let ascii = Glyphs(horizontal: "-", vertical: "|", sparks: Array(" .:-=+*#"),
                                      barFull: "#", barOther: "=", ellipsisMark: "~", mark: "*", cursor: "_")
 
+    /// True for the ASCII set: the terminal then draws only ASCII.
+    public var isASCII: Bool { horizontal.isASCII }
+
     /// A sparkline of `values` scaled to their maximum.
     public func sparkline(_ values: [Int]) -> String {
         let top = max(values.max() ?? 0, 1)
@@ -30,5 +33,20 @@ public struct Glyphs: Sendable {
         let b = min(width - a, Int((Double(second) / Double(total) * Double(width)).rounded(.up)))
         return String(repeating: barFull, count: a) + String(repeating: barOther, count: b)
             + String(repeating: " ", count: width - a - b)
+    }
+
+    /// `text` in ASCII: the dashboard's own punctuation mapped, anything else non-ASCII as "?".
+    public static func asciiTransliteration(_ text: String) -> String {
+        let clean = text.replacingControlCharacters()
+        guard !clean.allSatisfy(\.isASCII) else { return clean }
+        let table: [Character: Character] = ["—": "-", "–": "-", "·": "|", "…": "~", "─": "-", "│": "|", "●": "*",
+                                              "▏": "_", "█": "#", "▒": "="]
+        return String(clean.map { $0.isASCII ? $0 : table[$0] ?? "?" })
+    }
+
+    /// A section heading followed by a rule to `width`: "QUEUES ──────".
+    public func heading(_ title: String, width: Int) -> String {
+        let rest = max(0, width - title.count - 1)
+        return title + " " + String(repeating: horizontal, count: rest)
     }
 }

@@ -1,6 +1,6 @@
 import Celeriac
 @testable import CeleriacExporter
-import CeleriacMonitor
+@testable import CeleriacMonitor
 import Foundation
 import Testing
 #if canImport(FoundationNetworking)
@@ -8,12 +8,13 @@ import FoundationNetworking
 #endif
 
 @Suite struct MonitorMetricsTests {
-    func feed(_ store: MonitorStore, now: Double) {
+    func feed(_ store: MonitorStore, now: Double, finish: Bool = true) {
         store.apply(CeleryEvent(type: "worker-heartbeat", hostname: "w1@h", timestamp: now,
                                 fields: ["freq": 2.0, "active": 3, "processed": 10]))
         store.apply(CeleryEvent(type: "task-received", hostname: "w1@h", timestamp: now,
                                 fields: ["uuid": "a", "name": "fix.add", "args": "(1, 2)"]))
         store.apply(CeleryEvent(type: "task-started", hostname: "w1@h", timestamp: now + 0.5, fields: ["uuid": "a"]))
+        guard finish else { return }
         store.apply(CeleryEvent(type: "task-succeeded", hostname: "w1@h", timestamp: now + 1,
                                 fields: ["uuid": "a", "runtime": 0.3, "result": "3"]))
     }
@@ -23,15 +24,32 @@ import FoundationNetworking
         let store = MonitorStore()
         let metrics = MonitorMetrics(store: store)
         let now = Date().timeIntervalSince1970
-        feed(store, now: now)
+        feed(store, now: now, finish: false)
+        let running = metrics.render()
+        #expect(running.contains(#"flower_task_prefetch_time_seconds{worker="w1@h",task="fix.add"} 0.5"#))
+        store.apply(CeleryEvent(type: "task-succeeded", hostname: "w1@h", timestamp: now + 1,
+                                fields: ["uuid": "a", "runtime": 0.3, "result": "3"]))
         let text = metrics.render()
         #expect(text.contains(#"flower_events_total{worker="w1@h",type="task-received",task="fix.add"} 1"#))
         #expect(text.contains(#"flower_events_total{worker="w1@h",type="task-succeeded",task="fix.add"} 1"#))
         #expect(text.contains(#"flower_task_runtime_seconds_count{worker="w1@h",task="fix.add"} 1"#))
-        #expect(text.contains(#"flower_task_prefetch_time_seconds{worker="w1@h",task="fix.add"} 0.5"#))
+        #expect(text.contains(#"flower_task_prefetch_time_seconds{worker="w1@h",task="fix.add"} 0.0"#))
+        #expect(text.contains(#"flower_worker_prefetched_tasks{worker="w1@h",task="fix.add"} 0.0"#))
+        #expect(text.components(separatedBy: "le=\"+Inf\"").count == 2, "one +Inf bucket")
+        #expect(text.contains("celeriac_monitor_connected 0.0"))
         #expect(text.contains(#"flower_worker_online{worker="w1@h"} 1.0"#))
         #expect(text.contains(#"flower_worker_number_of_currently_executing_tasks{worker="w1@h"} 3.0"#))
         #expect(text.contains(#"celeriac_tasks{state="SUCCESS"} 1.0"#))
+    }
+
+    /// A worker the monitor forgot stops being reported.
+    @Test func forgottenWorkersDisappear() {
+        let store = MonitorStore()
+        let metrics = MonitorMetrics(store: store)
+        store.apply(CeleryEvent(type: "worker-heartbeat", hostname: "gone@h", timestamp: 100, fields: ["freq": 2.0]))
+        #expect(metrics.render().contains(#"flower_worker_online{worker="gone@h"}"#))
+        store.update { $0.cluster.purgeWorkers(offlineLongerThan: 10, now: 1000) }
+        #expect(!metrics.render().contains(#"worker="gone@h""#))
     }
 
     /// GET /metrics over real HTTP; other paths are 404.

@@ -9,7 +9,7 @@ enum HelpScreen {
         ("  Up/Down or k/j  one row      PgUp/PgDn or Ctrl-B/Ctrl-F  one page      g/G  first/last", .normal),
         ("", .normal),
         ("Tasks", .header),
-        ("  /  filter by name, id, args or worker (live; Esc clears)     t  cycle the state filter     x  clear filters", .normal),
+        ("  /  filter by name, id, args, kwargs or worker (live; Esc clears)     t  cycle the state filter     x  clear filters", .normal),
         ("  s  cycle the sort column     F  follow the newest task     space  mark     *  mark all shown     u  unmark all", .normal),
         ("  r  revoke     T  terminate (asks the signal)     R  retry: send the same task again (asks the queue)", .normal),
         ("     revoke, terminate and retry act on the marked tasks, else on the selected one", .dim),

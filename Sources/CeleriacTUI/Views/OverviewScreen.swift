@@ -42,7 +42,7 @@ enum OverviewScreen {
 
     private static func drawQueues<C: Canvas>(_ canvas: inout C, _ context: FrameContext, from start: Int) -> Int {
         let queues = context.model.queues.values.sorted { $0.name < $1.name }
-        canvas.put(start, 1, "QUEUES — \(context.model.queueSource)", .header)
+        canvas.put(start, 1, context.glyphs.heading("QUEUES — \(context.model.queueSource)", width: canvas.columns - 2), .header)
         var row = start + 1
         let limit = min(queues.count, 5)
         for queue in queues.prefix(limit) {
@@ -67,12 +67,14 @@ enum OverviewScreen {
 
     private static func drawFailures<C: Canvas>(_ canvas: inout C, _ context: FrameContext, from start: Int) {
         let groups = StoreData.failureGroups(context.model)
-        let columns = Columns([("FAILURES BY EXCEPTION", 24), ("TASK", 24), ("COUNT", 7), ("LAST", 8), ("LATEST", 10)],
+        let columns = Columns([("EXCEPTION", 24), ("TASK", 24), ("COUNT", 7), ("LAST", 8), ("LATEST", 10)],
                               total: canvas.columns - 2)
-        canvas.put(start, 1, columns.header, .header)
-        let height = canvas.rows - 2 - (start + 1)
+        canvas.put(start, 1, context.glyphs.heading("FAILURES BY EXCEPTION AND TASK (Enter lists them)", width: canvas.columns - 2),
+                   .header)
+        canvas.put(start + 1, 1, columns.header, .dim)
+        let height = canvas.rows - 2 - (start + 2)
         guard !groups.isEmpty else {
-            canvas.put(start + 1, 3, "no failures", .dim)
+            canvas.put(start + 2, 3, "no failures", .dim)
             return
         }
         let selected = min(context.state.selected(.overview), groups.count - 1)
@@ -82,7 +84,7 @@ enum OverviewScreen {
             let line = columns.line([group.key.exceptionType, group.key.taskName, "\(group.value.count)",
                                      Text.clock(group.value.lastSeen), group.value.lastException ?? ""],
                                     rightAligned: [2])
-            canvas.put(start + 1 + offset, 1, line, index == selected ? .selected : .failure)
+            canvas.put(start + 2 + offset, 1, line, index == selected ? .selected : .failure)
         }
     }
 }

@@ -9,7 +9,7 @@ enum WorkersScreen {
         let names = StoreData.workerNames(model)
         Chrome.drawTop(&canvas, context, title: "Workers — \(names.count) known, \(model.cluster.aliveWorkers(at: context.now).count) up")
         let columns = Columns([("WORKER", 26), ("STATUS", 7), ("POOL", 8), ("CONCURRENCY", 12), ("PROCESSED", 9),
-                               ("ACTIVE", 6), ("LOAD", 14), ("HEARTBEAT", 9), ("QUEUES", 10)], total: canvas.columns - 1)
+                               ("ACTIVE", 6), ("PREFETCH", 8), ("LOAD", 14), ("HEARTBEAT", 9), ("QUEUES", 10)], total: canvas.columns - 1)
         canvas.put(2, 1, columns.header, .header)
         let height = canvas.rows - 2 - 3
         let selected = min(context.state.selected(.workers), max(0, names.count - 1))
@@ -24,9 +24,11 @@ enum WorkersScreen {
             let load = worker.map(loadText) ?? "-"
             let heartbeat = Text.duration(worker?.heartbeatAge(at: context.now))
             let queues = pool?.queues.joined(separator: ",") ?? "-"
-            let cells: [String] = [name, status, pool?.kind ?? "-", concurrency(pool), processed, active, load, heartbeat, queues]
+            let prefetch = pool?.prefetchCount.map(String.init) ?? "-"
+            let cells: [String] = [name, status, pool?.kind ?? "-", concurrency(pool), processed, active, prefetch, load,
+                                   heartbeat, queues]
             let style: Style = first + offset == selected ? .selected : (alive || worker == nil ? .normal : .dim)
-            canvas.put(3 + offset, 1, columns.line(cells, rightAligned: [4, 5, 7]), style)
+            canvas.put(3 + offset, 1, columns.line(cells, rightAligned: [4, 5, 6, 8]), style)
         }
         if names.isEmpty { canvas.put(3, 3, "no workers seen yet — waiting for heartbeats and stats replies", .dim) }
         Chrome.drawBottom(&canvas, context, hints: context.state.readOnly
