@@ -100,6 +100,7 @@ let package = Package(
             name: "AMQPClientTests",
             dependencies: [
                 "AMQPClient",
+                "CeleriacTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -1,4 +1,5 @@
 import AMQPClient
+import CeleriacTestSupport
 import Foundation
 import Testing
 
@@ -50,17 +51,11 @@ enum RabbitMQPeer {
         try ctl(arguments)
     }
 
+    /// Through posix_spawn, not Foundation's Process: other suites in this test process hold
+    /// long-running children, and Process can then miss an exit and wait for ever.
     static func ctl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: rabbitmqctl!)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
+        let output = try ChildProcess.run([rabbitmqctl!] + arguments)
+        return output.stdout + output.stderr
     }
 }
 

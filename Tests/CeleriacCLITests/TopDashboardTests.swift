@@ -102,8 +102,11 @@ struct TopDashboardTests {
             try tmux.send("C-u")
             try tmux.send(id, literal: true)
             try tmux.send("Enter")
-            let row = try tmux.waitFor("\(id) in \(state)", timeout: 30) { screen in
-                screen.split(separator: "\n").contains { $0.contains(id) && $0.contains(state) }
+            // The filter applies as it is typed: wait for the whole id in the title, so the row
+            // seen is the only one listed, not one of a list still being narrowed.
+            let row = try tmux.waitFor("\(id) alone in \(state)", timeout: 30) { screen in
+                screen.contains("Tasks — 1 of") && screen.contains("filter \"\(id)\"")
+                    && screen.split(separator: "\n").contains { $0.contains(id) && $0.contains(state) }
             }
             guard open else { return row }
             try tmux.send("Enter")

@@ -24,9 +24,9 @@ func eventually(_ timeout: Double = 10, _ condition: () -> Bool) async throws ->
         }
         let running = Task { await feed.run() }
         defer { running.cancel() }
-        let reconnecting = try await eventually {
+        let reconnecting = try await eventually(60) {
             if case .reconnecting(let attempt, let reason, _) = store.read({ $0.connection }) {
-                return attempt >= 3 && reason.contains("127.0.0.1")
+                return attempt >= 2 && reason.contains("127.0.0.1")
             }
             return false
         }

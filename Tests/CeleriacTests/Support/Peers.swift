@@ -11,13 +11,8 @@ enum Peers {
     static let hasRabbitMQ = amqpURL != nil
     static let isRequired = environment["CELERIAC_REQUIRE_PEERS"] == "1"
     static let hasPythonCelery: Bool = {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import celery, sys; sys.exit(celery.__version__ != '5.7.0')"]
-        process.standardError = FileHandle.nullDevice
-        guard (try? process.run()) != nil else { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+        let check = try? ChildProcess.run(["python3", "-c", "import celery, sys; sys.exit(celery.__version__ != '5.7.0')"])
+        return check?.status == 0
     }()
 
     static func configuration(resultBackend: String? = "rpc://") -> CeleriacConfiguration {
