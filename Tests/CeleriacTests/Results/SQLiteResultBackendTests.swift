@@ -136,7 +136,7 @@ struct TemporaryResultStore: Sendable {
                 try await Task.sleep(for: .milliseconds(250))
                 try await worker.store(Self.success("t5", 42))
             }
-            let meta = try await waiter.waitUntilReady("t5", timeout: 5)
+            let meta = try await waiter.waitUntilReady("t5", timeout: 30)  // bounds a failure only; returns on the write
             try await finishing.value
             #expect(meta.status == .success && meta.result == 42)
         }
