@@ -17,8 +17,12 @@ public enum ChildProcess {
     /// sends output to /dev/null — for commands that leave daemons holding their output open.
     public static func run(_ arguments: [String], environment: [String: String]? = nil, directory: String? = nil,
                            input: String? = nil, capture: Bool = true) throws -> Output {
-        // posix_spawn's chdir action is a GNU extension Swift does not see: let sh change directory.
-        let arguments = directory.map { ["/bin/sh", "-c", #"cd "$0" && exec "$@""#, $0] + arguments } ?? arguments
+        // posix_spawn hands the child every descriptor not marked close-on-exec — sockets of other
+        // tests included — and a daemon it starts (tmux's server) would hold them open, so a
+        // connection a test closes never ends. bash closes them all first, then changes
+        // directory (posix_spawn's own chdir and closefrom are GNU extensions Swift cannot see).
+        let prelude = #"for fd in /proc/$$/fd/*; do n=${fd##*/}; if [ "$n" -gt 2 ] 2>/dev/null; then eval "exec $n>&-" 2>/dev/null; fi; done; "#
+        let arguments = ["/bin/bash", "-c", prelude + #"cd "$0" && exec "$@""#, directory ?? "."] + arguments
         var stdinPipe: [Int32] = [0, 0], outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
         guard pipe(&stdinPipe) == 0, pipe(&outPipe) == 0, pipe(&errPipe) == 0 else { throw errnoError() }
         for fd in stdinPipe + outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
