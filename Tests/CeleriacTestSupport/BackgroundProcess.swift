@@ -19,6 +19,8 @@ public final class BackgroundProcess: Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        var attributes = SpawnAttributes.make()
+        defer { posix_spawnattr_destroy(&attributes) }
         posix_spawn_file_actions_adddup2(&actions, fds[0], 0)  // dup2 clears CLOEXEC on fd 0
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
@@ -29,9 +31,9 @@ public final class BackgroundProcess: Sendable {
         if let environment {
             let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
             defer { envp.forEach { free($0) } }
-            status = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+            status = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         } else {
-            status = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+            status = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
         }
         close(fds[0])
         guard status == 0 else {

@@ -29,6 +29,8 @@ public enum ChildProcess {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
+        var attributes = SpawnAttributes.make()
+        defer { posix_spawnattr_destroy(&attributes) }
         posix_spawn_file_actions_adddup2(&actions, stdinPipe[0], 0)
         if capture {
             posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
@@ -42,8 +44,8 @@ public enum ChildProcess {
         let envp: [UnsafeMutablePointer<CChar>?]? = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
         defer { envp?.forEach { free($0) } }
         var pid: pid_t = 0
-        let status = envp.map { posix_spawnp(&pid, arguments[0], &actions, nil, argv, $0) }
-            ?? posix_spawnp(&pid, arguments[0], &actions, nil, argv, environ)
+        let status = envp.map { posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, $0) }
+            ?? posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, environ)
         for fd in [stdinPipe[0], outPipe[1], errPipe[1]] { close(fd) }
         guard status == 0 else {
             for fd in [stdinPipe[1], outPipe[0], errPipe[0]] { close(fd) }
