@@ -35,7 +35,7 @@ public struct EventLog: Sendable {
 
     /// "12:00:01.123 fixw@vm task-succeeded uuid=… result='5'"
     public static func line(for event: CeleryEvent) -> String {
-        let time = event.timestamp.map { Self.clock(Date(timeIntervalSince1970: $0)) } ?? "--:--:--"
+        let time = event.timestamp.map { Self.clock($0) } ?? "--:--:--"
         return [time, event.hostname ?? "-", event.type, fields(of: event)].joined(separator: " ")
     }
 
@@ -46,12 +46,14 @@ public struct EventLog: Sendable {
             .map { "\($0)=\(event.fields[$0]!.pythonRepr)" }.joined(separator: " ")
     }
 
-    /// Local wall-clock time with milliseconds.
-    static func clock(_ date: Date) -> String {
-        var t = time_t(date.timeIntervalSince1970)
+    /// Local time of day of `epoch`, "14:02:33", or "14:02:33.123" with milliseconds.
+    public static func clock(_ epoch: Double, milliseconds: Bool = true) -> String {
+        var t = time_t(epoch.rounded(.down))
         var parts = tm()
         localtime_r(&t, &parts)
-        let millis = Int((date.timeIntervalSince1970 - Double(t)) * 1000)
-        return String(format: "%02d:%02d:%02d.%03d", parts.tm_hour, parts.tm_min, parts.tm_sec, max(0, min(999, millis)))
+        let time = String(format: "%02d:%02d:%02d", parts.tm_hour, parts.tm_min, parts.tm_sec)
+        guard milliseconds else { return time }
+        let millis = Int((epoch - Double(t)) * 1000)
+        return time + String(format: ".%03d", max(0, min(999, millis)))
     }
 }

@@ -1,3 +1,4 @@
+import CeleriacMonitor
 import Foundation
 
 /// Fitting text into columns. Widths count characters: the dashboard's own glyphs are all
@@ -32,10 +33,7 @@ public enum Text {
     /// Local time of day, "14:02:33".
     public static func clock(_ epoch: Double?) -> String {
         guard let epoch, epoch.isFinite else { return "-" }
-        var t = time_t(epoch)
-        var parts = tm()
-        localtime_r(&t, &parts)
-        return String(format: "%02d:%02d:%02d", parts.tm_hour, parts.tm_min, parts.tm_sec)
+        return EventLog.clock(epoch, milliseconds: false)
     }
 
     /// "1.5/s" with sensible precision.

@@ -83,8 +83,7 @@ enum TaskDetailScreen {
     }
 
     static func preciseClock(_ epoch: Double?) -> String {
-        guard let epoch else { return "--:--:--.---" }
-        let millis = Int(((epoch - epoch.rounded(.down)) * 1000).rounded(.down))
-        return Text.clock(epoch) + String(format: ".%03d", millis)
+        guard let epoch, epoch.isFinite else { return "--:--:--.---" }
+        return EventLog.clock(epoch)
     }
 }
