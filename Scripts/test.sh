@@ -2,7 +2,8 @@
 # The project's test command:  bash Scripts/test.sh [swift test args...]
 #
 # Brings up the real RabbitMQ test peer (Scripts/rabbitmq-node.sh), exports its
-# CELERIAC_TEST_* variables, runs `swift test "$@"`, stops the peer on exit and
+# CELERIAC_TEST_* variables, runs `swift test "$@"` — and, given no arguments, then
+# the node-wide tests alone (CELERIAC_TEST_NODE_WIDE=1) — stops the peer on exit and
 # exits with swift test's status.
 #
 # CI=true (or CELERIAC_REQUIRE_PEERS=1): a peer that cannot be brought up is an
@@ -99,4 +100,11 @@ if [ "${CI:-}" = true ]; then export CELERIAC_REQUIRE_PEERS=1; fi
 
 swift test "$@"
 rc=$?
+# Tests that change the whole node (a memory alarm blocks every publisher on it) run alone,
+# after the rest: beside them they would stall other tests' workers and events.
+if [ "$rc" = 0 ] && [ "$#" = 0 ] && [ "$peer_started" = 1 ]; then
+    note "node-wide tests, alone"
+    CELERIAC_TEST_NODE_WIDE=1 swift test --skip-build --filter BlockedConnectionTests
+    rc=$?
+fi
 exit "$rc"

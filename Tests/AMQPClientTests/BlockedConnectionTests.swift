@@ -2,7 +2,9 @@ import AMQPClient
 import NIOCore
 import Testing
 
-@Suite("connection.blocked", .enabled(if: RabbitMQPeer.isAvailable), .timeLimit(.minutes(1)))
+/// Runs in Scripts/test.sh's second pass, alone (`RabbitMQPeer.mayChangeTheWholeNode`).
+@Suite("connection.blocked", .enabled(if: RabbitMQPeer.isAvailable && RabbitMQPeer.mayChangeTheWholeNode),
+       .timeLimit(.minutes(1)))
 struct BlockedConnectionTests {
     /// A memory alarm makes RabbitMQ block publishers; the client reports it and the
     /// publish waits until the alarm clears. The alarm is node-wide, so it is held briefly.

@@ -15,6 +15,10 @@ enum RabbitMQPeer {
     static let rabbitmqctl = environment["CELERIAC_TEST_RABBITMQCTL"]
     static let isAvailable = url != nil
     static let isRequired = environment["CELERIAC_REQUIRE_PEERS"] == "1"
+    /// Set by Scripts/test.sh for a second pass that runs alone: tests that change the whole
+    /// node (a memory alarm blocks every publisher on it) would stall every other test's
+    /// workers and events if they ran beside them.
+    static let mayChangeTheWholeNode = environment["CELERIAC_TEST_NODE_WIDE"] == "1"
 
     static var configuration: AMQPConnectionConfiguration {
         get throws { try AMQPConnectionConfiguration(url: url!) }

@@ -32,10 +32,23 @@ struct TopDashboardTests {
         do {
             try await run(tmux, cluster)
         } catch {
-            await cluster.stop()
+            // What the workers saw of the tasks the failure names tells a lost message from a
+            // lost event.
+            let ids = "\(error)".matches(of: /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/)
+                .map { String($0.output) }
+            Issue.record("the workers' logs:\n\(cluster.workerLogs(mentioning: ids))")
+            await cluster.stop(keepLogs: true)
             throw error
         }
         await cluster.stop()
+    }
+
+    /// Sends a task with `celeriac call`, whose publisher confirms mean the broker holds it
+    /// when the call returns (`celery call` exits without waiting for one).
+    private func send(_ arguments: [String], _ cluster: PythonCluster) async throws -> String {
+        let output = try await CeleriacBinary.runDetached(["call", "-b", cluster.brokerURL] + arguments)
+        guard output.status == 0 else { throw TmuxError("celeriac call \(arguments) failed: \(output.stderr)") }
+        return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     private func run(_ tmux: TmuxSession, _ cluster: PythonCluster) async throws {
@@ -117,10 +130,7 @@ struct TopDashboardTests {
     /// `:revoke ID` on a task waiting for its countdown: every worker flags it (Celery's
     /// `inspect revoked` agrees) and it ends REVOKED instead of running.
     private func revokeByID(_ tmux: TmuxSession, _ cluster: PythonCluster) async throws {
-        let id = try await detached {
-            try cluster.celery(["call", "fix.add", "--args", "[1, 2]", "--countdown", "4"])
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-        }
+        let id = try await send(["fix.add", "--args", "[1, 2]", "--countdown", "8"], cluster)
         try await detached {
             try tmux.send(":")
             try tmux.send("revoke \(id)", literal: true)
@@ -220,7 +230,7 @@ struct TopDashboardTests {
     /// P on the Queues screen empties a queue nobody consumes (the broker's own count agrees).
     private func purgeAQueue(_ tmux: TmuxSession, _ cluster: PythonCluster) async throws {
         for _ in 0..<3 {
-            _ = try await detached { try cluster.celery(["call", "fix.add", "--args", "[1, 1]", "--queue", "idle.q"]) }
+            _ = try await send(["fix.add", "--args", "[1, 1]", "--queue", "idle.q"], cluster)
         }
         let screen = try await detached {
             try tmux.send("4")

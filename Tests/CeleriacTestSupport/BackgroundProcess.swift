@@ -11,8 +11,10 @@ public final class BackgroundProcess: Sendable {
     public let pid: pid_t
     private let stdinWriter: Int32
 
-    /// `environment` replaces this process's environment for the child when given.
-    public init(_ executable: String, arguments: [String], environment: [String: String]? = nil) throws {
+    /// `environment` replaces this process's environment for the child when given; `logFile`
+    /// receives its stdout and stderr (else they are discarded).
+    public init(_ executable: String, arguments: [String], environment: [String: String]? = nil,
+                logFile: String? = nil) throws {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // no other child may inherit them
@@ -22,8 +24,8 @@ public final class BackgroundProcess: Sendable {
         var attributes = SpawnAttributes.make()
         defer { posix_spawnattr_destroy(&attributes) }
         posix_spawn_file_actions_adddup2(&actions, fds[0], 0)  // dup2 clears CLOEXEC on fd 0
-        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logFile ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0

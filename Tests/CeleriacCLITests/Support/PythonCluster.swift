@@ -11,6 +11,8 @@ final class PythonCluster: Sendable {
     let preforkNode: String
     let threadsNode: String
     private let workers: [BackgroundProcess]
+    /// Each worker's log (stdout and stderr), so a failure can say what the workers saw.
+    let logFiles: [String]
 
     static let interop = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("Interop")
@@ -27,11 +29,15 @@ final class PythonCluster: Sendable {
         var environment = ProcessInfo.processInfo.environment
         environment["CELERIAC_TEST_AMQP_URL"] = brokerURL
         let script = Self.interop.appendingPathComponent("run_worker.sh").path
+        let logs = FileManager.default.temporaryDirectory.appendingPathComponent("celeriac-top-\(id)")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        logFiles = [preforkNode, threadsNode].map { logs.appendingPathComponent("\($0).log").path }
         workers = [
             try BackgroundProcess("/bin/bash", arguments: [script, preforkNode, "celery,mix.b", "--pool=prefork",
-                                                            "--autoscale=4,1"], environment: environment),
+                                                            "--autoscale=4,1"], environment: environment,
+                                  logFile: logFiles[0]),
             try BackgroundProcess("/bin/bash", arguments: [script, threadsNode, "celery", "--pool=threads", "-c", "4"],
-                                  environment: environment),
+                                  environment: environment, logFile: logFiles[1]),
         ]
     }
 
@@ -58,10 +64,24 @@ final class PythonCluster: Sendable {
         return output.stdout
     }
 
-    /// Stops the workers and removes the vhost.
-    func stop() async {
+    /// What each worker logged, for a failure's message: the lines naming any of `ids` and
+    /// the last lines.
+    func workerLogs(mentioning ids: [String] = [], tail: Int = 25) -> String {
+        logFiles.map { path in
+            let lines = ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n")
+            let named = lines.filter { line in ids.contains { line.contains($0) } }
+            return "== \(path)\n" + (named.isEmpty ? "" : named.joined(separator: "\n") + "\n-- last lines:\n")
+                + lines.suffix(tail).joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
+
+    /// Stops the workers, removes the vhost and, unless a test failed (`keepLogs`), the logs.
+    func stop(keepLogs: Bool = false) async {
         let workers = workers
         _ = try? await detached { for worker in workers { worker.stop() } }
         try? await ManagementAdmin(url: managementURL).deleteVirtualHost(virtualHost)
+        if !keepLogs, let directory = logFiles.first.map({ URL(fileURLWithPath: $0).deletingLastPathComponent() }) {
+            try? FileManager.default.removeItem(at: directory)
+        }
     }
 }
