@@ -52,21 +52,25 @@ struct MonitorBenchmark {
         file.write(Data(chunk.utf8))
     }
 
-    /// Reads the stream line by line, decoding and merging each event; timed end to end.
+    /// Reads the stream line by line, each line as one message, decoding and merging its
+    /// event as the event feed does; timed end to end.
     static func replay(_ path: String, into store: MonitorStore) throws -> Figures {
         guard let data = FileManager.default.contents(atPath: path) else { throw BenchError("cannot read \(path)") }
         let before = residentBytes()  // after reading the file: only what the state adds counts
         var events = 0
         let clock = ContinuousClock()
+        var decoder = EventStreamDecoder()
         let elapsed = try clock.measure {
             try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
                 var lineStart = 0
-                for index in 0..<raw.count where raw[index] == UInt8(ascii: "\n") {
+                while lineStart < raw.count,
+                      let newline = memchr(raw.baseAddress! + lineStart, 0x0A, raw.count - lineStart) {
+                    let index = raw.baseAddress!.distance(to: newline)
                     let line = UnsafeRawBufferPointer(rebasing: raw[lineStart..<index])
                     lineStart = index + 1
-                    let event = try CeleryEvent(JSONValue(parsing: line))
-                    store.apply(event)
-                    events += 1
+                    let entries = try decoder.decode(line, routingKey: "task.multi")
+                    store.apply(entries)
+                    events += entries.count
                 }
             }
         }

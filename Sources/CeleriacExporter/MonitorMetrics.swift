@@ -22,13 +22,12 @@ public final class MonitorMetrics: Sendable {
     }
 
     /// Per event, as Flower's `PrometheusMetrics.observe_task`/worker handling.
-    func observe(_ event: CeleryEvent, task: TaskRecord?) {
+    func observe(_ event: TaskEventUpdate, task: TaskRecord?) {
         let worker = event.hostname ?? ""
-        guard event.type.hasPrefix("task-") else { return }
-        let name = event["name"]?.stringValue ?? task?.name ?? ""
+        let name = event.name ?? task?.name ?? ""
         counter("flower_events_total", "Number of events", [("worker", worker), ("type", event.type), ("task", name)])
             .increment()
-        if let runtime = event["runtime"]?.doubleValue {
+        if let runtime = event.runtime {
             registry.makeValueHistogram(descriptor: descriptor("flower_task_runtime_seconds", "Task runtime"),
                                         labels: [("worker", worker), ("task", name)], buckets: Self.runtimeBuckets)
                 .record(runtime)

@@ -4,7 +4,7 @@ import Celeriac
 /// `celery.events.state.State` does, and bounded so a dashboard left running for weeks keeps
 /// flat memory — past `maximumTasks`, the oldest finished tasks go first.
 public struct ClusterState: Sendable {
-    public private(set) var tasks: [String: TaskRecord] = [:]
+    public private(set) var tasks = TaskTable()
     public private(set) var workers: [String: WorkerRecord] = [:]
     /// Tasks per state, kept as events arrive (no rescans).
     public private(set) var countsByState: [TaskState: Int] = [:]
@@ -25,6 +25,8 @@ public struct ClusterState: Sendable {
     /// Arrival order of task ids, oldest first, for eviction.
     private var arrivals: [String] = []
     private var arrivalsHead = 0
+    /// The worker the last task event came from, known to be in `workers`.
+    private var lastTaskSender: String?
 
     public init(maximumTasks: Int = 100_000) {
         self.maximumTasks = max(1, maximumTasks)
@@ -32,47 +34,61 @@ public struct ClusterState: Sendable {
 
     /// Applies one event; events that are neither task-* nor worker-* are counted and ignored.
     public mutating func apply(_ event: CeleryEvent) {
-        eventCount += 1
-        version &+= 1
         if let worker = event.worker, event.isWorkerEvent, let hostname = event.hostname {
+            eventCount += 1
+            version &+= 1
             workers[hostname, default: WorkerRecord(hostname: hostname)].apply(event, fields: worker)
-        } else if let task = event.task {
-            applyTask(event, fields: task)
+        } else if let update = TaskEventUpdate(event) {
+            apply(update)
+        } else {
+            eventCount += 1
+            version &+= 1
         }
     }
 
-    private mutating func applyTask(_ event: CeleryEvent, fields: TaskEventFields) {
-        if let hostname = event.hostname, event.kind != .taskSent, workers[hostname] == nil {
-            workers[hostname] = WorkerRecord(hostname: hostname)
+    /// Applies one task event.
+    public mutating func apply(_ update: TaskEventUpdate) {
+        eventCount += 1
+        version &+= 1
+        if let hostname = update.hostname, update.kind != .taskSent, hostname != lastTaskSender {
+            if workers[hostname] == nil { workers[hostname] = WorkerRecord(hostname: hostname) }
+            lastTaskSender = hostname  // a worker sends its events in runs: skip the lookup for the next ones
         }
-        let id = fields.uuid
-        let isNew = tasks[id] == nil
-        if isNew { tasks[id] = newRecord(id) }
-        let stateBefore = isNew ? nil : tasks[id]!.state
-        let parentBefore = tasks[id]!.parentID
-        tasks[id]!.apply(event, fields: fields)  // in place: a TaskRecord is large, copies cost
-        recordChange(of: id, from: stateBefore, parentBefore: parentBefore, at: event.timestamp)
+        let sequence = nextSequence + 1
+        let (position, isNew) = tasks.position(of: update.uuid) { TaskRecord(id: update.uuid, sequence: sequence) }
+        if isNew {
+            nextSequence = sequence
+            arrivals.append(update.uuid)
+        }
+        let (stateBefore, parentBefore) = tasks.update(at: position) { record in
+            let before = (isNew ? nil : record.state, record.parentID)
+            record.apply(update)  // in place: copying a record costs a retain per field
+            return before
+        }
+        recordChange(at: position, from: stateBefore, parentBefore: parentBefore, at: update.timestamp)
         evictIfNeeded()
     }
 
-    private mutating func newRecord(_ id: String) -> TaskRecord {
-        arrivals.append(id)
-        nextSequence += 1
-        return TaskRecord(id: id, sequence: nextSequence)
-    }
-
-    /// Updates every figure derived from the change of task `id` (already stored).
-    private mutating func recordChange(of id: String, from before: TaskState?, parentBefore: String?, at timestamp: Double?) {
-        guard let record = tasks[id] else { return }
-        if before != record.state {
+    /// Updates every figure derived from the change of the task at `position`.
+    private mutating func recordChange(at position: Int, from before: TaskState?, parentBefore: String?, at timestamp: Double?) {
+        let state = tasks.update(at: position) { $0.state }
+        if before != state {
             if let before { countsByState[before, default: 1] -= 1 }
-            countsByState[record.state, default: 0] += 1
-            if let timestamp { rates.record(record.state, at: timestamp) }
-            if let name = record.name { statsByName[name, default: TaskNameStats()].record(record.state, runtime: record.runtime) }
-            if record.state == .failure { failureGroups[FailureGroup.Key(record), default: FailureGroup()].add(record) }
+            countsByState[state, default: 0] += 1
+            if let timestamp { rates.record(state, at: timestamp) }
+            // Only a finished task changes its name's figures; a new one makes sure the name is listed.
+            if before == nil || state.isReady {
+                let (name, runtime) = tasks.update(at: position) { ($0.name, $0.runtime) }
+                if let name { statsByName[name, default: TaskNameStats()].record(state, runtime: runtime) }
+            }
+            if state == .failure {
+                let record = tasks.record(at: position)
+                failureGroups[FailureGroup.Key(record), default: FailureGroup()].add(record)
+            }
         }
-        if parentBefore == nil, let parent = record.parentID, parent != record.id {
-            childrenByParent[parent, default: []].append(record.id)
+        if parentBefore == nil {
+            let (id, parent) = tasks.update(at: position) { ($0.id, $0.parentID) }
+            if let parent, parent != id { childrenByParent[parent, default: []].append(id) }
         }
     }
 
@@ -88,12 +104,12 @@ public struct ClusterState: Sendable {
     /// Restores tasks and workers saved by `snapshot()`; figures are rebuilt from them.
     public mutating func restore(tasks saved: [TaskRecord], workers savedWorkers: [WorkerRecord]) {
         for worker in savedWorkers where workers[worker.hostname] == nil { workers[worker.hostname] = worker }
-        for var record in saved.sorted(by: { $0.sequence < $1.sequence }) where tasks[record.id] == nil {
+        for var record in saved.sorted(by: { $0.sequence < $1.sequence }) where !tasks.contains(record.id) {
             arrivals.append(record.id)
             nextSequence += 1
             record.sequence = nextSequence
-            tasks[record.id] = record
-            recordChange(of: record.id, from: nil, parentBefore: nil, at: nil)
+            let (position, _) = tasks.position(of: record.id) { record }
+            recordChange(at: position, from: nil, parentBefore: nil, at: nil)
         }
         evictIfNeeded()
         version &+= 1
@@ -104,6 +120,7 @@ public struct ClusterState: Sendable {
         let gone = workers.values.filter { !$0.isAlive(at: now) && now - ($0.lastHeartbeat ?? 0) > age }
         guard !gone.isEmpty else { return }
         for worker in gone { workers[worker.hostname] = nil }
+        lastTaskSender = nil
         version &+= 1
     }
 
@@ -129,7 +146,7 @@ public struct ClusterState: Sendable {
     }
 
     private mutating func forget(_ record: TaskRecord) {
-        tasks[record.id] = nil
+        tasks.remove(record.id)
         countsByState[record.state, default: 1] -= 1
         childrenByParent[record.id] = nil
         if let parent = record.parentID, var siblings = childrenByParent[parent] {

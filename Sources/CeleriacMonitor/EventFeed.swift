@@ -44,17 +44,34 @@ public struct EventFeed: Sendable {
         store.setConnection(.connecting)
         let transport = try await connect()
         do {
-            let events = try await EventReceiver.events(on: transport)
+            let messages = try await EventReceiver.messages(on: transport)
             onConnected()
             store.setConnection(.connected(since: Date().timeIntervalSince1970))
-            for try await event in events {
-                store.apply(event)
+            var decoder = EventStreamDecoder()
+            for try await received in messages {
+                do {
+                    store.apply(try Self.decode(received.message, with: &decoder))
+                } catch {
+                    // One bad sender must not blind the monitor: say so, keep reading.
+                    store.post(.warning, "skipped an event message: \(error)")
+                }
             }
             await transport.close()
         } catch {
             await transport.close()
             throw error
         }
+    }
+
+    /// The events of one message, as `EventMessage.decode` reads them.
+    static func decode(_ message: BrokerMessage,
+                       with decoder: inout EventStreamDecoder) throws(CeleryEventError) -> [EventStreamDecoder.Entry] {
+        if let contentType = message.properties.contentType, !EventMessage.isJSON(contentType) {
+            throw .unsupportedContentType(contentType, routingKey: message.routingKey)
+        }
+        return try message.body.withUnsafeBytes { body in
+            Result { () throws(CeleryEventError) in try decoder.decode(body, routingKey: message.routingKey) }
+        }.get()
     }
 
     static func describe(_ error: any Error) -> String {

@@ -2,10 +2,16 @@ import Celeriac
 import Foundation
 
 /// The most recent events, for the Events screen: a ring, so a busy cluster costs constant
-/// memory, holding the events themselves — only the lines on screen are ever formatted.
+/// memory, holding the events themselves — only the lines on screen are ever formatted (task
+/// events as the JSON they came in, read again only then).
 public struct EventLog: Sendable {
+    enum Entry: Sendable {
+        case event(CeleryEvent)
+        case json([UInt8])
+    }
+
     public let capacity: Int
-    private var events: [CeleryEvent] = []
+    private var events: [Entry] = []
     private var start = 0
     /// Lines ever added; a paused view remembers this to stay where it was.
     public private(set) var total = 0
@@ -14,7 +20,12 @@ public struct EventLog: Sendable {
         self.capacity = max(1, capacity)
     }
 
-    mutating func add(_ event: CeleryEvent) {
+    mutating func add(_ event: CeleryEvent) { add(.event(event)) }
+
+    /// A task event as the JSON it came in.
+    mutating func add(json: [UInt8]) { add(.json(json)) }
+
+    private mutating func add(_ event: Entry) {
         total += 1
         if events.count < capacity {
             events.append(event)
@@ -31,6 +42,18 @@ public struct EventLog: Sendable {
         guard available > 0, count > 0 else { return [] }
         let first = max(0, available - count)
         return (first..<available).map { Self.line(for: events[(start + $0) % events.count]) }
+    }
+
+    private static func line(for entry: Entry) -> String {
+        switch entry {
+        case .event(let event): return line(for: event)
+        case .json(let json):
+            // The fast path only keeps JSON it read as an event, so this parse succeeds.
+            guard let event = try? CeleryEvent(JSONValue(parsing: json)) else {
+                return String(decoding: json, as: UTF8.self)
+            }
+            return line(for: event)
+        }
     }
 
     /// "12:00:01.123 fixw@vm task-succeeded uuid=… result='5'"

@@ -34,6 +34,16 @@ public struct MonitorModel: Sendable {
         eventLog.add(event)
     }
 
+    mutating func apply(_ entry: EventStreamDecoder.Entry) {
+        switch entry {
+        case .task(let update, let json):
+            cluster.apply(update)
+            eventLog.add(json: json)
+        case .other(let event):
+            apply(event)
+        }
+    }
+
     mutating func changed() { version &+= 1 }
 
     /// Rows `offset..<offset+limit` of the current task list, and how many there are.

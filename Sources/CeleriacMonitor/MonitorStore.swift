@@ -8,7 +8,7 @@ import NIOConcurrencyHelpers
 public final class MonitorStore: Sendable {
     private let model: NIOLockedValueBox<MonitorModel>
     private let lastIndexBuild = NIOLockedValueBox(-Double.infinity)
-    private let observer = NIOLockedValueBox<(@Sendable (CeleryEvent, TaskRecord?) -> Void)?>(nil)
+    private let observer = NIOLockedValueBox<(@Sendable (TaskEventUpdate, TaskRecord?) -> Void)?>(nil)
 
     public init(maximumTasks: Int = 100_000) {
         model = NIOLockedValueBox(MonitorModel(maximumTasks: maximumTasks))
@@ -24,20 +24,31 @@ public final class MonitorStore: Sendable {
     }
 
     public func apply(_ event: CeleryEvent) {
-        guard let observer = observer.withLockedValue({ $0 }) else {
-            update { $0.apply(event) }
-            return
-        }
-        let record = update { model -> TaskRecord? in
-            model.apply(event)
-            return event.task.flatMap { model.cluster.tasks[$0.uuid] }
-        }
-        observer(event, record)
+        apply([.other(event)])
     }
 
-    /// Called after each event with the task it touched (as merged), outside the lock: the
-    /// exporter counts events and runtimes here.
-    public func observeEvents(_ body: @escaping @Sendable (CeleryEvent, TaskRecord?) -> Void) {
+    /// Applies the events of one message under one lock.
+    public func apply(_ entries: [EventStreamDecoder.Entry]) {
+        guard let observer = observer.withLockedValue({ $0 }) else {
+            update { model in for entry in entries { model.apply(entry) } }
+            return
+        }
+        let observed = update { model -> [(TaskEventUpdate, TaskRecord?)] in
+            entries.compactMap { entry in
+                model.apply(entry)
+                let update: TaskEventUpdate? = switch entry {
+                case .task(let update, _): update
+                case .other(let event): TaskEventUpdate(event)
+                }
+                return update.map { ($0, model.cluster.tasks[$0.uuid]) }
+            }
+        }
+        for (update, record) in observed { observer(update, record) }
+    }
+
+    /// Called after each task event with the task it touched (as merged), outside the lock:
+    /// the exporter counts events and runtimes here.
+    public func observeEvents(_ body: @escaping @Sendable (TaskEventUpdate, TaskRecord?) -> Void) {
         observer.withLockedValue { $0 = body }
     }
 
@@ -63,7 +74,7 @@ public final class MonitorStore: Sendable {
     /// event feed nor a frame waits for the sort. With many tasks, rebuilds for new events are
     /// spaced `minimumInterval` apart.
     public func refreshTaskIndex(now: Double, minimumInterval: Double = 1.0) {
-        let job: (TaskQuery, [String: TaskRecord], Int)? = read { model in
+        let job: (TaskQuery, TaskTable, Int)? = read { model in
             let stale = model.taskIndex.builtAt != model.cluster.version
             let queryChanged = model.taskIndex.query != model.taskQuery || model.taskIndex.builtAt < 0
             guard queryChanged || (stale && (model.cluster.tasks.count < 10_000

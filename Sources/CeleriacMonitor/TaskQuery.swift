@@ -61,7 +61,7 @@ public struct TaskIndex: Sendable {
 
     public init() {}
 
-    static func build(_ query: TaskQuery, from tasks: [String: TaskRecord], version: Int) -> TaskIndex {
+    static func build(_ query: TaskQuery, from tasks: TaskTable, version: Int) -> TaskIndex {
         // Sort small keys, not whole records: a TaskRecord is large and costly to move.
         var keys: [(text: String, number: Double, sequence: Int, id: String)] = []
         keys.reserveCapacity(tasks.count)

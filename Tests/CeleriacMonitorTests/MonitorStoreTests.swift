@@ -252,7 +252,9 @@ private func workerEvent(_ type: String, _ host: String, at timestamp: Double, f
         var restored = ClusterState()
         try file.load(into: &restored)
         #expect(Set(restored.tasks.keys) == Set(original.tasks.keys))
-        for (id, task) in original.tasks {
+        for task in original.tasks.values {
+            let id = task.id
+            #expect(restored.tasks[id] == task.with(sequence: restored.tasks[id]?.sequence), "task \(id), every field")
             #expect(restored.tasks[id]?.state == task.state, "task \(id)")
             #expect(restored.tasks[id]?.name == task.name, "task \(id)")
             #expect(restored.tasks[id]?.args == task.args, "task \(id)")
@@ -702,5 +704,14 @@ private func workerEvent(_ type: String, _ host: String, at timestamp: Double, f
         state.purgeWorkers(offlineLongerThan: 60, now: 1000)
         #expect(state.workers["noevents@vm"] == nil)
         #expect(state.tasks["t1"] != nil)  // its tasks stay
+    }
+}
+
+extension TaskRecord {
+    /// The same record renumbered: a restore gives tasks new arrival numbers.
+    func with(sequence: Int?) -> TaskRecord {
+        var copy = self
+        if let sequence { copy.sequence = sequence }
+        return copy
     }
 }

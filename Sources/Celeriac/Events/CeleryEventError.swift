@@ -38,7 +38,7 @@ public enum CeleryEventError: Error, Sendable, Hashable, CustomStringConvertible
     }
 
     /// Names a JSON value's kind for the messages above.
-    static func describe(_ value: JSONValue) -> String {
+    public static func describe(_ value: JSONValue) -> String {
         switch value {
         case .null: return "null"
         case .bool: return "a boolean"

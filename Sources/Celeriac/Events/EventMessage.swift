@@ -79,7 +79,7 @@ public enum EventMessage {
     }
 
     /// `application/json`, with or without parameters such as `; charset=utf-8`, or a `+json` type.
-    private static func isJSON(_ contentType: String) -> Bool {
+    public static func isJSON(_ contentType: String) -> Bool {
         let normalized = contentType.prefix { $0 != ";" }.filter { !$0.isWhitespace }.lowercased()
         return normalized == "application/json" || normalized.hasSuffix("+json")
     }

@@ -6,11 +6,7 @@ public enum EventReceiver {
     public static func events(on transport: any BrokerTransport, routingKey: String = "#") async throws
         -> AsyncThrowingStream<CeleryEvent, any Error>
     {
-        try await transport.declare(ExchangeDeclaration(name: EventMessage.exchange, type: "topic"))
-        let queue = QueueDeclaration.eventMonitor()
-        try await transport.declare(queue)
-        try await transport.bind(queue: queue.name, exchange: EventMessage.exchange, routingKey: routingKey)
-        let messages = try await transport.consume(queue: queue.name, prefetch: 0, noAck: true)
+        let messages = try await messages(on: transport, routingKey: routingKey)
         return AsyncThrowingStream { continuation in
             let pump = Task {
                 do {
@@ -28,5 +24,17 @@ public enum EventReceiver {
             }
             continuation.onTermination = { _ in pump.cancel() }
         }
+    }
+
+    /// The event messages themselves, undecoded, for a reader with a decoder of its own (the
+    /// monitor's): the same queue, binding and consumer as `events(on:)`.
+    public static func messages(on transport: any BrokerTransport, routingKey: String = "#") async throws
+        -> AsyncThrowingStream<ReceivedMessage, any Error>
+    {
+        try await transport.declare(ExchangeDeclaration(name: EventMessage.exchange, type: "topic"))
+        let queue = QueueDeclaration.eventMonitor()
+        try await transport.declare(queue)
+        try await transport.bind(queue: queue.name, exchange: EventMessage.exchange, routingKey: routingKey)
+        return try await transport.consume(queue: queue.name, prefetch: 0, noAck: true)
     }
 }

@@ -1,12 +1,19 @@
 /// A task's state as Celery names it; custom states (e.g. "PROGRESS" from `updateState`)
-/// are values too.
+/// are values too. Celery's own states carry their precedence as a number, so a monitor
+/// merging hundreds of thousands of events a second compares and hashes them as integers.
 public struct TaskState: RawRepresentable, Sendable, Hashable, CustomStringConvertible,
     ExpressibleByStringLiteral, Codable
 {
-    public var rawValue: String
-    public init(rawValue: String) { self.rawValue = rawValue }
-    public init(_ rawValue: String) { self.rawValue = rawValue }
-    public init(stringLiteral value: String) { self.rawValue = value }
+    public let rawValue: String
+    /// Celery's `states.precedence` (see `precedence`), worked out once from the name.
+    private let rank: UInt8
+
+    public init(rawValue: String) {
+        self.rawValue = rawValue
+        rank = Self.rank(of: rawValue)
+    }
+    public init(_ rawValue: String) { self.init(rawValue: rawValue) }
+    public init(stringLiteral value: String) { self.init(rawValue: value) }
 
     /// No backend knows the id: not sent yet, unknown, or its result expired.
     public static let pending: TaskState = "PENDING"
@@ -23,25 +30,47 @@ public struct TaskState: RawRepresentable, Sendable, Hashable, CustomStringConve
                                                       .revoked, .rejected]
 
     /// The task has finished for good; its result will not change.
-    public var isReady: Bool { [.success, .failure, .revoked].contains(self) }
+    public var isReady: Bool { rank == 0 || rank == 1 || rank == 3 }
     /// Ready because it failed or was stopped.
-    public var isException: Bool { [.failure, .revoked].contains(self) }
+    public var isException: Bool { rank == 1 || rank == 3 }
 
     /// Celery's `states.precedence`, the index in its PRECEDENCE list: lower means logically
     /// later. Unknown (custom) states rank between FAILURE and REVOKED, as in Celery.
-    public var precedence: Int {
-        switch self {
-        case .success: return 0
-        case .failure: return 1
-        case .revoked: return 3
-        case .started: return 4
-        case .received: return 5
-        case .rejected: return 6
-        case .retry: return 7
-        case .pending: return 8
-        default: return 2
+    public var precedence: Int { Int(rank) }
+
+    private static let customRank: UInt8 = 2
+
+    private static func rank(of name: String) -> UInt8 {
+        switch name {
+        case "SUCCESS": return 0
+        case "FAILURE": return 1
+        case "REVOKED": return 3
+        case "STARTED": return 4
+        case "RECEIVED": return 5
+        case "REJECTED": return 6
+        case "RETRY": return 7
+        case "PENDING": return 8
+        default: return customRank
         }
     }
 
+    public static func == (lhs: TaskState, rhs: TaskState) -> Bool {
+        lhs.rank == rhs.rank && (lhs.rank != customRank || lhs.rawValue == rhs.rawValue)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        if rank == Self.customRank { hasher.combine(rawValue) } else { hasher.combine(rank) }
+    }
+
     public var description: String { rawValue }
+
+    /// Written as its name alone, as Celery's result meta has it.
+    public init(from decoder: any Decoder) throws {
+        self.init(rawValue: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
 }

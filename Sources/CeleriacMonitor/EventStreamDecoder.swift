@@ -1,0 +1,241 @@
+import Celeriac
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads the events of one message from the event exchange — an object, or a `task.multi`
+/// list — the way `EventMessage.decode` does, but task events go straight from the bytes
+/// into a `TaskEventUpdate`, skipping the fields the monitor does not keep. Any other event
+/// (worker-*, or one the fast path cannot place) is read whole as a `CeleryEvent`, so both
+/// paths accept and refuse the same messages. Keep one per event stream: it remembers the
+/// hostnames and task names it met, so each event reuses their strings.
+public struct EventStreamDecoder: Sendable {
+    /// One event of a message, with the JSON it came as (for the Events screen).
+    public enum Entry: Sendable {
+        case task(TaskEventUpdate, json: [UInt8])
+        case other(CeleryEvent)
+    }
+
+    /// The events in `body`, all or none: a message with any entry that is not an event is
+    /// refused whole, naming the entry, as `EventMessage.decode` does.
+    private var interner = StringInterner()
+
+    public init() {}
+
+    public mutating func decode(_ body: UnsafeRawBufferPointer, routingKey: String) throws(CeleryEventError) -> [Entry] {
+        var reader = JSONReader(body)
+        var entries: [Entry] = []
+        var refusal: CeleryEventError?  // an entry that is JSON but not an event
+        do {
+            switch reader.peek() {
+            case UInt8(ascii: "{"):
+                entries.append(try entry(&reader, routingKey: routingKey, index: nil))
+            case UInt8(ascii: "["):
+                try reader.readArray { (reader) throws(JSONParseError) in
+                    do {
+                        entries.append(try entry(&reader, routingKey: routingKey, index: entries.count))
+                    } catch let error as JSONParseError {
+                        throw error
+                    } catch {
+                        refusal = error as? CeleryEventError
+                        throw reader.error("not an event")  // stops the list; `refusal` says why
+                    }
+                }
+            default:
+                // Neither an object nor a list: the generic reader says what it is.
+                let value = try JSONValue(parsing: body)
+                throw CeleryEventError.invalidBody(found: CeleryEventError.describe(value), routingKey: routingKey)
+            }
+            try reader.expectEnd()
+        } catch let error as CeleryEventError {
+            throw error
+        } catch {
+            if let refusal { throw refusal }
+            throw .invalidJSON(error as? JSONParseError ?? reader.error("unreadable"), routingKey: routingKey)
+        }
+        return entries
+    }
+
+    private mutating func entry(_ reader: inout JSONReader, routingKey: String, index: Int?) throws -> Entry {
+        reader.skipWhitespace()
+        let start = reader.index
+        guard reader.peek() == UInt8(ascii: "{") else {
+            let value = try reader.readValue(depth: 1)
+            throw CeleryEventError.invalidEvent(routingKey: routingKey, index: index,
+                                                reason: .notAnObject(found: CeleryEventError.describe(value)))
+        }
+        var update = TaskEventUpdate(kind: .other(""), uuid: "")
+        var kind: CeleryEvent.Kind?  // nil: not a task event (or no string type)
+        var uuid: String?
+        var rootToken: JSONKey?
+        var interner = self.interner
+        defer { self.interner = interner }
+        try reader.readObject(depth: 1) { (key, reader) throws(JSONParseError) in
+            switch TaskEventKey(key) {
+            case .type:
+                guard reader.peek() == UInt8(ascii: "\"") else { kind = nil; try reader.skipValue(depth: 2); return }
+                kind = Self.taskKind(try reader.readStringToken())
+            case .uuid: uuid = try reader.readOptionalString()
+            case .hostname: update.hostname = try reader.readInterned(&interner)
+            case .name: update.name = try reader.readInterned(&interner)
+            case .rootID:
+                // Usually the task's own id: compared with it below rather than copied.
+                rootToken = nil
+                update.rootID = nil
+                if reader.peek() == UInt8(ascii: "\"") { rootToken = try reader.readStringToken() } else { try reader.skipValue(depth: 2) }
+            case .timestamp: update.timestamp = try reader.readOptionalDouble()
+            case .args: update.args = try reader.readOptionalString()
+            case .kwargs: update.kwargs = try reader.readOptionalString()
+            case .retries: update.retries = try reader.readOptionalInt()
+            case .eta: update.eta = try reader.readOptionalString()
+            case .expires: update.expires = try reader.readOptionalString()
+            case .parentID: update.parentID = try reader.readOptionalString()
+            case .result: update.result = try reader.readOptionalString()
+            case .runtime: update.runtime = try reader.readOptionalDouble()
+            case .exception: update.exception = try reader.readOptionalString()
+            case .traceback: update.traceback = try reader.readOptionalString()
+            case .queue: update.queue = try reader.readOptionalString()
+            case .exchange: update.exchange = try reader.readOptionalString()
+            case .routingKey: update.routingKey = try reader.readOptionalString()
+            case .state: update.state = try reader.readOptionalString()
+            case .meta: update.meta = try reader.readValue(depth: 2)
+            case nil: try reader.skipValue(depth: 2)
+            }
+        }
+        let json = UnsafeRawBufferPointer(rebasing: reader.bytes[start..<reader.index])
+        if let kind, var uuid {
+            update.kind = kind
+            update.uuid = uuid
+            if let rootToken {
+                let isSelf = rootToken.withBytes { root in
+                    uuid.withUTF8 { id in root.count == id.count && (id.isEmpty || sameBytes(root.baseAddress!, id.baseAddress!, count: id.count)) }
+                }
+                guard let root = isSelf ? uuid : rootToken.validatedString else { throw reader.error("root_id is not valid UTF-8") }
+                update.rootID = root
+            }
+            return .task(update, json: Array(json))
+        }
+        // Worker events, and anything odd (no type, no uuid): read whole, which also says
+        // exactly what is wrong with a bad one.
+        do {
+            return .other(try CeleryEvent(JSONValue(parsing: json)))
+        } catch let error as CeleryEventError {
+            throw CeleryEventError.invalidEvent(routingKey: routingKey, index: index, reason: error)
+        }
+    }
+}
+
+extension EventStreamDecoder {
+    /// The kind of a task-* type, matched on its bytes; nil for any other type.
+    static func taskKind(_ token: JSONKey) -> CeleryEvent.Kind? {
+        token.withBytes { raw -> CeleryEvent.Kind? in
+            func equals(_ name: StaticString) -> Bool {
+                raw.count == name.utf8CodeUnitCount && sameBytes(raw.baseAddress!, name.utf8Start, count: raw.count)
+            }
+            guard raw.count > 5, equals5(raw, "task-") else { return nil }
+            switch raw.count {
+            case 9 where equals("task-sent"): return .taskSent
+            case 11 where equals("task-failed"): return .taskFailed
+            case 12 where equals("task-started"): return .taskStarted
+            case 12 where equals("task-retried"): return .taskRetried
+            case 12 where equals("task-revoked"): return .taskRevoked
+            case 13 where equals("task-received"): return .taskReceived
+            case 13 where equals("task-progress"): return .taskProgress
+            case 13 where equals("task-rejected"): return .taskRejected
+            case 14 where equals("task-succeeded"): return .taskSucceeded
+            default: return other(raw)
+            }
+        }
+    }
+
+    private static func equals5(_ raw: UnsafeRawBufferPointer, _ prefix: StaticString) -> Bool {
+        sameBytes(raw.baseAddress!, prefix.utf8Start, count: 5)
+    }
+
+    /// A custom task-* type, kept by name; nil when not valid UTF-8 (read whole, it is refused).
+    private static func other(_ raw: UnsafeRawBufferPointer) -> CeleryEvent.Kind? {
+        JSONReader.string(raw).map { CeleryEvent.Kind(type: $0) }
+    }
+}
+
+extension JSONReader {
+    /// A string through `interner`, or nil for anything else (skipped).
+    mutating func readInterned(_ interner: inout StringInterner) throws(JSONParseError) -> String? {
+        guard peek() == UInt8(ascii: "\"") else {
+            try skipValue()
+            return nil
+        }
+        let start = index
+        guard let string = interner.string(try readStringToken()) else {
+            index = start
+            throw error("string is not valid UTF-8")
+        }
+        return string
+    }
+}
+
+/// The task-event fields the monitor keeps, matched on the key's bytes.
+enum TaskEventKey {
+    case type, uuid, hostname, timestamp, name, args, kwargs, retries, eta, expires, rootID, parentID
+    case result, runtime, exception, traceback, queue, exchange, routingKey, state, meta
+
+    init?(_ key: JSONKey) {
+        guard let field = key.withBytes({ Self.match($0) }) else { return nil }
+        self = field
+    }
+
+    private static func match(_ raw: UnsafeRawBufferPointer) -> TaskEventKey? {
+        guard raw.count >= 3, raw.count <= 11 else { return nil }
+        let key = Spelling(raw)
+        guard let known = table[key.slot], known.spelling == key else { return nil }
+        return known.field
+    }
+
+    /// A key of at most 16 bytes as two words and its length: compared in three integer compares.
+    struct Spelling: Equatable {
+        var count: Int
+        var head: UInt64 = 0
+        var tail: UInt64 = 0
+
+        init(_ raw: UnsafeRawBufferPointer) {
+            count = raw.count
+            for offset in 0..<min(count, 8) { head |= UInt64(raw[offset]) << (8 * UInt64(offset)) }
+            if count > 8 {
+                for offset in 8..<min(count, 16) { tail |= UInt64(raw[offset]) << (8 * UInt64(offset - 8)) }
+            }
+        }
+
+        init(_ name: StaticString) {
+            self.init(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        }
+
+        /// A slot in `table`; the multiplier was searched so the known keys land in distinct slots
+        /// (`table` checks it when first used, and the tests use it).
+        var slot: Int {
+            Int(truncatingIfNeeded: ((head ^ (tail &* 31) ^ UInt64(count)) &* 0xA9EC_0806_705F_CA17) >> 58)
+        }
+    }
+
+    /// The known keys by slot: one multiply and one compare per key read.
+    static let table: [(spelling: Spelling, field: TaskEventKey)?] = {
+        var table: [(spelling: Spelling, field: TaskEventKey)?] = Array(repeating: nil, count: 64)
+        for known in spellings {
+            precondition(table[known.spelling.slot] == nil, "two task-event keys share a slot; change the multiplier")
+            table[known.spelling.slot] = known
+        }
+        return table
+    }()
+
+    private static let spellings: [(spelling: Spelling, field: TaskEventKey)] = [
+        (Spelling("uuid"), .uuid), (Spelling("timestamp"), .timestamp), (Spelling("type"), .type),
+        (Spelling("hostname"), .hostname), (Spelling("name"), .name), (Spelling("args"), .args),
+        (Spelling("kwargs"), .kwargs), (Spelling("result"), .result), (Spelling("runtime"), .runtime),
+        (Spelling("retries"), .retries), (Spelling("root_id"), .rootID), (Spelling("parent_id"), .parentID),
+        (Spelling("eta"), .eta), (Spelling("expires"), .expires), (Spelling("exception"), .exception),
+        (Spelling("traceback"), .traceback), (Spelling("queue"), .queue), (Spelling("exchange"), .exchange),
+        (Spelling("routing_key"), .routingKey), (Spelling("state"), .state), (Spelling("meta"), .meta),
+    ]
+}

@@ -1,0 +1,226 @@
+@testable import Celeriac
+@testable import CeleriacMonitor
+import Foundation
+import Testing
+
+/// The fast decoder must read every message exactly as the generic path
+/// (`EventMessage.decode` + `TaskEventUpdate(CeleryEvent)`) does, and refuse the same ones.
+@Suite struct EventStreamDecoderTests {
+    func decode(_ text: String, routingKey: String = "task.multi") throws(CeleryEventError) -> [EventStreamDecoder.Entry] {
+        var decoder = EventStreamDecoder()
+        var bytes = Array(text.utf8)
+        return try bytes.withUnsafeMutableBytes { raw in
+            Result { () throws(CeleryEventError) in try decoder.decode(UnsafeRawBufferPointer(raw), routingKey: routingKey) }
+        }.get()
+    }
+
+    /// What the generic path makes of the same text.
+    func generic(_ text: String) throws -> [EventStreamDecoder.Entry] {
+        try EventMessage.decode(routingKey: "task.multi", body: Array(text.utf8), contentType: "application/json").map { event in
+            TaskEventUpdate(event).map { .task($0, json: []) } ?? .other(event)
+        }
+    }
+
+    func expectSame(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let fast = try decode(text)
+        let slow = try generic(text)
+        #expect(fast.count == slow.count, sourceLocation: sourceLocation)
+        for (a, b) in zip(fast, slow) {
+            // What gets merged is what counts: an odd task event the fast path leaves whole
+            // (type "task", say) is merged through the same update.
+            #expect(merged(a) == merged(b), sourceLocation: sourceLocation)
+            if case .task(let update, let json) = a {
+                // The kept JSON is the event itself, readable again for the Events screen.
+                #expect(TaskEventUpdate(try CeleryEvent(JSONValue(parsing: json))) == update, sourceLocation: sourceLocation)
+            }
+            if case .other(let event) = b, event.task == nil {
+                guard case .other(let same) = a else {
+                    Issue.record("\(event.type) read as a task event", sourceLocation: sourceLocation)
+                    continue
+                }
+                #expect(same == event, sourceLocation: sourceLocation)
+            }
+        }
+    }
+
+    func merged(_ entry: EventStreamDecoder.Entry) -> TaskEventUpdate? {
+        switch entry {
+        case .task(let update, _): update
+        case .other(let event): TaskEventUpdate(event)
+        }
+    }
+
+    @Test func everyCapturedEventDecodesAsTheGenericPathDoes() throws {
+        let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/celery-amqp")
+        let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            .filter { $0.contains("event-") && $0.hasSuffix(".json") }.sorted()
+        var tasks = 0
+        for name in names {
+            let file = try JSONValue(parsing: Data(contentsOf: directory.appendingPathComponent(name)))
+            let body = try #require(file["body"]).serialized
+            try expectSame(body)
+            tasks += try decode(body).filter { if case .task = $0 { true } else { false } }.count
+        }
+        #expect(tasks >= 30, "the captures hold task events of every kind")
+    }
+
+    @Test func everyKeptFieldIsRead() throws {
+        let event = #"""
+            {"type": "task-sent", "uuid": "u-1", "hostname": "gen1@h", "timestamp": 1764000000.25, "name": "proj.add",
+             "args": "(1, 'é')", "kwargs": "{'x': 1}", "retries": 2, "eta": "2026-11-25T12:00:00+00:00",
+             "expires": "2026-11-26T00:00:00+00:00", "root_id": "r-1", "parent_id": "p-1", "result": "3",
+             "runtime": 0.5, "exception": "ValueError('x')", "traceback": "Traceback:\n  x", "queue": "q",
+             "exchange": "", "routing_key": "q", "state": "PROGRESS", "meta": {"done": [1, 2]},
+             "clock": 7, "pid": 42, "utcoffset": -0.0, "unknown": {"deep": [true, null]}}
+            """#
+        try expectSame(event)
+        guard case .task(let update, _) = try decode(event).first else { Issue.record("not a task event"); return }
+        #expect(update.kind == .taskSent)
+        #expect(update.name == "proj.add" && update.args == "(1, 'é')" && update.retries == 2)
+        #expect(update.rootID == "r-1" && update.parentID == "p-1" && update.routingKey == "q" && update.exchange == "")
+        #expect(update.meta == ["done": [1, 2]])
+        #expect(update.timestamp == 1_764_000_000.25)
+    }
+
+    @Test func oddFieldsReadAsTheGenericPathReadsThem() throws {
+        for event in [
+            #"{"type": "task-started", "uuid": "u", "retries": "two", "runtime": 1, "timestamp": "noon", "name": 5}"#,
+            #"{"type": "task-started", "uuid": "u", "retries": 2.0, "root_id": "u", "hostname": null}"#,
+            #"{"uuid": "u", "type": "task-succeeded", "result": "a\"b\\c\u00e9\ud83d\ude00", "uuid": "v"}"#,
+            #"{"type": "task-custom-thing", "uuid": "u"}"#,
+            #"{"type": "task-progress", "uuid": "u", "state": "PROGRESS", "meta": null}"#,
+            #"{"type": "worker-heartbeat", "hostname": "w@h", "freq": 2.0, "loadavg": [0.1, 0.2, 0.3]}"#,
+            #"{"type": "task-started"}"#,
+            #"{"type": "task", "uuid": "u"}"#,
+            #"{"type": "task-started", "uuid": 5}"#,
+            #"[{"type": "task-received", "uuid": "a", "timestamp": 1e3}, {"type": "task-started", "uuid": "a"}]"#,
+            #"[]"#,
+        ] {
+            try expectSame(event)
+        }
+    }
+
+    @Test func rootIDOfTheTaskItselfSharesTheID() throws {
+        guard case .task(let update, _) = try decode(#"{"type": "task-received", "uuid": "abc", "root_id": "abc"}"#).first
+        else { Issue.record("not a task event"); return }
+        #expect(update.rootID == "abc")
+    }
+
+    @Test(arguments: [
+        (#"[{"type": "task-started", "uuid": "a"}, 5]"#, "entry 1"),
+        (#"[{"uuid": "a"}]"#, "entry 0"),
+        (#"{"type": ""}"#, "type"),
+        (#""just a string""#, "string"),
+        (#"{"type": "task-started", "uuid": "a""#, "invalid JSON"),
+        (#"{"type": "task-started", "uuid": "a"} trailing"#, "invalid JSON"),
+    ])
+    func badMessagesAreRefusedWholeAsTheGenericPathRefusesThem(text: String, mention: String) {
+        var fast: CeleryEventError?
+        do { _ = try decode(text) } catch { fast = error }
+        var slow: (any Error)?
+        do { _ = try generic(text) } catch { slow = error }
+        #expect(fast != nil)
+        #expect(slow != nil)
+        #expect(fast.map { "\($0)" } == slow.map { "\($0)" })
+    }
+
+    @Test func fastPathEventsMergeAndShowAsOthersDo() throws {
+        let text = #"{"type": "task-succeeded", "uuid": "u-9", "hostname": "w@h", "timestamp": 1764000000.5, "result": "5", "runtime": 0.25}"#
+        var fast = MonitorModel()
+        var slow = MonitorModel()
+        for entry in try decode(text) { fast.apply(entry) }
+        slow.apply(try CeleryEvent(JSONValue(parsing: text)))
+        #expect(fast.eventLog.lines(last: 1) == slow.eventLog.lines(last: 1))
+        #expect(fast.eventLog.lines(last: 1).first?.contains("result='5'") == true)
+        #expect(fast.cluster.tasks["u-9"] == slow.cluster.tasks["u-9"])
+        #expect(fast.cluster.workers.keys.sorted() == ["w@h"])
+    }
+
+    @Test func everyKnownKeyHasASlotOfItsOwn() {
+        let fields = TaskEventKey.table.compactMap { $0?.field }
+        #expect(fields.count == 21)
+    }
+}
+
+@Suite struct JSONReaderTests {
+    func value(_ text: String) throws -> JSONValue { try JSONValue(parsing: text) }
+
+    @Test func decimalsReadExactlyAsStrtodReadsThem() throws {
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<20_000 {
+            let digits = Int.random(in: 1...17, using: &generator)
+            var text = String((0..<digits).map { _ in Character(String(Int.random(in: 0...9, using: &generator))) })
+            let point = Int.random(in: 0..<digits, using: &generator)
+            text.insert(".", at: text.index(text.startIndex, offsetBy: point))
+            if text.hasPrefix(".") { text = "0" + text }
+            if text.hasSuffix(".") { text += "0" }
+            if Bool.random(using: &generator) { text = "-" + text }
+            #expect(try value(text) == .double(strtod(text, nil)), "\(text)")
+        }
+        #expect(try value("1764000000.0002") == .double(1_764_000_000.0002))
+        #expect(try value("1e999") == .double(.infinity))
+    }
+
+    @Test func integersAtTheEdges() throws {
+        #expect(try value("-9223372036854775808") == .int(.min))
+        #expect(try value("9223372036854775807") == .int(.max))
+        #expect(try value("9223372036854775808") == .bigInteger("9223372036854775808"))
+        #expect(try value("-0") == .int(0))
+    }
+
+    /// The eight-at-a-time scan must still see a quote, backslash or control byte at any
+    /// offset, and keep UTF-8 whole.
+    @Test func stringsEndAndEscapeAtEveryOffset() throws {
+        for length in 0..<24 {
+            let plain = String(repeating: "a", count: length)
+            #expect(try value("\"\(plain)\"") == .string(plain))
+            #expect(try value("\"\(plain)\\n\(plain)\"") == .string(plain + "\n" + plain))
+            #expect(try value("\"\(plain)é✓😀\(plain)\"") == .string(plain + "é✓😀" + plain))
+            #expect(throws: JSONParseError.self) { try value("\"\(plain)\u{01}\(plain)\"") }
+            #expect(throws: JSONParseError.self) { try value("\"\(plain)") }
+        }
+        #expect(throws: JSONParseError.self) { try JSONValue(parsing: [0x22, 0xFF, 0xFE, 0x22]) }
+    }
+
+    @Test func skippingChecksWhatItSkips() throws {
+        #expect(throws: JSONParseError.self) { try value(#"{"a": 1.}"#) }
+        #expect(throws: JSONParseError.self) { try value(#"{"a": 01x}"#) }
+        #expect(try value(#"{"a": 12, "b": [1.5e3, -2]}"#) == ["a": 12, "b": [1500.0, -2]])
+    }
+}
+
+@Suite struct TaskTableTests {
+    @Test func removalsKeepEveryOtherRecordFindable() {
+        var table = TaskTable()
+        var model: [String: Int] = [:]
+        var generator = SystemRandomNumberGenerator()
+        for step in 0..<5000 {
+            let id = "t\(Int.random(in: 0..<500, using: &generator))"
+            if Bool.random(using: &generator) {
+                var record = TaskRecord(id: id, sequence: step)
+                record.retries = step
+                table.insert(record)
+                model[id] = step
+            } else {
+                #expect(table.remove(id)?.retries == model.removeValue(forKey: id))
+            }
+        }
+        #expect(table.count == model.count)
+        for (id, step) in model { #expect(table[id]?.retries == step) }
+        #expect(Set(table.values.map(\.id)) == Set(model.keys))
+    }
+}
+
+@Suite struct TaskStateTests {
+    @Test func customStatesCompareByNameAndCelerysByRank() throws {
+        #expect(TaskState("SUCCESS") == .success)
+        #expect(TaskState("PROGRESS") == TaskState("PROGRESS"))
+        #expect(TaskState("PROGRESS") != TaskState("UPLOADING"))
+        #expect(TaskState("PROGRESS").precedence == 2 && !TaskState("PROGRESS").isReady)
+        #expect(Set<TaskState>([.success, "SUCCESS", "PROGRESS", "UPLOADING"]).count == 3)
+        let encoded = try JSONEncoder().encode([TaskState.failure, "PROGRESS"])
+        #expect(String(decoding: encoded, as: UTF8.self) == #"["FAILURE","PROGRESS"]"#)
+        #expect(try JSONDecoder().decode([TaskState].self, from: encoded) == [.failure, "PROGRESS"])
+    }
+}
