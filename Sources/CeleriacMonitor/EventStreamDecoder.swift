@@ -71,12 +71,11 @@ public struct EventStreamDecoder: Sendable {
         var kind: CeleryEvent.Kind?  // nil: not a task event (or no string type)
         var uuid: String?
         var rootToken: JSONKey?
-        var interner = self.interner
-        defer { self.interner = interner }
-        try reader.readObject(depth: 1) { (key, reader) throws(JSONParseError) in
+        var members = try reader.beginObject(depth: 1)
+        while let key = try reader.nextKey(&members) {
             switch TaskEventKey(key) {
             case .type:
-                guard reader.peek() == UInt8(ascii: "\"") else { kind = nil; try reader.skipValue(depth: 2); return }
+                guard reader.peek() == UInt8(ascii: "\"") else { kind = nil; try reader.skipValue(depth: 2); continue }
                 kind = Self.taskKind(try reader.readStringToken())
             case .uuid: uuid = try reader.readOptionalString()
             case .hostname: update.hostname = try reader.readInterned(&interner)

@@ -1,30 +1,36 @@
 import Celeriac
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Hands out one shared String per distinct text for the few values every event repeats
 /// (worker hostnames, task names): no allocation or UTF-8 check per event, and a million
 /// held tasks share a handful of strings. A small direct-mapped table: a collision only
 /// costs a new String, never a wrong one.
-struct StringInterner {
-    private var slots: [String?] = Array(repeating: nil, count: 256)
+struct StringInterner: Sendable {
+    private static let slotCount = 256
+    /// Texts longer than this are not interned (they are rare, and copies are cheap next to them).
+    private static let longest = 64
+    /// Each slot's bytes, `longest` apart, beside its String and length: compared in place.
+    private var bytes = [UInt8](repeating: 0, count: slotCount * longest)
+    private var lengths = [Int](repeating: -1, count: slotCount)
+    private var strings = [String](repeating: "", count: slotCount)
 
     /// The string for `token`; nil when its bytes are not valid UTF-8.
     mutating func string(_ token: JSONKey) -> String? {
-        token.withBytes { bytes -> String? in
-            guard !bytes.isEmpty else { return "" }
-            guard bytes.count <= 128 else { return JSONReader.string(bytes) }
-            let slot = Self.slot(bytes)
-            if var cached = slots[slot], cached.utf8.count == bytes.count {
-                let same = cached.withUTF8 { sameBytes($0.baseAddress!, bytes.baseAddress!, count: bytes.count) }
-                if same { return cached }
+        token.withBytes { text -> String? in
+            guard !text.isEmpty else { return "" }
+            guard text.count <= Self.longest else { return JSONReader.string(text) }
+            let slot = Self.slot(text)
+            if lengths[slot] == text.count {
+                let same = bytes.withUnsafeBytes { stored in
+                    sameBytes(stored.baseAddress! + slot * Self.longest, text.baseAddress!, count: text.count)
+                }
+                if same { return strings[slot] }
             }
-            guard let made = JSONReader.string(bytes) else { return nil }
-            slots[slot] = made
+            guard let made = JSONReader.string(text) else { return nil }
+            bytes.withUnsafeMutableBytes { stored in
+                (stored.baseAddress! + slot * Self.longest).copyMemory(from: text.baseAddress!, byteCount: text.count)
+            }
+            lengths[slot] = text.count
+            strings[slot] = made
             return made
         }
     }
@@ -40,6 +46,6 @@ struct StringInterner {
             for byte in bytes { word = word &* 257 &+ UInt64(byte) }
         }
         word = (word ^ (word >> 29)) &* 0xBF58_476D_1CE4_E5B9
-        return Int(truncatingIfNeeded: (word ^ (word >> 32)) & 0xFF)
+        return Int(truncatingIfNeeded: (word ^ (word >> 32)) & UInt64(slotCount - 1))
     }
 }

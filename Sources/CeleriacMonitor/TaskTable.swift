@@ -3,7 +3,7 @@
 /// of its power-of-two table (twice the memory at a million tasks), and would hash the id
 /// once per read and write of a merge instead of once per event.
 public struct TaskTable: Sendable {
-    private var positions: [String: Int] = [:]
+    private var index = TaskIDIndex()
     private var records: [TaskRecord] = []
 
     public init() {}
@@ -15,25 +15,27 @@ public struct TaskTable: Sendable {
     public var values: [TaskRecord] { records }
 
     /// Every id held, in no particular order.
-    public var keys: some Collection<String> { positions.keys }
+    public var keys: [String] { records.map(\.id) }
 
     public subscript(id: String) -> TaskRecord? {
-        positions[id].map { records[$0] }
+        find(id).map { records[$0] }
     }
 
-    public func contains(_ id: String) -> Bool { positions[id] != nil }
+    public func contains(_ id: String) -> Bool { find(id) != nil }
+
+    private func find(_ id: String) -> Int? {
+        index.find(id, hash: index.hash(id)) { records[$0].id }
+    }
 
     /// The position of `id`, adding the record `make()` returns when it is new.
     mutating func position(of id: String, orAdd make: () -> TaskRecord) -> (position: Int, isNew: Bool) {
-        // One hash either way: the defaulted subscript inserts the next position when missing.
-        let next = records.count
-        let position = Self.read(&positions[id, default: next])
-        guard position == next else { return (position, false) }
+        let hash = index.hash(id)  // once, for the lookup and the insert
+        if let position = index.find(id, hash: hash, idAt: { records[$0].id }) { return (position, false) }
+        let position = records.count
         records.append(make())
+        index.insert(hash: hash, position: position)
         return (position, true)
     }
-
-    private static func read(_ value: inout Int) -> Int { value }
 
     /// The record at `position`, changed in place.
     mutating func update<T>(at position: Int, _ body: (inout TaskRecord) -> T) -> T {
@@ -50,11 +52,13 @@ public struct TaskTable: Sendable {
     /// Removes `id`: the last record moves into its place, so the array stays dense.
     @discardableResult
     mutating func remove(_ id: String) -> TaskRecord? {
-        guard let position = positions.removeValue(forKey: id) else { return nil }
+        let hash = index.hash(id)
+        guard let position = index.find(id, hash: hash, idAt: { records[$0].id }) else { return nil }
+        index.remove(hash: hash, position: position)
         let last = records.count - 1
         if position != last {
+            index.move(hash: index.hash(records[last].id), from: last, to: position)
             records.swapAt(position, last)
-            positions[records[position].id] = position
         }
         return records.removeLast()
     }

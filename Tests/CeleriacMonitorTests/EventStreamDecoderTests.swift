@@ -195,8 +195,8 @@ import Testing
         var table = TaskTable()
         var model: [String: Int] = [:]
         var generator = SystemRandomNumberGenerator()
-        for step in 0..<5000 {
-            let id = "t\(Int.random(in: 0..<500, using: &generator))"
+        for step in 0..<30_000 {
+            let id = "t\(Int.random(in: 0..<3000, using: &generator))"
             if Bool.random(using: &generator) {
                 var record = TaskRecord(id: id, sequence: step)
                 record.retries = step
@@ -222,5 +222,28 @@ import Testing
         let encoded = try JSONEncoder().encode([TaskState.failure, "PROGRESS"])
         #expect(String(decoding: encoded, as: UTF8.self) == #"["FAILURE","PROGRESS"]"#)
         #expect(try JSONDecoder().decode([TaskState].self, from: encoded) == [.failure, "PROGRESS"])
+    }
+}
+
+@Suite struct TaskIDIndexTests {
+    /// Ids whose hashes all share one home slot: removing from the middle of the chain must
+    /// leave the rest findable (backward-shift deletion), across growth too.
+    @Test func collidingChainsSurviveRemovals() {
+        var index = TaskIDIndex()
+        var ids: [Int: String] = [:]
+        let sameHome: (Int) -> UInt64 = { UInt64($0) << 32 | 5 }  // low bits equal: one home slot
+        for position in 0..<40 {
+            ids[position] = "id\(position)"
+            index.insert(hash: sameHome(position), position: position)
+        }
+        for position in stride(from: 0, to: 40, by: 3) {
+            index.remove(hash: sameHome(position), position: position)
+            ids[position] = nil
+        }
+        #expect(index.count == ids.count)
+        for (position, id) in ids {
+            #expect(index.find(id, hash: sameHome(position)) { ids[$0] ?? "" } == position)
+        }
+        #expect(index.find("id0", hash: sameHome(0)) { ids[$0] ?? "" } == nil)
     }
 }

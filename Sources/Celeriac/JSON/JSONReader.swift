@@ -53,27 +53,48 @@ import Darwin
     @inlinable public mutating func readObject(
         depth: Int = 0, _ body: (_ key: JSONKey, _ reader: inout JSONReader) throws(JSONParseError) -> Void
     ) throws(JSONParseError) {
+        var members = try beginObject(depth: depth)
+        while let key = try nextKey(&members) {
+            try body(key, &self)
+        }
+    }
+
+    /// Where a member-by-member read of an object stands (`beginObject`, `nextKey`).
+    public struct ObjectMembers {
+        @usableFromInline var first = true
+        @inlinable init() {}
+    }
+
+    /// Enters the object at the cursor; read it with `nextKey` until that returns nil. The
+    /// closure-free form of `readObject`, for decoders that read a few known keys fast.
+    @inlinable public mutating func beginObject(depth: Int = 0) throws(JSONParseError) -> ObjectMembers {
         guard depth < JSONValue.maximumDepth else { throw error("nested deeper than \(JSONValue.maximumDepth) levels") }
         guard peek() == UInt8(ascii: "{") else { throw error("expected an object") }
         index += 1
-        if peek() == UInt8(ascii: "}") {
+        return ObjectMembers()
+    }
+
+    /// The next key, with the cursor placed on its value (which the caller must read or
+    /// skip); nil after the closing brace.
+    @inlinable public mutating func nextKey(_ members: inout ObjectMembers) throws(JSONParseError) -> JSONKey? {
+        guard let next = peek() else { throw error("unterminated object") }
+        if next == UInt8(ascii: "}") {
             index += 1
-            return
+            return nil
         }
-        while true {
+        if !members.first {
+            guard next == UInt8(ascii: ",") else { throw error("expected ',' or '}' in an object") }
+            index += 1
             guard peek() == UInt8(ascii: "\"") else { throw error("expected a string key") }
-            let key = try readKey()
-            guard peek() == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
-            index += 1
-            skipWhitespace()
-            try body(key, &self)
-            guard let next = peek() else { throw error("unterminated object") }
-            index += 1
-            if next == UInt8(ascii: ",") { continue }
-            if next == UInt8(ascii: "}") { return }
-            index -= 1
-            throw error("expected ',' or '}' in an object")
+        } else {
+            guard next == UInt8(ascii: "\"") else { throw error("expected a string key") }
         }
+        members.first = false
+        let key = try readKey()
+        guard peek() == UInt8(ascii: ":") else { throw error("expected ':' after a key") }
+        index += 1
+        skipWhitespace()
+        return key
     }
 
     /// Reads the array at the cursor, calling `body` with the reader placed on each element.

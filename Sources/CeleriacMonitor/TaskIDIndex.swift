@@ -1,0 +1,118 @@
+/// Task id → position in `TaskTable`'s array: an open-addressing table that keeps each
+/// id's 64-bit hash, so a probe compares integers and only a full hash match compares the
+/// id itself. (A Dictionary<String, Int> stores no hashes: each probe compares 36-byte
+/// strings, and every lookup pays for a seeded SipHash over them.)
+struct TaskIDIndex: Sendable {
+    /// 0 marks an empty slot; real hashes are never 0.
+    private var hashes: [UInt64]
+    private var positions: [Int32]
+    private var mask: Int
+    private(set) var count = 0
+    /// Per-table random seed: ids come from the network, and a fixed hash would let a sender
+    /// pick ids that all land in one probe chain.
+    private let seed = UInt64.random(in: 1...UInt64.max)
+
+    init() {
+        hashes = Array(repeating: 0, count: 16)
+        positions = Array(repeating: 0, count: 16)
+        mask = 15
+    }
+
+    func hash(_ id: String) -> UInt64 {
+        var id = id
+        return id.withUTF8 { Self.hash(UnsafeRawBufferPointer($0), seed: seed) }
+    }
+
+    /// The position of `id` (hashed as `hash`); `idAt` reads the id stored at a position.
+    func find(_ id: String, hash: UInt64, idAt: (Int) -> String) -> Int? {
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while hashes[slot] != 0 {
+            if hashes[slot] == hash, idAt(Int(positions[slot])) == id { return Int(positions[slot]) }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// Adds an id known to be absent.
+    mutating func insert(hash: UInt64, position: Int) {
+        if (count + 1) * 2 > hashes.count { grow() }
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while hashes[slot] != 0 { slot = (slot + 1) & mask }
+        hashes[slot] = hash
+        positions[slot] = Int32(position)
+        count += 1
+    }
+
+    /// Points the entry for the record at `old` to `new` (the table moved it).
+    mutating func move(hash: UInt64, from old: Int, to new: Int) {
+        guard let slot = slot(hash: hash, position: old) else { return }
+        positions[slot] = Int32(new)
+    }
+
+    /// Removes the entry for the record at `position`, shifting later entries of the probe
+    /// chain back so lookups never stop at a hole.
+    mutating func remove(hash: UInt64, position: Int) {
+        guard var hole = slot(hash: hash, position: position) else { return }
+        hashes[hole] = 0
+        count -= 1
+        var next = (hole + 1) & mask
+        while hashes[next] != 0 {
+            let home = Int(truncatingIfNeeded: hashes[next]) & mask
+            // Move it back if its home is not in the cyclic range (hole, next].
+            let staysPut = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next)
+            if !staysPut {
+                hashes[hole] = hashes[next]
+                positions[hole] = positions[next]
+                hashes[next] = 0
+                hole = next
+            }
+            next = (next + 1) & mask
+        }
+    }
+
+    private func slot(hash: UInt64, position: Int) -> Int? {
+        var slot = Int(truncatingIfNeeded: hash) & mask
+        while hashes[slot] != 0 {
+            if hashes[slot] == hash, positions[slot] == Int32(position) { return slot }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    private mutating func grow() {
+        let oldHashes = hashes
+        let oldPositions = positions
+        hashes = Array(repeating: 0, count: oldHashes.count * 2)
+        positions = Array(repeating: 0, count: oldHashes.count * 2)
+        mask = hashes.count - 1
+        count = 0
+        for slot in oldHashes.indices where oldHashes[slot] != 0 {
+            insert(hash: oldHashes[slot], position: Int(oldPositions[slot]))
+        }
+    }
+
+    /// A fast 64-bit hash: 8 bytes at a time, multiply and fold; never 0.
+    static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt64) -> UInt64 {
+        var hash = seed ^ (UInt64(bytes.count) &* 0x9E37_79B9_7F4A_7C15)
+        var offset = 0
+        while offset + 8 <= bytes.count {
+            hash = mix(hash ^ bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+            offset += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while offset < bytes.count {
+            tail |= UInt64(bytes[offset]) << shift
+            shift += 8
+            offset += 1
+        }
+        hash = mix(hash ^ tail)
+        return hash == 0 ? 1 : hash
+    }
+
+    private static func mix(_ value: UInt64) -> UInt64 {
+        var value = value &* 0xBF58_476D_1CE4_E5B9
+        value ^= value >> 31
+        return value &* 0x94D0_49BB_1331_11EB
+    }
+}
