@@ -68,9 +68,8 @@ struct MonitorBenchmark {
                     let index = raw.baseAddress!.distance(to: newline)
                     let line = UnsafeRawBufferPointer(rebasing: raw[lineStart..<index])
                     lineStart = index + 1
-                    let entries = try decoder.decode(line, routingKey: "task.multi")
-                    store.apply(entries)
-                    events += entries.count
+                    try store.apply(message: line, routingKey: "task.multi", decoder: &decoder)
+                    events += 1  // one event per line
                 }
             }
         }

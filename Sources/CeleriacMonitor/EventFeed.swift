@@ -50,7 +50,7 @@ public struct EventFeed: Sendable {
             var decoder = EventStreamDecoder()
             for try await received in messages {
                 do {
-                    store.apply(try Self.decode(received.message, with: &decoder))
+                    try Self.apply(received.message, to: store, with: &decoder)
                 } catch {
                     // One bad sender must not blind the monitor: say so, keep reading.
                     store.post(.warning, "skipped an event message: \(error)")
@@ -63,14 +63,16 @@ public struct EventFeed: Sendable {
         }
     }
 
-    /// The events of one message, as `EventMessage.decode` reads them.
-    static func decode(_ message: BrokerMessage,
-                       with decoder: inout EventStreamDecoder) throws(CeleryEventError) -> [EventStreamDecoder.Entry] {
+    /// Merges the events of one message, as `EventMessage.decode` reads them.
+    static func apply(_ message: BrokerMessage, to store: MonitorStore,
+                      with decoder: inout EventStreamDecoder) throws(CeleryEventError) {
         if let contentType = message.properties.contentType, !EventMessage.isJSON(contentType) {
             throw .unsupportedContentType(contentType, routingKey: message.routingKey)
         }
-        return try message.body.withUnsafeBytes { body in
-            Result { () throws(CeleryEventError) in try decoder.decode(body, routingKey: message.routingKey) }
+        try message.body.withUnsafeBytes { body in
+            Result { () throws(CeleryEventError) in
+                try store.apply(message: body, routingKey: message.routingKey, decoder: &decoder)
+            }
         }.get()
     }
 

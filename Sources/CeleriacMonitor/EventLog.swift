@@ -2,12 +2,14 @@ import Celeriac
 import Foundation
 
 /// The most recent events, for the Events screen: a ring, so a busy cluster costs constant
-/// memory, holding the events themselves — only the lines on screen are ever formatted (task
-/// events as the JSON they came in, read again only then).
+/// memory, holding the events themselves — only the lines on screen are ever formatted.
+/// Task events are kept as the JSON they came in, copied into a ring of bytes (no
+/// allocation per event), and read again only when shown.
 public struct EventLog: Sendable {
     enum Entry: Sendable {
         case event(CeleryEvent)
-        case json([UInt8])
+        /// Bytes `start..<start+count` of everything ever written to `bytes`.
+        case json(start: Int, count: Int)
     }
 
     public let capacity: Int
@@ -15,15 +17,34 @@ public struct EventLog: Sendable {
     private var start = 0
     /// Lines ever added; a paused view remembers this to stay where it was.
     public private(set) var total = 0
+    /// Room for `capacity` events of 1 KiB; a larger one is kept as a parsed event.
+    private var bytes: [UInt8]
+    private var written = 0
 
     public init(capacity: Int = 2000) {
         self.capacity = max(1, capacity)
+        bytes = [UInt8](repeating: 0, count: self.capacity * 1024)
     }
 
     mutating func add(_ event: CeleryEvent) { add(.event(event)) }
 
     /// A task event as the JSON it came in.
-    mutating func add(json: [UInt8]) { add(.json(json)) }
+    mutating func add(json: UnsafeRawBufferPointer) {
+        guard json.count <= bytes.count / 8 else {
+            if let event = try? CeleryEvent(JSONValue(parsing: json)) { add(.event(event)) }
+            return
+        }
+        var position = written % bytes.count
+        if position + json.count > bytes.count {
+            written += bytes.count - position  // the tail is too short: start over at the front
+            position = 0
+        }
+        bytes.withUnsafeMutableBytes { ring in
+            UnsafeMutableRawBufferPointer(rebasing: ring[position..<position + json.count]).copyMemory(from: json)
+        }
+        add(.json(start: written, count: json.count))
+        written += json.count
+    }
 
     private mutating func add(_ event: Entry) {
         total += 1
@@ -41,18 +62,21 @@ public struct EventLog: Sendable {
         let available = min(events.count, events.count - (total - endIndex))
         guard available > 0, count > 0 else { return [] }
         let first = max(0, available - count)
-        return (first..<available).map { Self.line(for: events[(start + $0) % events.count]) }
+        return (first..<available).map { line(for: events[(start + $0) % events.count]) }
     }
 
-    private static func line(for entry: Entry) -> String {
+    private func line(for entry: Entry) -> String {
         switch entry {
-        case .event(let event): return line(for: event)
-        case .json(let json):
-            // The fast path only keeps JSON it read as an event, so this parse succeeds.
+        case .event(let event): return Self.line(for: event)
+        case .json(let first, let count):
+            guard first >= written - bytes.count else { return "(event no longer held)" }
+            let position = first % bytes.count
+            let json = bytes[position..<position + count]
+            // Only JSON the decoder read as an event is kept, so this parse succeeds.
             guard let event = try? CeleryEvent(JSONValue(parsing: json)) else {
                 return String(decoding: json, as: UTF8.self)
             }
-            return line(for: event)
+            return Self.line(for: event)
         }
     }
 

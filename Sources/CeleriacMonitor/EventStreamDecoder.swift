@@ -7,36 +7,40 @@ import Darwin
 #endif
 
 /// Reads the events of one message from the event exchange — an object, or a `task.multi`
-/// list — the way `EventMessage.decode` does, but task events go straight from the bytes
-/// into a `TaskEventUpdate`, skipping the fields the monitor does not keep. Any other event
+/// list — as `EventMessage.decode` does, but task events go straight from the bytes into a
+/// `TaskEventUpdate`, skipping the fields the monitor does not keep. Any other event
 /// (worker-*, or one the fast path cannot place) is read whole as a `CeleryEvent`, so both
-/// paths accept and refuse the same messages. Keep one per event stream: it remembers the
+/// paths accept and refuse the same events. Keep one per event stream: it remembers the
 /// hostnames and task names it met, so each event reuses their strings.
 public struct EventStreamDecoder: Sendable {
-    /// One event of a message, with the JSON it came as (for the Events screen).
-    public enum Entry: Sendable {
-        case task(TaskEventUpdate, json: [UInt8])
+    /// One event of a message, handed over as soon as it is read. `json` is the event as it
+    /// came (for the Events screen), borrowed from the message: valid during the call only.
+    public enum Entry {
+        case task(TaskEventUpdate, json: UnsafeRawBufferPointer)
         case other(CeleryEvent)
     }
 
-    /// The events in `body`, all or none: a message with any entry that is not an event is
-    /// refused whole, naming the entry, as `EventMessage.decode` does.
     private var interner = StringInterner()
 
     public init() {}
 
-    public mutating func decode(_ body: UnsafeRawBufferPointer, routingKey: String) throws(CeleryEventError) -> [Entry] {
+    /// Calls `each` with the events of `body` in order, as Celery's receiver processes a
+    /// batch: an entry that is not an event ends the message there, and the error names it
+    /// (the events before it have been handed over).
+    public mutating func decode(_ body: UnsafeRawBufferPointer, routingKey: String,
+                                each: (Entry) -> Void) throws(CeleryEventError) {
         var reader = JSONReader(body)
-        var entries: [Entry] = []
         var refusal: CeleryEventError?  // an entry that is JSON but not an event
         do {
             switch reader.peek() {
             case UInt8(ascii: "{"):
-                entries.append(try entry(&reader, routingKey: routingKey, index: nil))
+                each(try entry(&reader, routingKey: routingKey, index: nil))
             case UInt8(ascii: "["):
+                var index = 0
                 try reader.readArray { (reader) throws(JSONParseError) in
                     do {
-                        entries.append(try entry(&reader, routingKey: routingKey, index: entries.count))
+                        each(try entry(&reader, routingKey: routingKey, index: index))
+                        index += 1
                     } catch let error as JSONParseError {
                         throw error
                     } catch {
@@ -56,7 +60,6 @@ public struct EventStreamDecoder: Sendable {
             if let refusal { throw refusal }
             throw .invalidJSON(error as? JSONParseError ?? reader.error("unreadable"), routingKey: routingKey)
         }
-        return entries
     }
 
     private mutating func entry(_ reader: inout JSONReader, routingKey: String, index: Int?) throws -> Entry {
@@ -115,7 +118,7 @@ public struct EventStreamDecoder: Sendable {
                 guard let root = isSelf ? uuid : rootToken.validatedString else { throw reader.error("root_id is not valid UTF-8") }
                 update.rootID = root
             }
-            return .task(update, json: Array(json))
+            return .task(update, json: json)
         }
         // Worker events, and anything odd (no type, no uuid): read whole, which also says
         // exactly what is wrong with a bad one.

@@ -44,6 +44,21 @@ public struct MonitorModel: Sendable {
         }
     }
 
+    /// Decodes `body` (one message from the event exchange) and merges its events as they
+    /// are read; see `EventStreamDecoder.decode` for a message that is not all events.
+    mutating func apply(message body: UnsafeRawBufferPointer, routingKey: String,
+                        decoder: inout EventStreamDecoder,
+                        observe: ((TaskEventUpdate, TaskRecord?) -> Void)? = nil) throws(CeleryEventError) {
+        try decoder.decode(body, routingKey: routingKey) { entry in
+            apply(entry)
+            guard let observe else { return }
+            switch entry {
+            case .task(let update, _): observe(update, cluster.tasks[update.uuid])
+            case .other(let event): if let update = TaskEventUpdate(event) { observe(update, cluster.tasks[update.uuid]) }
+            }
+        }
+    }
+
     mutating func changed() { version &+= 1 }
 
     /// Rows `offset..<offset+limit` of the current task list, and how many there are.

@@ -19,31 +19,35 @@ public final class MonitorStore: Sendable {
         try model.withLockedValue { try body($0) }
     }
 
-    func update<T>(_ body: (inout MonitorModel) throws -> T) rethrows -> T {
-        try model.withLockedValue { try body(&$0) }
+    func update<T, Failure: Error>(_ body: (inout MonitorModel) throws(Failure) -> T) throws(Failure) -> T {
+        try model.withLockedValue { model in
+            Result { () throws(Failure) in try body(&model) }
+        }.get()
     }
 
     public func apply(_ event: CeleryEvent) {
-        apply([.other(event)])
+        let observer = observer.withLockedValue { $0 }
+        let record = update { model -> TaskRecord? in
+            model.apply(event)
+            return observer == nil ? nil : event.task.flatMap { model.cluster.tasks[$0.uuid] }
+        }
+        if let observer, let update = TaskEventUpdate(event) { observer(update, record) }
     }
 
-    /// Applies the events of one message under one lock.
-    public func apply(_ entries: [EventStreamDecoder.Entry]) {
+    /// Decodes one message from the event exchange and merges its events, under one lock.
+    public func apply(message body: UnsafeRawBufferPointer, routingKey: String,
+                      decoder: inout EventStreamDecoder) throws(CeleryEventError) {
         guard let observer = observer.withLockedValue({ $0 }) else {
-            update { model in for entry in entries { model.apply(entry) } }
+            try update { (model) throws(CeleryEventError) in
+                try model.apply(message: body, routingKey: routingKey, decoder: &decoder)
+            }
             return
         }
-        let observed = update { model -> [(TaskEventUpdate, TaskRecord?)] in
-            entries.compactMap { entry in
-                model.apply(entry)
-                let update: TaskEventUpdate? = switch entry {
-                case .task(let update, _): update
-                case .other(let event): TaskEventUpdate(event)
-                }
-                return update.map { ($0, model.cluster.tasks[$0.uuid]) }
-            }
+        var observed: [(TaskEventUpdate, TaskRecord?)] = []
+        defer { for (update, record) in observed { observer(update, record) } }  // outside the lock
+        try update { (model) throws(CeleryEventError) in
+            try model.apply(message: body, routingKey: routingKey, decoder: &decoder) { observed.append(($0, $1)) }
         }
-        for (update, record) in observed { observer(update, record) }
     }
 
     /// Called after each task event with the task it touched (as merged), outside the lock:

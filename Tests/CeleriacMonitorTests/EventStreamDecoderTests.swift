@@ -6,16 +6,30 @@ import Testing
 /// The fast decoder must read every message exactly as the generic path
 /// (`EventMessage.decode` + `TaskEventUpdate(CeleryEvent)`) does, and refuse the same ones.
 @Suite struct EventStreamDecoderTests {
-    func decode(_ text: String, routingKey: String = "task.multi") throws(CeleryEventError) -> [EventStreamDecoder.Entry] {
+    /// An event as decoded, kept past the decoder's call (the JSON copied out).
+    enum Decoded {
+        case task(TaskEventUpdate, json: [UInt8])
+        case other(CeleryEvent)
+    }
+
+    func decode(_ text: String, routingKey: String = "task.multi") throws(CeleryEventError) -> [Decoded] {
         var decoder = EventStreamDecoder()
-        var bytes = Array(text.utf8)
-        return try bytes.withUnsafeMutableBytes { raw in
-            Result { () throws(CeleryEventError) in try decoder.decode(UnsafeRawBufferPointer(raw), routingKey: routingKey) }
+        var decoded: [Decoded] = []
+        try Array(text.utf8).withUnsafeBytes { raw in
+            Result { () throws(CeleryEventError) in
+                try decoder.decode(raw, routingKey: routingKey) { entry in
+                    switch entry {
+                    case .task(let update, let json): decoded.append(.task(update, json: Array(json)))
+                    case .other(let event): decoded.append(.other(event))
+                    }
+                }
+            }
         }.get()
+        return decoded
     }
 
     /// What the generic path makes of the same text.
-    func generic(_ text: String) throws -> [EventStreamDecoder.Entry] {
+    func generic(_ text: String) throws -> [Decoded] {
         try EventMessage.decode(routingKey: "task.multi", body: Array(text.utf8), contentType: "application/json").map { event in
             TaskEventUpdate(event).map { .task($0, json: []) } ?? .other(event)
         }
@@ -43,7 +57,7 @@ import Testing
         }
     }
 
-    func merged(_ entry: EventStreamDecoder.Entry) -> TaskEventUpdate? {
+    func merged(_ entry: Decoded) -> TaskEventUpdate? {
         switch entry {
         case .task(let update, _): update
         case .other(let event): TaskEventUpdate(event)
@@ -129,12 +143,39 @@ import Testing
         let text = #"{"type": "task-succeeded", "uuid": "u-9", "hostname": "w@h", "timestamp": 1764000000.5, "result": "5", "runtime": 0.25}"#
         var fast = MonitorModel()
         var slow = MonitorModel()
-        for entry in try decode(text) { fast.apply(entry) }
+        var decoder = EventStreamDecoder()
+        try Array(text.utf8).withUnsafeBytes { try fast.apply(message: $0, routingKey: "task.multi", decoder: &decoder) }
         slow.apply(try CeleryEvent(JSONValue(parsing: text)))
         #expect(fast.eventLog.lines(last: 1) == slow.eventLog.lines(last: 1))
         #expect(fast.eventLog.lines(last: 1).first?.contains("result='5'") == true)
         #expect(fast.cluster.tasks["u-9"] == slow.cluster.tasks["u-9"])
         #expect(fast.cluster.workers.keys.sorted() == ["w@h"])
+    }
+
+    /// As Celery's receiver: the events before a bad entry of a batch are merged, the rest
+    /// of the message is not, and the error names the entry.
+    @Test func aBadEntryEndsItsBatchThere() throws {
+        let text = #"[{"type": "task-received", "uuid": "a1", "name": "n"}, 7, {"type": "task-received", "uuid": "a2"}]"#
+        var model = MonitorModel()
+        var decoder = EventStreamDecoder()
+        #expect(throws: CeleryEventError.self) {
+            try Array(text.utf8).withUnsafeBytes { try model.apply(message: $0, routingKey: "task.multi", decoder: &decoder) }
+        }
+        #expect(model.cluster.tasks["a1"]?.name == "n")
+        #expect(model.cluster.tasks["a2"] == nil)
+    }
+
+    /// The Events screen's ring of JSON bytes: old events give way, lines stay whole.
+    @Test func theEventLogKeepsTheLatestJSON() throws {
+        var log = EventLog(capacity: 4)
+        for index in 0..<50 {
+            let text = #"{"type": "task-started", "uuid": "id-\#(index)", "hostname": "w@h", "timestamp": 1764000000, "pad": "\#(String(repeating: "x", count: index * 37 % 400))"}"#
+            Array(text.utf8).withUnsafeBytes { log.add(json: $0) }
+        }
+        let lines = log.lines(last: 4)
+        #expect(lines.count == 4)
+        #expect(lines.last?.contains("uuid='id-49'") == true)
+        #expect(lines.allSatisfy { $0.contains("task-started") })
     }
 
     @Test func everyKnownKeyHasASlotOfItsOwn() {

@@ -25,12 +25,12 @@ import Darwin
     @inlinable public var isAtEnd: Bool { index >= bytes.count }
 
     /// The next byte, after any whitespace; nil at the end.
-    @inlinable public mutating func peek() -> UInt8? {
+    @inlinable @inline(__always) public mutating func peek() -> UInt8? {
         skipWhitespace()
         return index < bytes.count ? bytes[index] : nil
     }
 
-    @inlinable public mutating func skipWhitespace() {
+    @inlinable @inline(__always) public mutating func skipWhitespace() {
         while index < bytes.count {
             switch bytes[index] {
             case 0x20, 0x0A, 0x0D, 0x09: index += 1
@@ -401,11 +401,13 @@ import Darwin
         @usableFromInline var range: Range<Int>
         @usableFromInline var isInteger: Bool
         @usableFromInline var integer: Int?
+        @usableFromInline var exactDouble: Double?
 
-        @inlinable init(range: Range<Int>, isInteger: Bool, integer: Int?) {
+        @inlinable init(range: Range<Int>, isInteger: Bool, integer: Int?, exactDouble: Double?) {
             self.range = range
             self.isInteger = isInteger
             self.integer = integer
+            self.exactDouble = exactDouble
         }
     }
 
@@ -426,14 +428,31 @@ import Darwin
         }
         guard index > digitsStart else { throw error("a number needs digits") }
         var isInteger = true
+        var integer: Int?
+        if isInteger, !overflow {
+            if negative { integer = magnitude } else if magnitude != Int.min { integer = -magnitude }
+        }
+        var fractionDigits = 0
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
             isInteger = false
+            integer = nil
             index += 1
             let fractionStart = index
-            while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 { index += 1 }
-            guard index > fractionStart else { throw error("a number needs digits after '.'") }
+            // The digits go on into `magnitude` for the exact fast path below.
+            while index < bytes.count, case let digit = bytes[index] &- UInt8(ascii: "0"), digit < 10 {
+                let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                let (next, o2) = times10.subtractingReportingOverflow(Int(digit))
+                overflow = overflow || o1 || o2
+                magnitude = next
+                index += 1
+            }
+            fractionDigits = index - fractionStart
+            guard fractionDigits > 0 else { throw error("a number needs digits after '.'") }
         }
+        var hasExponent = false
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            hasExponent = true
+            integer = nil
             isInteger = false
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
@@ -441,11 +460,14 @@ import Darwin
             while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 { index += 1 }
             guard index > exponentStart else { throw error("a number needs digits in its exponent") }
         }
-        var integer: Int?
-        if isInteger, !overflow {
-            if negative { integer = magnitude } else if magnitude != Int.min { integer = -magnitude }
+        // Clinger's fast path: all digits as an integer below 2^53 and a power of ten up to 22
+        // divide exactly into the correctly rounded Double (most timestamps and runtimes).
+        var exactDouble: Double?
+        if !isInteger, !hasExponent, !overflow, magnitude > -(1 << 53), fractionDigits <= 22 {
+            let value = Double(-magnitude) / Self.powersOfTen[fractionDigits]
+            exactDouble = negative ? -value : value
         }
-        return ScannedNumber(range: start..<index, isInteger: isInteger, integer: integer)
+        return ScannedNumber(range: start..<index, isInteger: isInteger, integer: integer, exactDouble: exactDouble)
     }
 
     @inlinable mutating func readNumber() throws(JSONParseError) -> JSONValue {
@@ -453,39 +475,9 @@ import Darwin
         if let integer = number.integer { return .int(integer) }
         let text = UnsafeRawBufferPointer(rebasing: bytes[number.range])
         if number.isInteger { return .bigInteger(String(decoding: text, as: UTF8.self)) }
-        if let value = Self.exactDouble(text) { return .double(value) }
+        if let value = number.exactDouble { return .double(value) }
         guard let value = parseDouble(number.range) else { throw error("number out of range") }
         return .double(value)
-    }
-
-    /// Clinger's fast path: a decimal with at most 15 significant digits and a power of ten
-    /// up to 22 is exactly `digits / 10^k` or `digits * 10^k` in Double arithmetic, correctly
-    /// rounded — most timestamps and runtimes; nil for the rest (strtod reads those).
-    @inlinable static func exactDouble(_ text: UnsafeRawBufferPointer) -> Double? {
-        var digits: UInt64 = 0
-        var count = 0
-        var scale = 0
-        var position = 0
-        let negative = text[0] == UInt8(ascii: "-")
-        if negative { position = 1 }
-        var afterPoint = false
-        while position < text.count {
-            let byte = text[position]
-            if byte == UInt8(ascii: ".") {
-                afterPoint = true
-            } else if byte &- UInt8(ascii: "0") < 10 {
-                if digits != 0 || byte != UInt8(ascii: "0") { count += 1 }
-                guard count <= 15 else { return nil }
-                digits = digits * 10 + UInt64(byte &- UInt8(ascii: "0"))
-                if afterPoint { scale -= 1 }
-            } else {
-                return nil  // an exponent: strtod
-            }
-            position += 1
-        }
-        guard scale >= -22 else { return nil }
-        let value = Double(digits) / powersOfTen[-scale]
-        return negative ? -value : value
     }
 
     @usableFromInline static let powersOfTen: [Double] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
