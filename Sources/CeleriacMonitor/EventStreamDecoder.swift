@@ -185,33 +185,34 @@ enum TaskEventKey {
     case result, runtime, exception, traceback, queue, exchange, routingKey, state, meta
 
     init?(_ key: JSONKey) {
-        guard let field = key.withBytes({ Self.match($0) }) else { return nil }
-        self = field
-    }
-
-    private static func match(_ raw: UnsafeRawBufferPointer) -> TaskEventKey? {
-        guard raw.count >= 3, raw.count <= 11 else { return nil }
-        let key = Spelling(raw)
-        guard let known = table[key.slot], known.spelling == key else { return nil }
-        return known.field
+        let spelling: Spelling
+        if key.hasEscapes {
+            guard let text = key.validatedString else { return nil }
+            spelling = Spelling(text)
+        } else {
+            spelling = Spelling(count: key.raw.count, head: key.head, tail: key.tail)
+        }
+        guard spelling.count >= 3, spelling.count <= 11, let known = Self.table[spelling.slot],
+              known.spelling == spelling else { return nil }
+        self = known.field
     }
 
     /// A key of at most 16 bytes as two words and its length: compared in three integer compares.
     struct Spelling: Equatable {
         var count: Int
-        var head: UInt64 = 0
-        var tail: UInt64 = 0
+        var head: UInt64
+        var tail: UInt64
 
-        init(_ raw: UnsafeRawBufferPointer) {
-            count = raw.count
-            for offset in 0..<min(count, 8) { head |= UInt64(raw[offset]) << (8 * UInt64(offset)) }
-            if count > 8 {
-                for offset in 8..<min(count, 16) { tail |= UInt64(raw[offset]) << (8 * UInt64(offset - 8)) }
-            }
+        init(count: Int, head: UInt64, tail: UInt64) {
+            self.count = count
+            self.head = head
+            self.tail = tail
         }
 
-        init(_ name: StaticString) {
-            self.init(UnsafeRawBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        init(_ name: String) {
+            var name = name
+            let words = name.withUTF8 { JSONKey.words(UnsafeRawBufferPointer($0)) }
+            self.init(count: name.utf8.count, head: words.head, tail: words.tail)
         }
 
         /// A slot in `table`; the multiplier was searched so the known keys land in distinct slots

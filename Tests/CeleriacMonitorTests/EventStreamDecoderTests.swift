@@ -110,6 +110,8 @@ import Testing
             #"{"type": "task-started", "uuid": 5}"#,
             #"[{"type": "task-received", "uuid": "a", "timestamp": 1e3}, {"type": "task-started", "uuid": "a"}]"#,
             #"[]"#,
+            #"{"typ\u0065": "task-received", "\u0075uid": "esc", "na\u006de": "n", "\u0072oot_id": "esc"}"#,
+            #"{"type": "task-received", "uuid": "k", "a_key_longer_than_sixteen_bytes": 1, "ab": 2}"#,
         ] {
             try expectSame(event)
         }

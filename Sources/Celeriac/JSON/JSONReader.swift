@@ -245,9 +245,25 @@ import Darwin
 
     /// An object key: its raw bytes when it has no escapes (almost always), else decoded.
     @inlinable mutating func readKey() throws(JSONParseError) -> JSONKey {
-        let raw = try scanString()
-        if raw.hasEscapes { return JSONKey(decoded: try decode(raw)) }
-        return JSONKey(raw: UnsafeRawBufferPointer(rebasing: bytes[raw.range]))
+        let scanned = try scanString()
+        let raw = UnsafeRawBufferPointer(rebasing: bytes[scanned.range])
+        if scanned.hasEscapes { _ = try decode(scanned) }  // checked now, undone when asked
+        let start = scanned.range.lowerBound
+        guard start + 16 <= bytes.count else {
+            let (head, tail) = JSONKey.words(raw)
+            return JSONKey(raw: raw, hasEscapes: scanned.hasEscapes, head: head, tail: tail)
+        }
+        // Two loads, then the bytes past the key masked off.
+        var head = bytes.loadUnaligned(fromByteOffset: start, as: UInt64.self)
+        var tail = bytes.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self)
+        let count = raw.count
+        if count < 8 {
+            head &= (1 << (8 * UInt64(count))) &- 1
+            tail = 0
+        } else if count < 16 {
+            tail &= (1 << (8 * UInt64(count - 8))) &- 1
+        }
+        return JSONKey(raw: raw, hasEscapes: scanned.hasEscapes, head: UInt64(littleEndian: head), tail: UInt64(littleEndian: tail))
     }
 
     @usableFromInline struct RawString {
@@ -311,6 +327,11 @@ import Darwin
             }
             return string
         }
+        return try Self.unescape(body, offset: raw.range.lowerBound)
+    }
+
+    /// A string body with escapes (already checked by the scan) undone; `offset` places errors.
+    @usableFromInline static func unescape(_ body: UnsafeRawBufferPointer, offset: Int) throws(JSONParseError) -> String {
         var utf8: [UInt8] = []
         utf8.reserveCapacity(body.count)
         var position = 0
@@ -330,13 +351,12 @@ import Darwin
             case UInt8(ascii: "r"): utf8.append(0x0D)
             case UInt8(ascii: "t"): utf8.append(0x09)
             case UInt8(ascii: "u"):
-                let offset = raw.range.lowerBound + position
-                utf8.append(contentsOf: String(try Self.unicodeEscape(body, at: &position, offset: offset)).utf8)
+                utf8.append(contentsOf: String(try unicodeEscape(body, at: &position, offset: offset + position)).utf8)
             default: utf8.append(escape)  // " \ /
             }
         }
         guard let string = String(validating: utf8, as: UTF8.self) else {
-            throw JSONParseError(reason: "string is not valid UTF-8", offset: raw.range.lowerBound)
+            throw JSONParseError(reason: "string is not valid UTF-8", offset: offset)
         }
         return string
     }
@@ -515,28 +535,40 @@ import Darwin
 /// An object key (or string token) as `JSONReader` meets it: usually its raw bytes, compared
 /// without making a String. The raw bytes are borrowed from the reader's input.
 @frozen public struct JSONKey {
-    @usableFromInline let raw: UnsafeRawBufferPointer?
-    @usableFromInline let decoded: String?
+    /// The bytes between the quotes, escapes as written.
+    public let raw: UnsafeRawBufferPointer
+    public let hasEscapes: Bool
+    /// The first sixteen raw bytes as two little-endian words, zero past the end: a key is
+    /// matched against known names in a few integer compares.
+    public let head: UInt64
+    public let tail: UInt64
 
-    @inlinable init(raw: UnsafeRawBufferPointer) {
+    @inlinable init(raw: UnsafeRawBufferPointer, hasEscapes: Bool, head: UInt64, tail: UInt64) {
         self.raw = raw
-        self.decoded = nil
+        self.hasEscapes = hasEscapes
+        self.head = head
+        self.tail = tail
     }
 
-    @inlinable init(decoded: String) {
-        self.raw = nil
-        self.decoded = decoded
+    /// The first sixteen bytes of `raw` as `head` and `tail` words, read byte by byte.
+    @inlinable public static func words(_ raw: UnsafeRawBufferPointer) -> (head: UInt64, tail: UInt64) {
+        var head: UInt64 = 0
+        var tail: UInt64 = 0
+        for offset in 0..<min(raw.count, 16) {
+            let byte = UInt64(raw[offset])
+            if offset < 8 { head |= byte << (8 * UInt64(offset)) } else { tail |= byte << (8 * UInt64(offset - 8)) }
+        }
+        return (head, tail)
     }
 
-    /// The key as a String; nil when its bytes are not valid UTF-8.
+    /// The key as a String, escapes undone; nil when it is not valid UTF-8.
     @inlinable public var validatedString: String? {
-        decoded ?? JSONReader.string(raw!)
+        hasEscapes ? try? JSONReader.unescape(raw, offset: 0) : JSONReader.string(raw)
     }
 
-    /// Calls `body` with the key's UTF-8 bytes.
+    /// Calls `body` with the key's UTF-8 bytes, escapes undone.
     @inlinable public func withBytes<T>(_ body: (UnsafeRawBufferPointer) throws -> T) rethrows -> T {
-        if let raw { return try body(raw) }
-        var copy = decoded!
-        return try copy.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
+        guard hasEscapes, var decoded = validatedString else { return try body(raw) }
+        return try decoded.withUTF8 { try body(UnsafeRawBufferPointer($0)) }
     }
 }
