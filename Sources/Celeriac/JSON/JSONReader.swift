@@ -281,9 +281,15 @@ import Darwin
         let start = index
         var hasEscapes = false
         while true {
-            // Eight plain bytes at a time (no quote, backslash or control character).
-            while index + 8 <= bytes.count, Self.isPlain(bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)) {
-                index += 8
+            // Eight bytes at a time, straight to the first quote, backslash or control byte.
+            while index + 8 <= bytes.count {
+                let special = Self.specialBytes(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self)))
+                if special == 0 {
+                    index += 8
+                } else {
+                    index += special.trailingZeroBitCount >> 3
+                    break
+                }
             }
             guard index < bytes.count else { throw error("unterminated string") }
             let byte = bytes[index]
@@ -307,16 +313,15 @@ import Darwin
         }
     }
 
-    /// True when none of the word's eight bytes is '"', '\\' or below 0x20 (SWAR: a byte
-    /// equal to zero after the XOR sets its high bit in `(v - 0x01…) & ~v & 0x80…`).
-    @inlinable static func isPlain(_ word: UInt64) -> Bool {
+    /// The high bit of each byte of `word` that is '"', '\\' or below 0x20 (SWAR: a byte equal
+    /// to zero after the XOR sets its high bit in `(v - 0x01…) & ~v & 0x80…`). Bytes after a
+    /// match may be flagged falsely, never before it: the lowest flag is the first match.
+    @inlinable static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        func hasZeroByte(_ value: UInt64) -> Bool { (value &- ones) & ~value & highs != 0 }
         let quote = word ^ (ones &* 0x22)
         let backslash = word ^ (ones &* 0x5C)
-        let control = (word &- ones &* 0x20) & ~word & highs  // some byte below 0x20
-        return !hasZeroByte(quote) && !hasZeroByte(backslash) && control == 0
+        return ((quote &- ones) & ~quote | (backslash &- ones) & ~backslash | (word &- ones &* 0x20) & ~word) & highs
     }
 
     @inlinable func decode(_ raw: RawString) throws(JSONParseError) -> String {
@@ -364,12 +369,17 @@ import Darwin
     /// A String of UTF-8 `bytes`, nil when they are not valid. ASCII (nearly every string a
     /// Celery event carries) is copied straight in; anything else goes through the validator.
     @inlinable public static func string(_ bytes: UnsafeRawBufferPointer) -> String? {
-        var ascii = true
-        for byte in bytes where byte >= 0x80 {
-            ascii = false
-            break
+        var offset = 0
+        var high: UInt64 = 0
+        while offset + 8 <= bytes.count {
+            high |= bytes.loadUnaligned(fromByteOffset: offset, as: UInt64.self)
+            offset += 8
         }
-        guard ascii else { return String(validating: bytes, as: UTF8.self) }
+        while offset < bytes.count {
+            high |= UInt64(bytes[offset])
+            offset += 1
+        }
+        guard high & 0x8080_8080_8080_8080 == 0 else { return String(validating: bytes, as: UTF8.self) }
         return String(unsafeUninitializedCapacity: bytes.count) { buffer in
             UnsafeMutableRawBufferPointer(buffer).copyMemory(from: bytes)
             return bytes.count
