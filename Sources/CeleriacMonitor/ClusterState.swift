@@ -7,7 +7,8 @@ public struct ClusterState: Sendable {
     public private(set) var tasks = TaskTable()
     public private(set) var workers: [String: WorkerRecord] = [:]
     /// Tasks per state, kept as events arrive (no rescans).
-    public private(set) var countsByState: [TaskState: Int] = [:]
+    public private(set) var stateCounts = StateCounts()
+    public var countsByState: [TaskState: Int] { stateCounts.dictionary }
     public private(set) var eventCount = 0
     /// Transitions per state per second, for rates and sparklines.
     public private(set) var rates = StateRates()
@@ -50,7 +51,7 @@ public struct ClusterState: Sendable {
     public mutating func apply(_ update: TaskEventUpdate) {
         eventCount += 1
         version &+= 1
-        if let hostname = update.hostname, update.kind != .taskSent, hostname != lastTaskSender {
+        if let hostname = update.hostname, !update.isSent, hostname != lastTaskSender {
             if workers[hostname] == nil { workers[hostname] = WorkerRecord(hostname: hostname) }
             lastTaskSender = hostname  // a worker sends its events in runs: skip the lookup for the next ones
         }
@@ -73,8 +74,8 @@ public struct ClusterState: Sendable {
     private mutating func recordChange(at position: Int, from before: TaskState?, parentBefore: String?, at timestamp: Double?) {
         let state = tasks.update(at: position) { $0.state }
         if before != state {
-            if let before { countsByState[before, default: 1] -= 1 }
-            countsByState[state, default: 0] += 1
+            if let before { stateCounts.add(-1, to: before) }
+            stateCounts.add(1, to: state)
             if let timestamp { rates.record(state, at: timestamp) }
             // Only a finished task changes its name's figures; a new one makes sure the name is listed.
             if before == nil || state.isReady {
@@ -147,7 +148,7 @@ public struct ClusterState: Sendable {
 
     private mutating func forget(_ record: TaskRecord) {
         tasks.remove(record.id)
-        countsByState[record.state, default: 1] -= 1
+        stateCounts.add(-1, to: record.state)
         childrenByParent[record.id] = nil
         if let parent = record.parentID, var siblings = childrenByParent[parent] {
             siblings.removeAll { $0 == record.id }

@@ -4,12 +4,12 @@ import Celeriac
 /// buckets: adding is O(1) and a rate reads at most `window` buckets — no rescans of tasks.
 public struct StateRates: Sendable {
     public let window: Int
-    private var buckets: [[TaskState: Int]]
+    private var buckets: [StateCounts]
     private var bucketSecond: [Int]
 
     public init(window: Int = 300) {
         self.window = max(1, window)
-        buckets = Array(repeating: [:], count: self.window)
+        buckets = Array(repeating: StateCounts(), count: self.window)
         bucketSecond = Array(repeating: Int.min, count: self.window)
     }
 
@@ -19,9 +19,9 @@ public struct StateRates: Sendable {
         if bucketSecond[slot] != second {
             guard second > bucketSecond[slot] else { return }  // older than the window: dropped
             bucketSecond[slot] = second
-            buckets[slot] = [:]
+            buckets[slot] = StateCounts()
         }
-        buckets[slot][state, default: 0] += 1
+        buckets[slot].add(1, to: state)
     }
 
     /// Transitions into `state` per second over the `seconds` before `now`.

@@ -32,6 +32,18 @@ public struct TaskEventUpdate: Sendable, Hashable {
         self.uuid = uuid
     }
 
+    /// A client's task-sent (matched without comparing a custom type's name).
+    var isSent: Bool {
+        if case .taskSent = kind { return true }
+        return false
+    }
+
+    /// Celeriac's task-progress.
+    var isProgress: Bool {
+        if case .taskProgress = kind { return true }
+        return false
+    }
+
     /// The event type as sent, e.g. `task-succeeded`.
     public var type: String { kind.type }
 

@@ -138,7 +138,7 @@ public struct TaskRecord: Sendable, Hashable {
         if let value = event.queue { queue = value }
         if let value = event.exchange { exchange = value }
         if let value = event.routingKey { routingKey = value }
-        if event.kind == .taskProgress { meta = event.meta }
+        if event.isProgress { meta = event.meta }
     }
 
     /// name, args, kwargs, retries, eta, expires, root and parent: what RECEIVED owns in

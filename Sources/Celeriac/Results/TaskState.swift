@@ -40,6 +40,9 @@ public struct TaskState: RawRepresentable, Sendable, Hashable, CustomStringConve
 
     private static let customRank: UInt8 = 2
 
+    /// Whether a precedence belongs to a custom state (they all share one).
+    public static func isCustom(rank: Int) -> Bool { rank == Int(customRank) }
+
     private static func rank(of name: String) -> UInt8 {
         switch name {
         case "SUCCESS": return 0
