@@ -179,66 +179,56 @@ extension JSONReader {
     }
 }
 
-/// The task-event fields the monitor keeps, matched on the key's bytes.
-enum TaskEventKey {
+/// The task-event fields the monitor keeps, matched on the key's length and its bytes read
+/// as little-endian words (`JSONKey.head`/`tail`); the constants spell the names below.
+enum TaskEventKey: CaseIterable {
     case type, uuid, hostname, timestamp, name, args, kwargs, retries, eta, expires, rootID, parentID
     case result, runtime, exception, traceback, queue, exchange, routingKey, state, meta
 
     init?(_ key: JSONKey) {
-        let spelling: Spelling
         if key.hasEscapes {
-            guard let text = key.validatedString else { return nil }
-            spelling = Spelling(text)
+            guard var text = key.validatedString else { return nil }
+            let words = text.withUTF8 { JSONKey.words(UnsafeRawBufferPointer($0)) }
+            self.init(count: text.utf8.count, head: words.head, tail: words.tail)
         } else {
-            spelling = Spelling(count: key.raw.count, head: key.head, tail: key.tail)
-        }
-        guard spelling.count >= 3, spelling.count <= 11, let known = Self.table[spelling.slot],
-              known.spelling == spelling else { return nil }
-        self = known.field
-    }
-
-    /// A key of at most 16 bytes as two words and its length: compared in three integer compares.
-    struct Spelling: Equatable {
-        var count: Int
-        var head: UInt64
-        var tail: UInt64
-
-        init(count: Int, head: UInt64, tail: UInt64) {
-            self.count = count
-            self.head = head
-            self.tail = tail
-        }
-
-        init(_ name: String) {
-            var name = name
-            let words = name.withUTF8 { JSONKey.words(UnsafeRawBufferPointer($0)) }
-            self.init(count: name.utf8.count, head: words.head, tail: words.tail)
-        }
-
-        /// A slot in `table`; the multiplier was searched so the known keys land in distinct slots
-        /// (`table` checks it when first used, and the tests use it).
-        var slot: Int {
-            Int(truncatingIfNeeded: ((head ^ (tail &* 31) ^ UInt64(count)) &* 0xA9EC_0806_705F_CA17) >> 58)
+            self.init(count: key.raw.count, head: key.head, tail: key.tail)
         }
     }
 
-    /// The known keys by slot: one multiply and one compare per key read.
-    static let table: [(spelling: Spelling, field: TaskEventKey)?] = {
-        var table: [(spelling: Spelling, field: TaskEventKey)?] = Array(repeating: nil, count: 64)
-        for known in spellings {
-            precondition(table[known.spelling.slot] == nil, "two task-event keys share a slot; change the multiplier")
-            table[known.spelling.slot] = known
+    init?(count: Int, head: UInt64, tail: UInt64) {
+        switch (count, head) {
+        case (3, 0x0000_0000_0061_7465): self = .eta  // "eta"
+        case (4, 0x0000_0000_7367_7261): self = .args  // "args"
+        case (4, 0x0000_0000_6174_656D): self = .meta  // "meta"
+        case (4, 0x0000_0000_656D_616E): self = .name  // "name"
+        case (4, 0x0000_0000_6570_7974): self = .type  // "type"
+        case (4, 0x0000_0000_6469_7575): self = .uuid  // "uuid"
+        case (5, 0x0000_0065_7565_7571): self = .queue  // "queue"
+        case (5, 0x0000_0065_7461_7473): self = .state  // "state"
+        case (6, 0x0000_7367_7261_776B): self = .kwargs  // "kwargs"
+        case (6, 0x0000_746C_7573_6572): self = .result  // "result"
+        case (7, 0x0073_6572_6970_7865): self = .expires  // "expires"
+        case (7, 0x0073_6569_7274_6572): self = .retries  // "retries"
+        case (7, 0x0064_695F_746F_6F72): self = .rootID  // "root_id"
+        case (7, 0x0065_6D69_746E_7572): self = .runtime  // "runtime"
+        case (8, 0x6567_6E61_6863_7865): self = .exchange  // "exchange"
+        case (8, 0x656D_616E_7473_6F68): self = .hostname  // "hostname"
+        case (9, 0x6F69_7470_6563_7865) where tail == 0x6E: self = .exception  // "exception"
+        case (9, 0x695F_746E_6572_6170) where tail == 0x64: self = .parentID  // "parent_id"
+        case (9, 0x6D61_7473_656D_6974) where tail == 0x70: self = .timestamp  // "timestamp"
+        case (9, 0x6361_6265_6361_7274) where tail == 0x6B: self = .traceback  // "traceback"
+        case (11, 0x5F67_6E69_7475_6F72) where tail == 0x79_656B: self = .routingKey  // "routing_key"
+        default: return nil
         }
-        return table
-    }()
+    }
 
-    private static let spellings: [(spelling: Spelling, field: TaskEventKey)] = [
-        (Spelling("uuid"), .uuid), (Spelling("timestamp"), .timestamp), (Spelling("type"), .type),
-        (Spelling("hostname"), .hostname), (Spelling("name"), .name), (Spelling("args"), .args),
-        (Spelling("kwargs"), .kwargs), (Spelling("result"), .result), (Spelling("runtime"), .runtime),
-        (Spelling("retries"), .retries), (Spelling("root_id"), .rootID), (Spelling("parent_id"), .parentID),
-        (Spelling("eta"), .eta), (Spelling("expires"), .expires), (Spelling("exception"), .exception),
-        (Spelling("traceback"), .traceback), (Spelling("queue"), .queue), (Spelling("exchange"), .exchange),
-        (Spelling("routing_key"), .routingKey), (Spelling("state"), .state), (Spelling("meta"), .meta),
-    ]
+    /// The key as sent, for checking the constants above.
+    var name: String {
+        switch self {
+        case .rootID: "root_id"
+        case .parentID: "parent_id"
+        case .routingKey: "routing_key"
+        default: "\(self)"
+        }
+    }
 }

@@ -180,9 +180,14 @@ import Testing
         #expect(lines.allSatisfy { $0.contains("task-started") })
     }
 
-    @Test func everyKnownKeyHasASlotOfItsOwn() {
-        let fields = TaskEventKey.table.compactMap { $0?.field }
-        #expect(fields.count == 21)
+    /// The constants in TaskEventKey spell the field names.
+    @Test func everyKnownKeyMatchesItsName() {
+        for field in TaskEventKey.allCases {
+            var name = field.name
+            let words = name.withUTF8 { JSONKey.words(UnsafeRawBufferPointer($0)) }
+            #expect(TaskEventKey(count: name.utf8.count, head: words.head, tail: words.tail) == field, "\(name)")
+        }
+        #expect(TaskEventKey(count: 4, head: 0x6469_7576, tail: 0) == nil, "uuiv")
     }
 }
 
