@@ -67,6 +67,31 @@ struct MonitorLiveTests {
         await monitor.stop()
     }
 
+    /// A message on the event exchange that is not events shows in the status line, and the
+    /// events after it still arrive: one bad sender does not blind the dashboard.
+    @Test func aMalformedEventMessageIsAStatusLineNotAnEnd() async throws {
+        var options = MonitorOptions()
+        options.enableEvents = false
+        options.pollInterval = 60
+        let monitor = Monitor(configuration: configuration, options: options)
+        try monitor.start { [url] in try await AMQPTransport(url: url) }
+        #expect(try await eventually { monitor.store.read { $0.connection.isConnected } })
+        let app = App(configuration)
+        let transport = try await app.transport()
+        try await transport.publish(BrokerMessage(exchange: EventMessage.exchange, routingKey: "task.multi",
+                                                  properties: .json, body: Array(#"[{"uuid": "no-type"}]"#.utf8)))
+        let warned = try await eventually {
+            monitor.store.read { $0.status?.kind == .warning && $0.status?.text.contains("skipped an event message") == true }
+        }
+        #expect(warned, "\(String(describing: monitor.store.read { $0.status }))")
+        let id = UUID().uuidString
+        let publisher = EventPublisher(transport: transport, hostname: "after-\(id.prefix(6))@test")
+        try await publisher.publish("task-received", fields: ["uuid": .string(id), "name": "fix.add"])
+        #expect(try await eventually { monitor.store.read { $0.cluster.tasks[id] != nil } })
+        await app.close()
+        await monitor.stop()
+    }
+
     /// An action with no worker listening reports silence instead of hanging or failing.
     @Test func anActionWithoutWorkersReportsThatNoneReplied() async throws {
         var configuration = configuration
