@@ -83,10 +83,14 @@ public final class MonitorMetrics: Sendable {
             set("celeriac_queue_messages_unacknowledged", "Messages delivered and not yet acknowledged", labels,
                 Double(queue.unacknowledged ?? 0))
             set("celeriac_queue_consumers", "Consumers on the queue", labels, Double(queue.consumers))
-            let age = queue.oldestMessageAge ?? (queue.ready > 0 ? model.oldestPending[queue.name] : nil) ?? 0
-            set("celeriac_queue_oldest_message_age_seconds",
-                "Age of the oldest ready message: the broker's head_message_timestamp, else the oldest task-sent task still PENDING",
-                labels, age)
+            // Unknown is left out rather than written as 0: a backlog of unknown age must not
+            // read as fresh (RabbitMQ only knows it for messages with a timestamp property).
+            let age = queue.ready == 0 ? 0 : queue.oldestMessageAge ?? model.oldestPending[queue.name]
+            if let age {
+                set("celeriac_queue_oldest_message_age_seconds",
+                    "Age of the oldest ready message: the broker's head_message_timestamp, else the oldest task-sent task still PENDING",
+                    labels, age)
+            }
         }
         for (state, count) in model.counts {
             gauge("celeriac_tasks", "Tasks the monitor holds, by state", [("state", state.rawValue)]).set(Double(count))

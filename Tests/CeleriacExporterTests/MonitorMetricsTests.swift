@@ -52,6 +52,31 @@ import FoundationNetworking
         #expect(!metrics.render().contains(#"worker="gone@h""#))
     }
 
+    /// A queue's oldest-message age: the broker's when it knows it, else the oldest task known
+    /// only from task-sent, 0 for an empty queue, and no sample at all when nobody knows.
+    @Test func oldestMessageAgeIsLeftOutWhenUnknown() {
+        let store = MonitorStore()
+        let metrics = MonitorMetrics(store: store)
+        let now = Date().timeIntervalSince1970
+        store.apply(CeleryEvent(type: "task-sent", hostname: "gen1@h", timestamp: now - 30,
+                                fields: ["uuid": "s1", "name": "fix.add", "queue": "sent.q"]))
+        store.update { model in
+            for queue in [QueueFigures(name: "stamped.q", ready: 2, consumers: 0, oldestMessageAge: 12),
+                          QueueFigures(name: "sent.q", ready: 1, consumers: 0),
+                          QueueFigures(name: "empty.q", ready: 0, consumers: 1),
+                          QueueFigures(name: "unknown.q", ready: 5, consumers: 0)] {
+                model.queues[queue.name] = queue
+            }
+        }
+        let text = metrics.render()
+        #expect(text.contains(#"celeriac_queue_oldest_message_age_seconds{queue="stamped.q"} 12.0"#))
+        #expect(text.contains(#"celeriac_queue_oldest_message_age_seconds{queue="empty.q"} 0.0"#))
+        let sent = text.split(separator: "\n").first { $0.hasPrefix(#"celeriac_queue_oldest_message_age_seconds{queue="sent.q"}"#) }
+        #expect(sent.flatMap { Double($0.split(separator: " ").last ?? "") }.map { $0 >= 29 && $0 < 60 } == true, "\(String(describing: sent))")
+        #expect(!text.contains(#"celeriac_queue_oldest_message_age_seconds{queue="unknown.q"}"#))
+        #expect(text.contains(#"celeriac_queue_messages_ready{queue="unknown.q"} 5.0"#))
+    }
+
     /// GET /metrics over real HTTP; other paths are 404.
     @Test func theServerAnswersScrapes() async throws {
         let store = MonitorStore()
