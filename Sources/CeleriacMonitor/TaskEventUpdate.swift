@@ -12,20 +12,78 @@ public struct TaskEventUpdate: Sendable, Hashable {
     public var args: String?
     public var kwargs: String?
     public var retries: Int?
-    public var eta: String?
-    public var expires: String?
     public var rootID: String?
-    public var parentID: String?
     public var result: String?
     public var runtime: Double?
-    public var exception: String?
-    public var traceback: String?
-    public var queue: String?
-    public var exchange: String?
-    public var routingKey: String?
+    /// The fields few events carry, kept apart so that the common event is cheap to build
+    /// and to drop (one nil instead of ten).
+    private var rare: Rare?
+
+    private struct Rare: Sendable, Hashable {
+        var eta: String?
+        var expires: String?
+        var parentID: String?
+        var exception: String?
+        var traceback: String?
+        var queue: String?
+        var exchange: String?
+        var routingKey: String?
+        var state: String?
+        var meta: JSONValue?
+    }
+
+    public var eta: String? {
+        get { rare?.eta }
+        set { setRare(\.eta, newValue) }
+    }
+    public var expires: String? {
+        get { rare?.expires }
+        set { setRare(\.expires, newValue) }
+    }
+    public var parentID: String? {
+        get { rare?.parentID }
+        set { setRare(\.parentID, newValue) }
+    }
+    public var exception: String? {
+        get { rare?.exception }
+        set { setRare(\.exception, newValue) }
+    }
+    public var traceback: String? {
+        get { rare?.traceback }
+        set { setRare(\.traceback, newValue) }
+    }
+    public var queue: String? {
+        get { rare?.queue }
+        set { setRare(\.queue, newValue) }
+    }
+    public var exchange: String? {
+        get { rare?.exchange }
+        set { setRare(\.exchange, newValue) }
+    }
+    public var routingKey: String? {
+        get { rare?.routingKey }
+        set { setRare(\.routingKey, newValue) }
+    }
     /// A custom state's name and meta (Celeriac's task-progress).
-    public var state: String?
-    public var meta: JSONValue?
+    public var state: String? {
+        get { rare?.state }
+        set { setRare(\.state, newValue) }
+    }
+    public var meta: JSONValue? {
+        get { rare?.meta }
+        set { setRare(\.meta, newValue) }
+    }
+
+    /// Writes a rare field; the part stays nil until a value arrives, and goes back to nil
+    /// when the last one is cleared, so equal updates compare equal.
+    private mutating func setRare<T>(_ field: WritableKeyPath<Rare, T?>, _ value: T?) {
+        if rare == nil {
+            guard value != nil else { return }
+            rare = Rare()
+        }
+        rare![keyPath: field] = value
+        if value == nil, rare == Rare() { rare = nil }
+    }
 
     public init(kind: CeleryEvent.Kind, uuid: String) {
         self.kind = kind

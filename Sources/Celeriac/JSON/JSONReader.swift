@@ -157,7 +157,7 @@ import Darwin
         case UInt8(ascii: "\""):
             _ = try scanString()
         case UInt8(ascii: "0")...UInt8(ascii: "9"):
-            _ = try scanNumber()  // checked, not converted
+            try skipNumber()
         default:
             _ = try readScalar()
         }
@@ -439,6 +439,27 @@ import Darwin
             self.integer = integer
             self.exactDouble = exactDouble
         }
+    }
+
+    /// Moves past a number, checking its form without converting it.
+    @inlinable mutating func skipNumber() throws(JSONParseError) {
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        try skipDigits("a number needs digits")
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            try skipDigits("a number needs digits after '.'")
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            try skipDigits("a number needs digits in its exponent")
+        }
+    }
+
+    @inlinable mutating func skipDigits(_ complaint: StaticString) throws(JSONParseError) {
+        let start = index
+        while index < bytes.count, bytes[index] &- UInt8(ascii: "0") < 10 { index += 1 }
+        guard index > start else { throw error("\(complaint)") }
     }
 
     @inlinable mutating func scanNumber() throws(JSONParseError) -> ScannedNumber {
