@@ -61,24 +61,33 @@ public struct ClusterState: Sendable {
             nextSequence = sequence
             arrivals.append(update.uuid)
         }
-        let (stateBefore, parentBefore) = tasks.update(at: position) { record in
-            let before = (isNew ? nil : record.state, record.parentID)
+        let change = tasks.update(at: position) { record in
+            let stateBefore = isNew ? nil : record.state
+            let hadParent = record.parentID != nil
             record.apply(update)  // in place: copying a record costs a retain per field
-            return before
+            // A parent learned just now (nil almost always: no retain).
+            return Change(before: stateBefore, after: record.state, newParent: hadParent ? nil : record.parentID)
         }
-        recordChange(at: position, from: stateBefore, parentBefore: parentBefore, at: update.timestamp)
+        recordChange(change, at: position, timestamp: update.timestamp)
         evictIfNeeded()
     }
 
+    /// What one event changed in a task, read while merging it.
+    private struct Change {
+        var before: TaskState?
+        var after: TaskState
+        var newParent: String?
+    }
+
     /// Updates every figure derived from the change of the task at `position`.
-    private mutating func recordChange(at position: Int, from before: TaskState?, parentBefore: String?, at timestamp: Double?) {
-        let state = tasks.update(at: position) { $0.state }
-        if before != state {
-            if let before { stateCounts.add(-1, to: before) }
+    private mutating func recordChange(_ change: Change, at position: Int, timestamp: Double?) {
+        let state = change.after
+        if change.before != state {
+            if let before = change.before { stateCounts.add(-1, to: before) }
             stateCounts.add(1, to: state)
             if let timestamp { rates.record(state, at: timestamp) }
             // Only a finished task changes its name's figures; a new one makes sure the name is listed.
-            if before == nil || state.isReady {
+            if change.before == nil || state.isReady {
                 let (name, runtime) = tasks.update(at: position) { ($0.name, $0.runtime) }
                 if let name { statsByName[name, default: TaskNameStats()].record(state, runtime: runtime) }
             }
@@ -87,9 +96,9 @@ public struct ClusterState: Sendable {
                 failureGroups[FailureGroup.Key(record), default: FailureGroup()].add(record)
             }
         }
-        if parentBefore == nil {
-            let (id, parent) = tasks.update(at: position) { ($0.id, $0.parentID) }
-            if let parent, parent != id { childrenByParent[parent, default: []].append(id) }
+        if let parent = change.newParent {
+            let id = tasks.update(at: position) { $0.id }
+            if parent != id { childrenByParent[parent, default: []].append(id) }
         }
     }
 
@@ -110,7 +119,7 @@ public struct ClusterState: Sendable {
             nextSequence += 1
             record.sequence = nextSequence
             let (position, _) = tasks.position(of: record.id) { record }
-            recordChange(at: position, from: nil, parentBefore: nil, at: nil)
+            recordChange(Change(before: nil, after: record.state, newParent: record.parentID), at: position, timestamp: nil)
         }
         evictIfNeeded()
         version &+= 1
