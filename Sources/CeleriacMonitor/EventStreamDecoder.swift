@@ -24,22 +24,30 @@ public struct EventStreamDecoder: Sendable {
 
     public init() {}
 
-    /// Calls `each` with the events of `body` in order, as Celery's receiver processes a
-    /// batch: an entry that is not an event ends the message there, and the error names it
-    /// (the events before it have been handed over).
+    /// Calls `each` with the events of `body` in order; see the other `decode`.
     public mutating func decode(_ body: UnsafeRawBufferPointer, routingKey: String,
                                 each: (Entry) -> Void) throws(CeleryEventError) {
+        try decode(body, routingKey: routingKey, task: { each(.task($0, json: $1)) }, other: { each(.other($0)) })
+    }
+
+    /// Hands over the events of `body` in order — task events to `task` (the update lent,
+    /// not copied), others to `other` — as Celery's receiver processes a batch: an entry that
+    /// is not an event ends the message there, and the error names it (the events before it
+    /// have been handed over).
+    public mutating func decode(_ body: UnsafeRawBufferPointer, routingKey: String,
+                                task: (TaskEventUpdate, UnsafeRawBufferPointer) -> Void,
+                                other: (CeleryEvent) -> Void) throws(CeleryEventError) {
         var reader = JSONReader(body)
         var refusal: CeleryEventError?  // an entry that is JSON but not an event
         do {
             switch reader.peek() {
             case UInt8(ascii: "{"):
-                each(try entry(&reader, routingKey: routingKey, index: nil))
+                try entry(&reader, routingKey: routingKey, index: nil, task: task, other: other)
             case UInt8(ascii: "["):
                 var index = 0
                 try reader.readArray { (reader) throws(JSONParseError) in
                     do {
-                        each(try entry(&reader, routingKey: routingKey, index: index))
+                        try entry(&reader, routingKey: routingKey, index: index, task: task, other: other)
                         index += 1
                     } catch let error as JSONParseError {
                         throw error
@@ -62,7 +70,9 @@ public struct EventStreamDecoder: Sendable {
         }
     }
 
-    private mutating func entry(_ reader: inout JSONReader, routingKey: String, index: Int?) throws -> Entry {
+    private mutating func entry(_ reader: inout JSONReader, routingKey: String, index: Int?,
+                                task: (TaskEventUpdate, UnsafeRawBufferPointer) -> Void,
+                                other: (CeleryEvent) -> Void) throws {
         reader.skipWhitespace()
         let start = reader.index
         guard reader.peek() == UInt8(ascii: "{") else {
@@ -118,12 +128,13 @@ public struct EventStreamDecoder: Sendable {
                 guard let root = isSelf ? uuid : rootToken.validatedString else { throw reader.error("root_id is not valid UTF-8") }
                 update.rootID = root
             }
-            return .task(update, json: json)
+            task(update, json)
+            return
         }
         // Worker events, and anything odd (no type, no uuid): read whole, which also says
         // exactly what is wrong with a bad one.
         do {
-            return .other(try CeleryEvent(JSONValue(parsing: json)))
+            other(try CeleryEvent(JSONValue(parsing: json)))
         } catch let error as CeleryEventError {
             throw CeleryEventError.invalidEvent(routingKey: routingKey, index: index, reason: error)
         }

@@ -34,29 +34,19 @@ public struct MonitorModel: Sendable {
         eventLog.add(event)
     }
 
-    mutating func apply(_ entry: EventStreamDecoder.Entry) {
-        switch entry {
-        case .task(let update, let json):
-            cluster.apply(update)
-            eventLog.add(json: json)
-        case .other(let event):
-            apply(event)
-        }
-    }
-
     /// Decodes `body` (one message from the event exchange) and merges its events as they
     /// are read; see `EventStreamDecoder.decode` for a message that is not all events.
     mutating func apply(message body: UnsafeRawBufferPointer, routingKey: String,
                         decoder: inout EventStreamDecoder,
                         observe: ((TaskEventUpdate, TaskRecord?) -> Void)? = nil) throws(CeleryEventError) {
-        try decoder.decode(body, routingKey: routingKey) { entry in
-            apply(entry)
-            guard let observe else { return }
-            switch entry {
-            case .task(let update, _): observe(update, cluster.tasks[update.uuid])
-            case .other(let event): if let update = TaskEventUpdate(event) { observe(update, cluster.tasks[update.uuid]) }
-            }
-        }
+        try decoder.decode(body, routingKey: routingKey, task: { update, json in
+            cluster.apply(update)
+            eventLog.add(json: json)
+            observe?(update, cluster.tasks[update.uuid])
+        }, other: { event in
+            apply(event)
+            if let observe, let update = TaskEventUpdate(event) { observe(update, cluster.tasks[update.uuid]) }
+        })
     }
 
     mutating func changed() { version &+= 1 }
