@@ -31,6 +31,7 @@ public struct ClusterState: Sendable {
 
     public init(maximumTasks: Int = 100_000) {
         self.maximumTasks = max(1, maximumTasks)
+        tasks = TaskTable(reservingCapacity: self.maximumTasks + 1)  // one past the bound before eviction
     }
 
     /// Applies one event; events that are neither task-* nor worker-* are counted and ignored.

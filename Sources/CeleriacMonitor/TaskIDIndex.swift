@@ -3,9 +3,14 @@
 /// id itself. (A Dictionary<String, Int> stores no hashes: each probe compares 36-byte
 /// strings, and every lookup pays for a seeded SipHash over them.)
 struct TaskIDIndex: Sendable {
-    /// 0 marks an empty slot; real hashes are never 0.
-    private var hashes: [UInt64]
-    private var positions: [Int32]
+    /// A hash and the position it leads to, side by side: one cache line per probe.
+    private struct Slot {
+        /// 0 marks an empty slot; real hashes are never 0.
+        var hash: UInt64
+        var position: Int32
+    }
+
+    private var slots: [Slot]
     private var mask: Int
     private(set) var count = 0
     /// Per-table random seed: ids come from the network, and a fixed hash would let a sender
@@ -13,8 +18,7 @@ struct TaskIDIndex: Sendable {
     private let seed = UInt64.random(in: 1...UInt64.max)
 
     init() {
-        hashes = Array(repeating: 0, count: 16)
-        positions = Array(repeating: 0, count: 16)
+        slots = Array(repeating: Slot(hash: 0, position: 0), count: 16)
         mask = 15
     }
 
@@ -26,8 +30,8 @@ struct TaskIDIndex: Sendable {
     /// The position of `id` (hashed as `hash`); `idAt` reads the id stored at a position.
     func find(_ id: String, hash: UInt64, idAt: (Int) -> String) -> Int? {
         var slot = Int(truncatingIfNeeded: hash) & mask
-        while hashes[slot] != 0 {
-            if hashes[slot] == hash, idAt(Int(positions[slot])) == id { return Int(positions[slot]) }
+        while slots[slot].hash != 0 {
+            if slots[slot].hash == hash, idAt(Int(slots[slot].position)) == id { return Int(slots[slot].position) }
             slot = (slot + 1) & mask
         }
         return nil
@@ -35,35 +39,33 @@ struct TaskIDIndex: Sendable {
 
     /// Adds an id known to be absent.
     mutating func insert(hash: UInt64, position: Int) {
-        if (count + 1) * 2 > hashes.count { grow() }
+        if (count + 1) * 2 > slots.count { grow() }
         var slot = Int(truncatingIfNeeded: hash) & mask
-        while hashes[slot] != 0 { slot = (slot + 1) & mask }
-        hashes[slot] = hash
-        positions[slot] = Int32(position)
+        while slots[slot].hash != 0 { slot = (slot + 1) & mask }
+        slots[slot] = Slot(hash: hash, position: Int32(position))
         count += 1
     }
 
     /// Points the entry for the record at `old` to `new` (the table moved it).
     mutating func move(hash: UInt64, from old: Int, to new: Int) {
         guard let slot = slot(hash: hash, position: old) else { return }
-        positions[slot] = Int32(new)
+        slots[slot].position = Int32(new)
     }
 
     /// Removes the entry for the record at `position`, shifting later entries of the probe
     /// chain back so lookups never stop at a hole.
     mutating func remove(hash: UInt64, position: Int) {
         guard var hole = slot(hash: hash, position: position) else { return }
-        hashes[hole] = 0
+        slots[hole].hash = 0
         count -= 1
         var next = (hole + 1) & mask
-        while hashes[next] != 0 {
-            let home = Int(truncatingIfNeeded: hashes[next]) & mask
+        while slots[next].hash != 0 {
+            let home = Int(truncatingIfNeeded: slots[next].hash) & mask
             // Move it back if its home is not in the cyclic range (hole, next].
             let staysPut = hole <= next ? (hole < home && home <= next) : (hole < home || home <= next)
             if !staysPut {
-                hashes[hole] = hashes[next]
-                positions[hole] = positions[next]
-                hashes[next] = 0
+                slots[hole] = slots[next]
+                slots[next].hash = 0
                 hole = next
             }
             next = (next + 1) & mask
@@ -72,22 +74,20 @@ struct TaskIDIndex: Sendable {
 
     private func slot(hash: UInt64, position: Int) -> Int? {
         var slot = Int(truncatingIfNeeded: hash) & mask
-        while hashes[slot] != 0 {
-            if hashes[slot] == hash, positions[slot] == Int32(position) { return slot }
+        while slots[slot].hash != 0 {
+            if slots[slot].hash == hash, slots[slot].position == Int32(position) { return slot }
             slot = (slot + 1) & mask
         }
         return nil
     }
 
     private mutating func grow() {
-        let oldHashes = hashes
-        let oldPositions = positions
-        hashes = Array(repeating: 0, count: oldHashes.count * 2)
-        positions = Array(repeating: 0, count: oldHashes.count * 2)
-        mask = hashes.count - 1
+        let old = slots
+        slots = Array(repeating: Slot(hash: 0, position: 0), count: old.count * 2)
+        mask = slots.count - 1
         count = 0
-        for slot in oldHashes.indices where oldHashes[slot] != 0 {
-            insert(hash: oldHashes[slot], position: Int(oldPositions[slot]))
+        for slot in old where slot.hash != 0 {
+            insert(hash: slot.hash, position: Int(slot.position))
         }
     }
 

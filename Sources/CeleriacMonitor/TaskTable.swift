@@ -8,6 +8,12 @@ public struct TaskTable: Sendable {
 
     public init() {}
 
+    /// Room for `capacity` records set aside at once: growing by copying a large array of
+    /// records costs more than its pages, which the system only backs once they are written.
+    public init(reservingCapacity capacity: Int) {
+        records.reserveCapacity(capacity)
+    }
+
     public var count: Int { records.count }
     public var isEmpty: Bool { records.isEmpty }
 
