@@ -50,6 +50,16 @@ public struct ClusterState: Sendable {
 
     /// Applies one task event.
     public mutating func apply(_ update: TaskEventUpdate) {
+        merge(update, id: nil)
+    }
+
+    /// Applies one task event whose id the decoder left as UTF-8 bytes (`update.uuid` is
+    /// not set): a task already held is found without making a String of its id.
+    mutating func apply(_ update: TaskEventUpdate, idUTF8: UnsafeRawBufferPointer) {
+        merge(update, id: idUTF8)
+    }
+
+    private mutating func merge(_ update: TaskEventUpdate, id idUTF8: UnsafeRawBufferPointer?) {
         eventCount += 1
         version &+= 1
         if let hostname = update.hostname, !update.isSent, hostname != lastTaskSender {
@@ -57,10 +67,14 @@ public struct ClusterState: Sendable {
             lastTaskSender = hostname  // a worker sends its events in runs: skip the lookup for the next ones
         }
         let sequence = nextSequence + 1
-        let (position, isNew) = tasks.position(of: update.uuid) { TaskRecord(id: update.uuid, sequence: sequence) }
+        let (position, isNew) = if let idUTF8 {
+            tasks.position(ofUTF8: idUTF8) { TaskRecord(id: $0, sequence: sequence) }
+        } else {
+            tasks.position(of: update.uuid) { TaskRecord(id: update.uuid, sequence: sequence) }
+        }
         if isNew {
             nextSequence = sequence
-            arrivals.append(update.uuid)
+            arrivals.append(tasks.record(at: position).id)
         }
         let change = tasks.update(at: position) { record in
             let stateBefore = isNew ? nil : record.state

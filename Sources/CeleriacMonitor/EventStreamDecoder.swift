@@ -27,15 +27,22 @@ public struct EventStreamDecoder: Sendable {
     /// Calls `each` with the events of `body` in order; see the other `decode`.
     public mutating func decode(_ body: UnsafeRawBufferPointer, routingKey: String,
                                 each: (Entry) -> Void) throws(CeleryEventError) {
-        try decode(body, routingKey: routingKey, task: { each(.task($0, json: $1)) }, other: { each(.other($0)) })
+        try decode(body, routingKey: routingKey, task: { update, json, id in
+            var update = update
+            if let id { update.uuid = String(decoding: id, as: UTF8.self) }
+            each(.task(update, json: json))
+        }, other: { each(.other($0)) })
     }
 
     /// Hands over the events of `body` in order — task events to `task` (the update lent,
     /// not copied), others to `other` — as Celery's receiver processes a batch: an entry that
     /// is not an event ends the message there, and the error names it (the events before it
-    /// have been handed over).
+    /// have been handed over). A task event's id comes as `idUTF8` (plain ASCII bytes, and
+    /// `uuid` left empty) when no String of it was needed, so that a task already held is
+    /// found without making one; `json` and `idUTF8` are valid during the call only.
     public mutating func decode(_ body: UnsafeRawBufferPointer, routingKey: String,
-                                task: (TaskEventUpdate, UnsafeRawBufferPointer) -> Void,
+                                task: (_ update: TaskEventUpdate, _ json: UnsafeRawBufferPointer,
+                                       _ idUTF8: UnsafeRawBufferPointer?) -> Void,
                                 other: (CeleryEvent) -> Void) throws(CeleryEventError) {
         var reader = JSONReader(body)
         var refusal: CeleryEventError?  // an entry that is JSON but not an event
@@ -71,7 +78,7 @@ public struct EventStreamDecoder: Sendable {
     }
 
     private mutating func entry(_ reader: inout JSONReader, routingKey: String, index: Int?,
-                                task: (TaskEventUpdate, UnsafeRawBufferPointer) -> Void,
+                                task: (TaskEventUpdate, UnsafeRawBufferPointer, UnsafeRawBufferPointer?) -> Void,
                                 other: (CeleryEvent) -> Void) throws {
         reader.skipWhitespace()
         let start = reader.index
@@ -83,6 +90,7 @@ public struct EventStreamDecoder: Sendable {
         var update = TaskEventUpdate(kind: .other(""), uuid: "")
         var kind: CeleryEvent.Kind?  // nil: not a task event (or no string type)
         var uuid: String?
+        var idToken: JSONKey?  // a plain ASCII uuid, as bytes
         var rootToken: JSONKey?
         var members = try reader.beginObject(depth: 1)
         while let key = try reader.nextKey(&members) {
@@ -90,7 +98,18 @@ public struct EventStreamDecoder: Sendable {
             case .type:
                 guard reader.peek() == UInt8(ascii: "\"") else { kind = nil; try reader.skipValue(depth: 2); continue }
                 kind = Self.taskKind(try reader.readStringToken())
-            case .uuid: uuid = try reader.readOptionalString()
+            case .uuid:
+                // Kept as bytes: most events are for a task already held, found without a String.
+                uuid = nil
+                idToken = nil
+                guard reader.peek() == UInt8(ascii: "\"") else { try reader.skipValue(depth: 2); continue }
+                let token = try reader.readStringToken()
+                if token.hasEscapes || !Self.isASCII(token.raw) {
+                    guard let text = token.validatedString else { throw reader.error("uuid is not valid UTF-8") }
+                    uuid = text
+                } else {
+                    idToken = token
+                }
             case .hostname: update.hostname = try reader.readInterned(&interner)
             case .name: update.name = try reader.readInterned(&interner)
             case .rootID:
@@ -118,6 +137,12 @@ public struct EventStreamDecoder: Sendable {
             }
         }
         let json = UnsafeRawBufferPointer(rebasing: reader.bytes[start..<reader.index])
+        if let kind, let idToken, rootToken == nil {
+            update.kind = kind
+            task(update, json, idToken.raw)
+            return
+        }
+        if let idToken { uuid = JSONReader.string(idToken.raw) }  // ASCII: always valid
         if let kind, var uuid {
             update.kind = kind
             update.uuid = uuid
@@ -128,7 +153,7 @@ public struct EventStreamDecoder: Sendable {
                 guard let root = isSelf ? uuid : rootToken.validatedString else { throw reader.error("root_id is not valid UTF-8") }
                 update.rootID = root
             }
-            task(update, json)
+            task(update, json, nil)
             return
         }
         // Worker events, and anything odd (no type, no uuid): read whole, which also says
@@ -142,6 +167,10 @@ public struct EventStreamDecoder: Sendable {
 }
 
 extension EventStreamDecoder {
+    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        bytes.allSatisfy { $0 < 0x80 }
+    }
+
     /// The kind of a task-* type, matched on its bytes; nil for any other type.
     static func taskKind(_ token: JSONKey) -> CeleryEvent.Kind? {
         token.withBytes { raw -> CeleryEvent.Kind? in

@@ -39,10 +39,13 @@ public struct MonitorModel: Sendable {
     mutating func apply(message body: UnsafeRawBufferPointer, routingKey: String,
                         decoder: inout EventStreamDecoder,
                         observe: ((TaskEventUpdate, TaskRecord?) -> Void)? = nil) throws(CeleryEventError) {
-        try decoder.decode(body, routingKey: routingKey, task: { update, json in
-            cluster.apply(update)
+        try decoder.decode(body, routingKey: routingKey, task: { update, json, idUTF8 in
+            if let idUTF8 { cluster.apply(update, idUTF8: idUTF8) } else { cluster.apply(update) }
             eventLog.add(json: json)
-            observe?(update, cluster.tasks[update.uuid])
+            guard let observe else { return }
+            var update = update
+            if let idUTF8 { update.uuid = String(decoding: idUTF8, as: UTF8.self) }
+            observe(update, cluster.tasks[update.uuid])
         }, other: { event in
             apply(event)
             if let observe, let update = TaskEventUpdate(event) { observe(update, cluster.tasks[update.uuid]) }

@@ -24,14 +24,22 @@ struct TaskIDIndex: Sendable {
 
     func hash(_ id: String) -> UInt64 {
         var id = id
-        return id.withUTF8 { Self.hash(UnsafeRawBufferPointer($0), seed: seed) }
+        return id.withUTF8 { hash(UnsafeRawBufferPointer($0)) }
     }
+
+    /// The same hash as for the String of these UTF-8 bytes.
+    func hash(_ utf8: UnsafeRawBufferPointer) -> UInt64 { Self.hash(utf8, seed: seed) }
 
     /// The position of `id` (hashed as `hash`); `idAt` reads the id stored at a position.
     func find(_ id: String, hash: UInt64, idAt: (Int) -> String) -> Int? {
+        find(hash: hash) { idAt($0) == id }
+    }
+
+    /// The position whose entry has `hash` and for which `isMatch` holds.
+    func find(hash: UInt64, isMatch: (Int) -> Bool) -> Int? {
         var slot = Int(truncatingIfNeeded: hash) & mask
         while slots[slot].hash != 0 {
-            if slots[slot].hash == hash, idAt(Int(slots[slot].position)) == id { return Int(slots[slot].position) }
+            if slots[slot].hash == hash, isMatch(Int(slots[slot].position)) { return Int(slots[slot].position) }
             slot = (slot + 1) & mask
         }
         return nil

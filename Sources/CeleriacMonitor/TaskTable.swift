@@ -1,3 +1,5 @@
+import Celeriac
+
 /// The tasks held, by id. Records sit densely in one array and the id index maps to their
 /// position: a Dictionary of records would keep a record-sized bucket for every empty slot
 /// of its power-of-two table (twice the memory at a million tasks), and would hash the id
@@ -49,6 +51,24 @@ public struct TaskTable: Sendable {
     }
 
     func record(at position: Int) -> TaskRecord { records[position] }
+
+    /// The position of the task whose id has these UTF-8 bytes, adding the record `make`
+    /// returns (given the id as a String) when it is new: a task already held is found
+    /// without making a String of its id.
+    mutating func position(ofUTF8 id: UnsafeRawBufferPointer,
+                           orAdd make: (String) -> TaskRecord) -> (position: Int, isNew: Bool) {
+        let hash = index.hash(id)
+        let found = index.find(hash: hash) { position in
+            records[position].id.utf8.withContiguousStorageIfAvailable { stored in
+                stored.count == id.count && (id.isEmpty || sameBytes(stored.baseAddress!, id.baseAddress!, count: id.count))
+            } ?? records[position].id.utf8.elementsEqual(id)
+        }
+        if let found { return (found, false) }
+        let position = records.count
+        records.append(make(String(decoding: id, as: UTF8.self)))  // checked as UTF-8 by the decoder
+        index.insert(hash: hash, position: position)
+        return (position, true)
+    }
 
     /// Puts `record` in, replacing one with the same id.
     mutating func insert(_ record: TaskRecord) {

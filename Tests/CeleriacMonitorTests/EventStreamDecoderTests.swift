@@ -154,6 +154,34 @@ import Testing
         #expect(fast.cluster.workers.keys.sorted() == ["w@h"])
     }
 
+    /// A task's events merged through the decoder — ids found as bytes, as Strings when
+    /// they are not plain ASCII — leave the same state as merging the parsed events.
+    @Test func aTasksEventsMergeAsTheParsedEventsDo() throws {
+        let messages = [
+            #"[{"type": "task-received", "uuid": "t-1", "root_id": "t-1", "name": "n", "hostname": "w@h", "timestamp": 1.5}]"#,
+            #"[{"type": "task-started", "uuid": "t-1", "hostname": "w@h", "timestamp": 2.5}, {"type": "task-received", "uuid": "t-ü", "hostname": "w@h"}]"#,
+            #"{"type": "task-succeeded", "uuid": "t-1", "result": "3", "runtime": 0.5, "hostname": "w@h", "timestamp": 3.5}"#,
+            #"{"type": "task-failed", "uuid": "t-ü", "exception": "KeyError('k')", "hostname": "w@h"}"#,
+            #"{"type": "task-received", "uuid": "t-2", "parent_id": "t-1", "hostname": "w@h"}"#,
+        ]
+        var fast = MonitorModel()
+        var slow = MonitorModel()
+        var decoder = EventStreamDecoder()
+        for text in messages {
+            try Array(text.utf8).withUnsafeBytes { try fast.apply(message: $0, routingKey: "task.multi", decoder: &decoder) }
+            for event in try EventMessage.decode(routingKey: "task.multi", body: Array(text.utf8), contentType: nil) {
+                slow.apply(event)
+            }
+        }
+        #expect(fast.cluster.tasks.count == 3)
+        for id in ["t-1", "t-ü", "t-2"] {
+            #expect(fast.cluster.tasks[id] == slow.cluster.tasks[id], "\(id)")
+        }
+        #expect(fast.cluster.tasks["t-1"]?.state == .success && fast.cluster.tasks["t-ü"]?.state == .failure)
+        #expect(fast.cluster.childrenByParent == slow.cluster.childrenByParent)
+        #expect(fast.cluster.countsByState == slow.cluster.countsByState)
+    }
+
     /// As Celery's receiver: the events before a bad entry of a batch are merged, the rest
     /// of the message is not, and the error names the entry.
     @Test func aBadEntryEndsItsBatchThere() throws {
