@@ -259,6 +259,20 @@ import Testing
         #expect(throws: JSONParseError.self) { try JSONValue(parsing: [0x22, 0xFF, 0xFE, 0x22]) }
     }
 
+    /// Keys of every length up to past sixteen bytes, plain and escaped, near the end of the
+    /// input and far from it, read whole (the sixteen-byte fast path and the scan agree).
+    @Test func keysOfEveryLengthReadWhole() throws {
+        for length in 0..<22 {
+            let key = String((0..<length).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+            #expect(try value("{\"\(key)\": 1}") == [key: 1], "\(length)")
+            #expect(try value("{\"\(key)\":1}") == [key: 1], "\(length), at the end")
+            #expect(try value("{\"\(key)\\n\": 1, \"padding to go past sixteen bytes\": 2}")
+                    == [key + "\n": 1, "padding to go past sixteen bytes": 2], "\(length), escaped")
+            #expect(try value("{\"\(key)é\": 1, \"x\": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}")["\(key)é"] == 1, "\(length), UTF-8")
+            #expect(throws: JSONParseError.self) { try value("{\"\(key)\u{01}\": 1, \"x\": [0, 0, 0, 0, 0, 0, 0, 0]}") }
+        }
+    }
+
     @Test func skippingChecksWhatItSkips() throws {
         #expect(throws: JSONParseError.self) { try value(#"{"a": 1.}"#) }
         #expect(throws: JSONParseError.self) { try value(#"{"a": 01x}"#) }

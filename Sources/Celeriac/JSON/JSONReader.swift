@@ -245,6 +245,24 @@ import Darwin
 
     /// An object key: its raw bytes when it has no escapes (almost always), else decoded.
     @inlinable mutating func readKey() throws(JSONParseError) -> JSONKey {
+        // Keys are short: the first sixteen bytes, read as two words, usually hold the whole
+        // key and its closing quote, which the special-byte mask finds.
+        let keyStart = index + 1
+        if keyStart + 16 <= bytes.count {
+            let first = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: keyStart, as: UInt64.self))
+            let second = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: keyStart + 8, as: UInt64.self))
+            let specialFirst = Self.specialBytes(first)
+            let specialSecond = Self.specialBytes(second)
+            let count = specialFirst != 0 ? specialFirst.trailingZeroBitCount >> 3
+                : specialSecond != 0 ? 8 + specialSecond.trailingZeroBitCount >> 3 : 16
+            if count < 16, bytes[keyStart + count] == UInt8(ascii: "\"") {
+                index = keyStart + count + 1
+                let head = count >= 8 ? first : first & ((1 << (8 * UInt64(count))) &- 1)
+                let tail = count <= 8 ? 0 : second & ((1 << (8 * UInt64(count - 8))) &- 1)
+                return JSONKey(raw: UnsafeRawBufferPointer(rebasing: bytes[keyStart..<keyStart + count]), hasEscapes: false,
+                               head: head, tail: tail)
+            }
+        }
         let scanned = try scanString()
         let raw = UnsafeRawBufferPointer(rebasing: bytes[scanned.range])
         if scanned.hasEscapes { _ = try decode(scanned) }  // checked now, undone when asked
