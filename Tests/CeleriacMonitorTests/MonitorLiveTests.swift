@@ -44,15 +44,22 @@ struct MonitorLiveTests {
         return configuration
     }
 
-    /// Events published on the broker reach the store, single and batched, and the connection
-    /// shows as connected.
-    @Test func eventsFlowIntoTheStore() async throws {
+    /// A monitor on the test broker that only listens (no enable_events, no polls), once its
+    /// event feed is connected.
+    func connectedMonitor() async throws -> Monitor {
         var options = MonitorOptions()
         options.enableEvents = false
         options.pollInterval = 60
         let monitor = Monitor(configuration: configuration, options: options)
         try monitor.start { [url] in try await AMQPTransport(url: url) }
         #expect(try await eventually { monitor.store.read { $0.connection.isConnected } })
+        return monitor
+    }
+
+    /// Events published on the broker reach the store, single and batched, and the connection
+    /// shows as connected.
+    @Test func eventsFlowIntoTheStore() async throws {
+        let monitor = try await connectedMonitor()
         let app = App(configuration)
         let host = "live-\(UUID().uuidString.prefix(6))@test"
         let publisher = EventPublisher(transport: try await app.transport(), hostname: host)
@@ -70,12 +77,7 @@ struct MonitorLiveTests {
     /// A message on the event exchange that is not events shows in the status line, and the
     /// events after it still arrive: one bad sender does not blind the dashboard.
     @Test func aMalformedEventMessageIsAStatusLineNotAnEnd() async throws {
-        var options = MonitorOptions()
-        options.enableEvents = false
-        options.pollInterval = 60
-        let monitor = Monitor(configuration: configuration, options: options)
-        try monitor.start { [url] in try await AMQPTransport(url: url) }
-        #expect(try await eventually { monitor.store.read { $0.connection.isConnected } })
+        let monitor = try await connectedMonitor()
         let app = App(configuration)
         let transport = try await app.transport()
         try await transport.publish(BrokerMessage(exchange: EventMessage.exchange, routingKey: "task.multi",

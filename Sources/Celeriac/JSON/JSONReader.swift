@@ -480,14 +480,9 @@ import Darwin
         guard index > start else { throw error("\(complaint)") }
     }
 
-    @inlinable mutating func scanNumber() throws(JSONParseError) -> ScannedNumber {
+    /// Reads digits into `magnitude` (negated, times ten per digit); returns how many.
+    @inlinable mutating func accumulateDigits(into magnitude: inout Int, overflow: inout Bool) -> Int {
         let start = index
-        let negative = bytes[index] == UInt8(ascii: "-")
-        if negative { index += 1 }
-        let digitsStart = index
-        // Accumulated negatively so Int.min fits.
-        var magnitude = 0
-        var overflow = false
         while index < bytes.count, case let digit = bytes[index] &- UInt8(ascii: "0"), digit < 10 {
             let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
             let (next, o2) = times10.subtractingReportingOverflow(Int(digit))
@@ -495,10 +490,20 @@ import Darwin
             magnitude = next
             index += 1
         }
-        guard index > digitsStart else { throw error("a number needs digits") }
+        return index - start
+    }
+
+    @inlinable mutating func scanNumber() throws(JSONParseError) -> ScannedNumber {
+        let start = index
+        let negative = bytes[index] == UInt8(ascii: "-")
+        if negative { index += 1 }
+        // Accumulated negatively so Int.min fits.
+        var magnitude = 0
+        var overflow = false
+        guard accumulateDigits(into: &magnitude, overflow: &overflow) > 0 else { throw error("a number needs digits") }
         var isInteger = true
         var integer: Int?
-        if isInteger, !overflow {
+        if !overflow {
             if negative { integer = magnitude } else if magnitude != Int.min { integer = -magnitude }
         }
         var fractionDigits = 0
@@ -506,16 +511,8 @@ import Darwin
             isInteger = false
             integer = nil
             index += 1
-            let fractionStart = index
             // The digits go on into `magnitude` for the exact fast path below.
-            while index < bytes.count, case let digit = bytes[index] &- UInt8(ascii: "0"), digit < 10 {
-                let (times10, o1) = magnitude.multipliedReportingOverflow(by: 10)
-                let (next, o2) = times10.subtractingReportingOverflow(Int(digit))
-                overflow = overflow || o1 || o2
-                magnitude = next
-                index += 1
-            }
-            fractionDigits = index - fractionStart
+            fractionDigits = accumulateDigits(into: &magnitude, overflow: &overflow)
             guard fractionDigits > 0 else { throw error("a number needs digits after '.'") }
         }
         var hasExponent = false
