@@ -104,7 +104,7 @@ public struct EventStreamDecoder: Sendable {
                 idToken = nil
                 guard reader.peek() == UInt8(ascii: "\"") else { try reader.skipValue(depth: 2); continue }
                 let token = try reader.readStringToken()
-                if token.hasEscapes || !Self.isASCII(token.raw) {
+                if token.hasEscapes || !JSONReader.isASCII(token.raw) {
                     guard let text = token.validatedString else { throw reader.error("uuid is not valid UTF-8") }
                     uuid = text
                 } else {
@@ -167,10 +167,6 @@ public struct EventStreamDecoder: Sendable {
 }
 
 extension EventStreamDecoder {
-    static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        bytes.allSatisfy { $0 < 0x80 }
-    }
-
     /// The kind of a task-* type, matched on its bytes; nil for any other type.
     static func taskKind(_ token: JSONKey) -> CeleryEvent.Kind? {
         token.withBytes { raw -> CeleryEvent.Kind? in

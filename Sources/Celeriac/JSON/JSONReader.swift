@@ -22,8 +22,6 @@ import Darwin
 
     @inlinable public func error(_ reason: String) -> JSONParseError { JSONParseError(reason: reason, offset: index) }
 
-    @inlinable public var isAtEnd: Bool { index >= bytes.count }
-
     /// The next byte, after any whitespace; nil at the end.
     @inlinable @inline(__always) public mutating func peek() -> UInt8? {
         skipWhitespace()
@@ -189,19 +187,6 @@ import Darwin
             return nil
         }
         return try readScalar().intValue
-    }
-
-    /// true/false, else nil (skipped).
-    @inlinable public mutating func readOptionalBool() throws(JSONParseError) -> Bool? {
-        try readValueIfScalar()?.boolValue
-    }
-
-    @inlinable mutating func readValueIfScalar() throws(JSONParseError) -> JSONValue? {
-        guard let first = peek(), first != UInt8(ascii: "{"), first != UInt8(ascii: "["), first != UInt8(ascii: "\"") else {
-            try skipValue()
-            return nil
-        }
-        return try readScalar()
     }
 
     /// true, false, null, a number, NaN or ±Infinity.
@@ -387,6 +372,15 @@ import Darwin
     /// A String of UTF-8 `bytes`, nil when they are not valid. ASCII (nearly every string a
     /// Celery event carries) is copied straight in; anything else goes through the validator.
     @inlinable public static func string(_ bytes: UnsafeRawBufferPointer) -> String? {
+        guard isASCII(bytes) else { return String(validating: bytes, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: bytes.count) { buffer in
+            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: bytes)
+            return bytes.count
+        }
+    }
+
+    /// Whether every byte is below 0x80, read eight at a time.
+    @inlinable public static func isASCII(_ bytes: UnsafeRawBufferPointer) -> Bool {
         var offset = 0
         var high: UInt64 = 0
         while offset + 8 <= bytes.count {
@@ -397,11 +391,7 @@ import Darwin
             high |= UInt64(bytes[offset])
             offset += 1
         }
-        guard high & 0x8080_8080_8080_8080 == 0 else { return String(validating: bytes, as: UTF8.self) }
-        return String(unsafeUninitializedCapacity: bytes.count) { buffer in
-            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: bytes)
-            return bytes.count
-        }
+        return high & 0x8080_8080_8080_8080 == 0
     }
 
     /// \uXXXX (the "\u" already read), joining surrogate pairs; a lone surrogate becomes
