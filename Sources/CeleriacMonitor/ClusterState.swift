@@ -13,7 +13,10 @@ public struct ClusterState: Sendable {
     /// Transitions per state per second, for rates and sparklines.
     public private(set) var rates = StateRates()
     /// Finished, failed and runtime percentiles per task name.
-    public private(set) var statsByName: [String: TaskNameStats] = [:]
+    public var statsByName: [String: TaskNameStats] { nameSlots.mapValues { nameStats[$0] } }
+    private var nameStats: [TaskNameStats] = []
+    private var nameSlots: [String: Int] = [:]
+    private var recentNames = RecentStrings()
     /// Failures grouped by exception type and task name, for the Overview.
     public private(set) var failureGroups: [FailureGroup.Key: FailureGroup] = [:]
     /// Child task ids by parent id, for the task detail.
@@ -26,8 +29,8 @@ public struct ClusterState: Sendable {
     /// Arrival order of task ids, oldest first, for eviction.
     private var arrivals: [String] = []
     private var arrivalsHead = 0
-    /// The worker the last task event came from, known to be in `workers`.
-    private var lastTaskSender: String?
+    /// Workers that sent task events lately, known to be in `workers`.
+    private var recentSenders = RecentStrings()
 
     public init(maximumTasks: Int = 100_000) {
         self.maximumTasks = max(1, maximumTasks)
@@ -62,9 +65,9 @@ public struct ClusterState: Sendable {
     private mutating func merge(_ update: TaskEventUpdate, id idUTF8: UnsafeRawBufferPointer?) {
         eventCount += 1
         version &+= 1
-        if let hostname = update.hostname, !update.isSent, hostname != lastTaskSender {
+        if let hostname = update.hostname, !update.isSent, recentSenders.value(for: hostname) == nil {
             if workers[hostname] == nil { workers[hostname] = WorkerRecord(hostname: hostname) }
-            lastTaskSender = hostname  // a worker sends its events in runs: skip the lookup for the next ones
+            recentSenders.remember(hostname, 0)
         }
         let sequence = nextSequence + 1
         let (position, isNew) = if let idUTF8 {
@@ -104,7 +107,7 @@ public struct ClusterState: Sendable {
             // Only a finished task changes its name's figures; a new one makes sure the name is listed.
             if change.before == nil || state.isReady {
                 let (name, runtime) = tasks.update(at: position) { ($0.name, $0.runtime) }
-                if let name { statsByName[name, default: TaskNameStats()].record(state, runtime: runtime) }
+                if let name { nameStats[nameSlot(name)].record(state, runtime: runtime) }
             }
             if state == .failure {
                 let record = tasks.record(at: position)
@@ -115,6 +118,18 @@ public struct ClusterState: Sendable {
             let id = tasks.update(at: position) { $0.id }
             if parent != id { childrenByParent[parent, default: []].append(id) }
         }
+    }
+
+    /// Where `name`'s figures are in `nameStats`, listing it if new.
+    private mutating func nameSlot(_ name: String) -> Int {
+        if let slot = recentNames.value(for: name) { return slot }
+        let slot = nameSlots[name] ?? {
+            nameStats.append(TaskNameStats())
+            nameSlots[name] = nameStats.count - 1
+            return nameStats.count - 1
+        }()
+        recentNames.remember(name, slot)
+        return slot
     }
 
     /// A custom state read from a result backend, merged as a task-progress event would be.
@@ -145,7 +160,7 @@ public struct ClusterState: Sendable {
         let gone = workers.values.filter { !$0.isAlive(at: now) && now - ($0.lastHeartbeat ?? 0) > age }
         guard !gone.isEmpty else { return }
         for worker in gone { workers[worker.hostname] = nil }
-        lastTaskSender = nil
+        recentSenders.removeAll()
         version &+= 1
     }
 

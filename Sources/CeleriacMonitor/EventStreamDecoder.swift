@@ -87,66 +87,27 @@ public struct EventStreamDecoder: Sendable {
             throw CeleryEventError.invalidEvent(routingKey: routingKey, index: index,
                                                 reason: .notAnObject(found: CeleryEventError.describe(value)))
         }
-        var update = TaskEventUpdate(kind: .other(""), uuid: "")
-        var kind: CeleryEvent.Kind?  // nil: not a task event (or no string type)
-        var uuid: String?
-        var idToken: JSONKey?  // a plain ASCII uuid, as bytes
-        var rootToken: JSONKey?
+        var fields = TaskEventFields()
         var members = try reader.beginObject(depth: 1)
-        while let key = try reader.nextKey(&members) {
-            switch TaskEventKey(key) {
-            case .type:
-                guard reader.peek() == UInt8(ascii: "\"") else { kind = nil; try reader.skipValue(depth: 2); continue }
-                kind = Self.taskKind(try reader.readStringToken())
-            case .uuid:
-                // Kept as bytes: most events are for a task already held, found without a String.
-                uuid = nil
-                idToken = nil
-                guard reader.peek() == UInt8(ascii: "\"") else { try reader.skipValue(depth: 2); continue }
-                let token = try reader.readStringToken()
-                if token.hasEscapes || !JSONReader.isASCII(token.raw) {
-                    guard let text = token.validatedString else { throw reader.error("uuid is not valid UTF-8") }
-                    uuid = text
-                } else {
-                    idToken = token
-                }
-            case .hostname: update.hostname = try reader.readInterned(&interner)
-            case .name: update.name = try reader.readInterned(&interner)
-            case .rootID:
-                // Usually the task's own id: compared with it below rather than copied.
-                rootToken = nil
-                update.rootID = nil
-                if reader.peek() == UInt8(ascii: "\"") { rootToken = try reader.readStringToken() } else { try reader.skipValue(depth: 2) }
-            case .timestamp: update.timestamp = try reader.readOptionalDouble()
-            case .args: update.args = try reader.readOptionalString()
-            case .kwargs: update.kwargs = try reader.readOptionalString()
-            case .retries: update.retries = try reader.readOptionalInt()
-            case .eta: update.eta = try reader.readOptionalString()
-            case .expires: update.expires = try reader.readOptionalString()
-            case .parentID: update.parentID = try reader.readOptionalString()
-            case .result: update.result = try reader.readOptionalString()
-            case .runtime: update.runtime = try reader.readOptionalDouble()
-            case .exception: update.exception = try reader.readOptionalString()
-            case .traceback: update.traceback = try reader.readOptionalString()
-            case .queue: update.queue = try reader.readOptionalString()
-            case .exchange: update.exchange = try reader.readOptionalString()
-            case .routingKey: update.routingKey = try reader.readOptionalString()
-            case .state: update.state = try reader.readOptionalString()
-            case .meta: update.meta = try reader.readValue(depth: 2)
-            case nil: try reader.skipValue(depth: 2)
-            }
+        while true {
+            var next = reader.nextShortKey(&members)
+            if next == nil { next = try reader.nextKey(&members) }
+            guard let key = next else { break }
+            try fields.read(TaskEventKey(key), from: &reader, interner: &interner)
         }
         let json = UnsafeRawBufferPointer(rebasing: reader.bytes[start..<reader.index])
-        if let kind, let idToken, rootToken == nil {
+        var update = fields.update
+        var uuid = fields.uuid
+        if let kind = fields.kind, let idToken = fields.idToken, fields.rootToken == nil {
             update.kind = kind
             task(update, json, idToken.raw)
             return
         }
-        if let idToken { uuid = JSONReader.string(idToken.raw) }  // ASCII: always valid
-        if let kind, var uuid {
+        if let idToken = fields.idToken { uuid = JSONReader.string(idToken.raw) }  // ASCII: always valid
+        if let kind = fields.kind, var uuid {
             update.kind = kind
             update.uuid = uuid
-            if let rootToken {
+            if let rootToken = fields.rootToken {
                 let isSelf = rootToken.withBytes { root in
                     uuid.withUTF8 { id in root.count == id.count && (id.isEmpty || sameBytes(root.baseAddress!, id.baseAddress!, count: id.count)) }
                 }
@@ -162,6 +123,62 @@ public struct EventStreamDecoder: Sendable {
             other(try CeleryEvent(JSONValue(parsing: json)))
         } catch let error as CeleryEventError {
             throw CeleryEventError.invalidEvent(routingKey: routingKey, index: index, reason: error)
+        }
+    }
+}
+
+/// What one task event's members say, read member by member (kept out of the member loop
+/// so that loop stays small enough for the key reader to be inlined into it).
+private struct TaskEventFields {
+    var update = TaskEventUpdate(kind: .other(""), uuid: "")
+    var kind: CeleryEvent.Kind?  // nil: not a task event (or no string type)
+    var uuid: String?
+    var idToken: JSONKey?  // a plain ASCII uuid, as bytes
+    var rootToken: JSONKey?
+
+    @inline(never)  // see above
+    mutating func read(_ key: TaskEventKey?, from reader: inout JSONReader,
+                       interner: inout StringInterner) throws(JSONParseError) {
+        switch key {
+        case .type:
+            guard reader.peek() == UInt8(ascii: "\"") else { kind = nil; try reader.skipValue(depth: 2); return }
+            kind = EventStreamDecoder.taskKind(try reader.readStringToken())
+        case .uuid:
+            // Kept as bytes: most events are for a task already held, found without a String.
+            uuid = nil
+            idToken = nil
+            guard reader.peek() == UInt8(ascii: "\"") else { try reader.skipValue(depth: 2); return }
+            let token = try reader.readStringToken()
+            if token.hasEscapes || !JSONReader.isASCII(token.raw) {
+                guard let text = token.validatedString else { throw reader.error("uuid is not valid UTF-8") }
+                uuid = text
+            } else {
+                idToken = token
+            }
+        case .hostname: update.hostname = try reader.readInterned(&interner)
+        case .name: update.name = try reader.readInterned(&interner)
+        case .rootID:
+            // Usually the task's own id: compared with it later rather than copied.
+            rootToken = nil
+            update.rootID = nil
+            if reader.peek() == UInt8(ascii: "\"") { rootToken = try reader.readStringToken() } else { try reader.skipValue(depth: 2) }
+        case .timestamp: update.timestamp = try reader.readOptionalDouble()
+        case .args: update.args = try reader.readOptionalString()
+        case .kwargs: update.kwargs = try reader.readOptionalString()
+        case .retries: update.retries = try reader.readOptionalInt()
+        case .eta: update.eta = try reader.readOptionalString()
+        case .expires: update.expires = try reader.readOptionalString()
+        case .parentID: update.parentID = try reader.readOptionalString()
+        case .result: update.result = try reader.readOptionalString()
+        case .runtime: update.runtime = try reader.readOptionalDouble()
+        case .exception: update.exception = try reader.readOptionalString()
+        case .traceback: update.traceback = try reader.readOptionalString()
+        case .queue: update.queue = try reader.readOptionalString()
+        case .exchange: update.exchange = try reader.readOptionalString()
+        case .routingKey: update.routingKey = try reader.readOptionalString()
+        case .state: update.state = try reader.readOptionalString()
+        case .meta: update.meta = try reader.readValue(depth: 2)
+        case nil: try reader.skipValue(depth: 2)
         }
     }
 }
@@ -221,17 +238,21 @@ enum TaskEventKey: CaseIterable {
     case type, uuid, hostname, timestamp, name, args, kwargs, retries, eta, expires, rootID, parentID
     case result, runtime, exception, traceback, queue, exchange, routingKey, state, meta
 
-    init?(_ key: JSONKey) {
+    @inline(always) init?(_ key: JSONKey) {
         if key.hasEscapes {
-            guard var text = key.validatedString else { return nil }
-            let words = text.withUTF8 { JSONKey.words(UnsafeRawBufferPointer($0)) }
-            self.init(count: text.utf8.count, head: words.head, tail: words.tail)
+            self.init(escaped: key)
         } else {
             self.init(count: key.raw.count, head: key.head, tail: key.tail)
         }
     }
 
-    init?(count: Int, head: UInt64, tail: UInt64) {
+    private init?(escaped key: JSONKey) {
+        guard var text = key.validatedString else { return nil }
+        let words = text.withUTF8 { JSONKey.words(UnsafeRawBufferPointer($0)) }
+        self.init(count: text.utf8.count, head: words.head, tail: words.tail)
+    }
+
+    @inline(always) init?(count: Int, head: UInt64, tail: UInt64) {
         switch (count, head) {
         case (3, 0x0000_0000_0061_7465): self = .eta  // "eta"
         case (4, 0x0000_0000_7367_7261): self = .args  // "args"

@@ -15,9 +15,9 @@ public struct TaskEventUpdate: Sendable, Hashable {
     public var rootID: String?
     public var result: String?
     public var runtime: Double?
-    /// The fields few events carry, kept apart so that the common event is cheap to build
-    /// and to drop (one nil instead of ten).
-    private var rare: Rare?
+    /// The fields few events carry, kept out of line so that the common event is small to
+    /// build, pass and drop (one nil pointer instead of ten fields).
+    private var rare: CopyOnWrite<Rare>?
 
     private struct Rare: Sendable, Hashable {
         var eta: String?
@@ -33,56 +33,57 @@ public struct TaskEventUpdate: Sendable, Hashable {
     }
 
     public var eta: String? {
-        get { rare?.eta }
+        get { rare?.value.eta }
         set { setRare(\.eta, newValue) }
     }
     public var expires: String? {
-        get { rare?.expires }
+        get { rare?.value.expires }
         set { setRare(\.expires, newValue) }
     }
     public var parentID: String? {
-        get { rare?.parentID }
+        get { rare?.value.parentID }
         set { setRare(\.parentID, newValue) }
     }
     public var exception: String? {
-        get { rare?.exception }
+        get { rare?.value.exception }
         set { setRare(\.exception, newValue) }
     }
     public var traceback: String? {
-        get { rare?.traceback }
+        get { rare?.value.traceback }
         set { setRare(\.traceback, newValue) }
     }
     public var queue: String? {
-        get { rare?.queue }
+        get { rare?.value.queue }
         set { setRare(\.queue, newValue) }
     }
     public var exchange: String? {
-        get { rare?.exchange }
+        get { rare?.value.exchange }
         set { setRare(\.exchange, newValue) }
     }
     public var routingKey: String? {
-        get { rare?.routingKey }
+        get { rare?.value.routingKey }
         set { setRare(\.routingKey, newValue) }
     }
     /// A custom state's name and meta (Celeriac's task-progress).
     public var state: String? {
-        get { rare?.state }
+        get { rare?.value.state }
         set { setRare(\.state, newValue) }
     }
     public var meta: JSONValue? {
-        get { rare?.meta }
+        get { rare?.value.meta }
         set { setRare(\.meta, newValue) }
     }
 
     /// Writes a rare field; the part stays nil until a value arrives, and goes back to nil
     /// when the last one is cleared, so equal updates compare equal.
+    @inline(__always)  // lets the key path fold into a plain field access
     private mutating func setRare<T>(_ field: WritableKeyPath<Rare, T?>, _ value: T?) {
         if rare == nil {
             guard value != nil else { return }
-            rare = Rare()
+            rare = CopyOnWrite(Rare())
         }
-        rare![keyPath: field] = value
-        if value == nil, rare == Rare() { rare = nil }
+        rare!.modify { $0[keyPath: field] = value }
+        if value == nil, rare?.value == Rare() { rare = nil }
     }
 
     public init(kind: CeleryEvent.Kind, uuid: String) {

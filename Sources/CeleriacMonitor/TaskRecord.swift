@@ -98,6 +98,7 @@ public struct TaskRecord: Sendable, Hashable {
     }
 
     /// Writes one detail, making the out-of-line part only when a value arrives.
+    @inline(__always)  // lets the key path fold into a plain field access
     private mutating func setDetail<T>(_ field: WritableKeyPath<Details, T?>, _ value: T?) {
         if details == nil {
             guard value != nil else { return }

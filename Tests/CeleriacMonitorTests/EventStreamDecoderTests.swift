@@ -313,6 +313,17 @@ import Testing
         #expect(String(decoding: encoded, as: UTF8.self) == #"["FAILURE","PROGRESS"]"#)
         #expect(try JSONDecoder().decode([TaskState].self, from: encoded) == [.failure, "PROGRESS"])
     }
+
+    /// The named constants carry their rank ready-made: it must be the one their name gives.
+    @Test func namedStatesRankAsTheirNames() {
+        let named: [TaskState] = [.pending, .received, .started, .success, .failure, .retry, .revoked, .rejected]
+        for state in named {
+            #expect(TaskState(rawValue: state.rawValue).precedence == state.precedence, "\(state)")
+            #expect(!TaskState.isCustom(rank: state.precedence), "\(state)")
+        }
+        #expect(Set(named.map(\.precedence)).count == named.count)
+        #expect(Set(named) == TaskState.celeryStates)
+    }
 }
 
 @Suite struct TaskIDIndexTests {

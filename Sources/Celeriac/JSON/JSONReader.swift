@@ -74,7 +74,44 @@ import Darwin
 
     /// The next key, with the cursor placed on its value (which the caller must read or
     /// skip); nil after the closing brace.
-    @inlinable public mutating func nextKey(_ members: inout ObjectMembers) throws(JSONParseError) -> JSONKey? {
+    @inlinable @inline(__always) public mutating func nextKey(_ members: inout ObjectMembers) throws(JSONParseError) -> JSONKey? {
+        if let key = nextShortKey(&members) { return key }
+        return try nextKeyInFull(&members)
+    }
+
+    /// The next key in the common case, without the cost of a throwing call: `, "key": ` (or
+    /// the first `"key": `) with a key of under sixteen bytes and no escapes, in Python's
+    /// spacing or none. Anything else — the closing brace too — returns nil with nothing
+    /// consumed, and `nextKey` then reads it. (Swift does not inline functions with typed
+    /// throws, so a hot loop calls this one first.)
+    @inlinable @inline(always) public mutating func nextShortKey(_ members: inout ObjectMembers) -> JSONKey? {
+        var at = index
+        if !members.first {
+            guard at + 1 < bytes.count, bytes[at] == UInt8(ascii: ",") else { return nil }
+            at += bytes[at + 1] == UInt8(ascii: " ") ? 2 : 1
+        }
+        let keyStart = at + 1
+        // The 16-byte read, then the closing quote, ':' and a space at most two bytes past it.
+        guard keyStart + 18 <= bytes.count, bytes[at] == UInt8(ascii: "\"") else { return nil }
+        let first = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: keyStart, as: UInt64.self))
+        let second = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: keyStart + 8, as: UInt64.self))
+        let specialFirst = Self.specialBytes(first)
+        let specialSecond = Self.specialBytes(second)
+        let count = specialFirst != 0 ? specialFirst.trailingZeroBitCount >> 3
+            : specialSecond != 0 ? 8 + specialSecond.trailingZeroBitCount >> 3 : 16
+        guard count < 16, bytes[keyStart + count] == UInt8(ascii: "\""),
+              bytes[keyStart + count + 1] == UInt8(ascii: ":") else { return nil }
+        index = keyStart + count + 2
+        if bytes[index] == UInt8(ascii: " ") { index += 1 }
+        members.first = false
+        let head = count >= 8 ? first : first & ((1 << (8 * UInt64(count))) &- 1)
+        let tail = count <= 8 ? 0 : second & ((1 << (8 * UInt64(count - 8))) &- 1)
+        return JSONKey(raw: UnsafeRawBufferPointer(rebasing: bytes[keyStart..<keyStart + count]), hasEscapes: false,
+                       head: head, tail: tail)
+    }
+
+    /// Any key, any spacing, and the closing brace.
+    @usableFromInline mutating func nextKeyInFull(_ members: inout ObjectMembers) throws(JSONParseError) -> JSONKey? {
         guard let next = peek() else { throw error("unterminated object") }
         if next == UInt8(ascii: "}") {
             index += 1
@@ -177,7 +214,15 @@ import Darwin
             try skipValue()
             return nil
         }
-        return try readScalar().doubleValue
+        let isSpecial = first == UInt8(ascii: "N") || first == UInt8(ascii: "I")
+            || (first == UInt8(ascii: "-") && index + 1 < bytes.count && bytes[index + 1] == UInt8(ascii: "I"))
+        guard !isSpecial else { return try readScalar().doubleValue }
+        // Straight from the scan, as `readScalar().doubleValue` would give it.
+        let number = try scanNumber()
+        if let value = number.exactDouble { return value }
+        if let integer = number.integer { return Double(integer) }
+        if number.isInteger { return nil }  // past Int: a big integer, not a Double
+        return parseDouble(number.range)
     }
 
     /// A number as an Int when it is a whole one, else nil (skipped).
@@ -224,12 +269,12 @@ import Darwin
 
     /// A string as its raw bytes when it has no escapes (almost always), else decoded: for
     /// comparing with known names, or interning, without making a String first.
-    @inlinable public mutating func readStringToken() throws(JSONParseError) -> JSONKey {
+    @inlinable @inline(__always) public mutating func readStringToken() throws(JSONParseError) -> JSONKey {
         try readKey()
     }
 
     /// An object key: its raw bytes when it has no escapes (almost always), else decoded.
-    @inlinable mutating func readKey() throws(JSONParseError) -> JSONKey {
+    @usableFromInline mutating func readKey() throws(JSONParseError) -> JSONKey {
         // Keys are short: the first sixteen bytes, read as two words, usually hold the whole
         // key and its closing quote, which the special-byte mask finds.
         let keyStart = index + 1

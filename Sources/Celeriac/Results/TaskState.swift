@@ -15,15 +15,23 @@ public struct TaskState: RawRepresentable, Sendable, Hashable, CustomStringConve
     public init(_ rawValue: String) { self.init(rawValue: rawValue) }
     public init(stringLiteral value: String) { self.init(rawValue: value) }
 
+    // Built in place, not `static let`: a monitor reads these for every event, and a global
+    // from another module costs a lazy-initialisation check per read.
     /// No backend knows the id: not sent yet, unknown, or its result expired.
-    public static let pending: TaskState = "PENDING"
-    public static let received: TaskState = "RECEIVED"
-    public static let started: TaskState = "STARTED"
-    public static let success: TaskState = "SUCCESS"
-    public static let failure: TaskState = "FAILURE"
-    public static let retry: TaskState = "RETRY"
-    public static let revoked: TaskState = "REVOKED"
-    public static let rejected: TaskState = "REJECTED"
+    @inlinable public static var pending: TaskState { TaskState(known: "PENDING", rank: 8) }
+    @inlinable public static var received: TaskState { TaskState(known: "RECEIVED", rank: 5) }
+    @inlinable public static var started: TaskState { TaskState(known: "STARTED", rank: 4) }
+    @inlinable public static var success: TaskState { TaskState(known: "SUCCESS", rank: 0) }
+    @inlinable public static var failure: TaskState { TaskState(known: "FAILURE", rank: 1) }
+    @inlinable public static var retry: TaskState { TaskState(known: "RETRY", rank: 7) }
+    @inlinable public static var revoked: TaskState { TaskState(known: "REVOKED", rank: 3) }
+    @inlinable public static var rejected: TaskState { TaskState(known: "REJECTED", rank: 6) }
+
+    /// One of Celery's own states, its rank as `rank(of:)` gives it (a test holds them equal).
+    @usableFromInline init(known name: String, rank: UInt8) {
+        rawValue = name
+        self.rank = rank
+    }
 
     /// The states Celery itself defines; any other is a custom state (e.g. PROGRESS).
     public static let celeryStates: Set<TaskState> = [.pending, .received, .started, .success, .failure, .retry,
