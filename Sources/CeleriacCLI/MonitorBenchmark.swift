@@ -7,9 +7,19 @@ import Foundation
 /// travel), merged into the cluster state the way the dashboard does, and the dashboard's
 /// frame time with that state held.
 struct MonitorBenchmark {
-    struct Figures {
+    struct Figures: Codable {
         var eventsPerSecond: Double
         var residentBytes: Int
+
+        init(eventsPerSecond: Double, residentBytes: Int) {
+            self.eventsPerSecond = eventsPerSecond
+            self.residentBytes = residentBytes
+        }
+
+        /// The shape both benchmark children print: ours (`--replay`) and Celery's script.
+        private enum CodingKeys: String, CodingKey {
+            case eventsPerSecond = "events_per_s", residentBytes = "rss_bytes"
+        }
     }
 
     /// Writes the stream: per task task-received, task-started, task-succeeded (every 20th
@@ -53,13 +63,15 @@ struct MonitorBenchmark {
     }
 
     /// Reads the stream line by line, each line as one message, decoding and merging its
-    /// event as the event feed does; timed end to end.
+    /// event as the event feed does (on two threads: `EventPipeline`); timed until the last
+    /// event is merged.
     static func replay(_ path: String, into store: MonitorStore) throws -> Figures {
         guard let data = FileManager.default.contents(atPath: path) else { throw BenchError("cannot read \(path)") }
         let before = residentBytes()  // after reading the file: only what the state adds counts
         var events = 0
         let clock = ContinuousClock()
-        var decoder = EventStreamDecoder()
+        let pipeline = EventPipeline(store: store)
+        defer { pipeline.finish() }
         let elapsed = try clock.measure {
             try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
                 var lineStart = 0
@@ -68,10 +80,11 @@ struct MonitorBenchmark {
                     let index = raw.baseAddress!.distance(to: newline)
                     let line = UnsafeRawBufferPointer(rebasing: raw[lineStart..<index])
                     lineStart = index + 1
-                    try store.apply(message: line, routingKey: "task.multi", decoder: &decoder)
+                    try pipeline.submit(line, routingKey: "task.multi")
                     events += 1  // one event per line
                 }
             }
+            pipeline.drain()
         }
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
         return Figures(eventsPerSecond: Double(events) / seconds, residentBytes: residentBytes() - before)

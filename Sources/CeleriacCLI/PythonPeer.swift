@@ -6,9 +6,15 @@ import Foundation
 enum PythonPeer {
     static func run<Figures: Decodable>(_ python: String, _ script: String, _ arguments: [String], hint: String,
                                         as type: Figures.Type) throws -> Figures {
+        try runFigures([python, script] + arguments, hint: hint, as: type)
+    }
+
+    /// Runs `command` (found on PATH, or a path) and decodes the JSON object it prints last.
+    static func runFigures<Figures: Decodable>(_ command: [String], hint: String, as type: Figures.Type) throws -> Figures {
+        let script = command.dropFirst().first ?? command.first ?? ""
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [python, script] + arguments
+        process.arguments = command
         let output = Pipe()
         process.standardOutput = output
         try process.run()

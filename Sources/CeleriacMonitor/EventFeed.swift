@@ -20,12 +20,14 @@ public struct EventFeed: Sendable {
 
     /// Runs until the surrounding task is cancelled.
     public func run() async {
+        let pipeline = EventPipeline(store: store)
+        defer { pipeline.finish() }
         var attempt = 0
         while !Task.isCancelled {
             attempt += 1
             let reason: String
             do {
-                try await consumeOnce(onConnected: { attempt = 0 })
+                try await consumeOnce(into: pipeline, onConnected: { attempt = 0 })
                 reason = "the broker ended the event stream"
             } catch is CancellationError {
                 return
@@ -40,17 +42,16 @@ public struct EventFeed: Sendable {
         }
     }
 
-    private func consumeOnce(onConnected: () -> Void) async throws {
+    private func consumeOnce(into pipeline: EventPipeline, onConnected: () -> Void) async throws {
         store.setConnection(.connecting)
         let transport = try await connect()
         do {
             let messages = try await EventReceiver.messages(on: transport)
             onConnected()
             store.setConnection(.connected(since: Date().timeIntervalSince1970))
-            var decoder = EventStreamDecoder()
             for try await received in messages {
                 do {
-                    try Self.apply(received.message, to: store, with: &decoder)
+                    try Self.submit(received.message, to: pipeline)
                 } catch {
                     // One bad sender must not blind the monitor: say so, keep reading.
                     store.post(.warning, "skipped an event message: \(error)")
@@ -63,15 +64,14 @@ public struct EventFeed: Sendable {
         }
     }
 
-    /// Merges the events of one message, as `EventMessage.decode` reads them.
-    static func apply(_ message: BrokerMessage, to store: MonitorStore,
-                      with decoder: inout EventStreamDecoder) throws(CeleryEventError) {
+    /// Hands over the events of one message, as `EventMessage.decode` reads them.
+    static func submit(_ message: BrokerMessage, to pipeline: EventPipeline) throws(CeleryEventError) {
         if let contentType = message.properties.contentType, !EventMessage.isJSON(contentType) {
             throw .unsupportedContentType(contentType, routingKey: message.routingKey)
         }
         try message.body.withUnsafeBytes { body in
             Result { () throws(CeleryEventError) in
-                try store.apply(message: body, routingKey: message.routingKey, decoder: &decoder)
+                try pipeline.submit(body, routingKey: message.routingKey)
             }
         }.get()
     }

@@ -34,14 +34,14 @@ public struct EventStreamDecoder: Sendable {
         }, other: { each(.other($0)) })
     }
 
-    /// Hands over the events of `body` in order — task events to `task` (the update lent,
+    /// Hands over the events of `body` in order — task events to `task` (the update moved,
     /// not copied), others to `other` — as Celery's receiver processes a batch: an entry that
     /// is not an event ends the message there, and the error names it (the events before it
     /// have been handed over). A task event's id comes as `idUTF8` (plain ASCII bytes, and
     /// `uuid` left empty) when no String of it was needed, so that a task already held is
-    /// found without making one; `json` and `idUTF8` are valid during the call only.
+    /// found without making one. `json` and `idUTF8` are parts of `body`.
     public mutating func decode(_ body: UnsafeRawBufferPointer, routingKey: String,
-                                task: (_ update: TaskEventUpdate, _ json: UnsafeRawBufferPointer,
+                                task: (_ update: consuming TaskEventUpdate, _ json: UnsafeRawBufferPointer,
                                        _ idUTF8: UnsafeRawBufferPointer?) -> Void,
                                 other: (CeleryEvent) -> Void) throws(CeleryEventError) {
         var reader = JSONReader(body)
@@ -78,7 +78,7 @@ public struct EventStreamDecoder: Sendable {
     }
 
     private mutating func entry(_ reader: inout JSONReader, routingKey: String, index: Int?,
-                                task: (TaskEventUpdate, UnsafeRawBufferPointer, UnsafeRawBufferPointer?) -> Void,
+                                task: (consuming TaskEventUpdate, UnsafeRawBufferPointer, UnsafeRawBufferPointer?) -> Void,
                                 other: (CeleryEvent) -> Void) throws {
         reader.skipWhitespace()
         let start = reader.index
@@ -87,27 +87,28 @@ public struct EventStreamDecoder: Sendable {
             throw CeleryEventError.invalidEvent(routingKey: routingKey, index: index,
                                                 reason: .notAnObject(found: CeleryEventError.describe(value)))
         }
+        var update = TaskEventUpdate(kind: .other(""), uuid: "")
         var fields = TaskEventFields()
         var members = try reader.beginObject(depth: 1)
         while true {
             var next = reader.nextShortKey(&members)
             if next == nil { next = try reader.nextKey(&members) }
             guard let key = next else { break }
-            try fields.read(TaskEventKey(key), from: &reader, interner: &interner)
+            try fields.read(TaskEventKey(key), from: &reader, into: &update, interner: &interner)
         }
         let json = UnsafeRawBufferPointer(rebasing: reader.bytes[start..<reader.index])
-        var update = fields.update
+        let (kind, idToken, rootToken) = (fields.kind, fields.idToken, fields.rootToken)
         var uuid = fields.uuid
-        if let kind = fields.kind, let idToken = fields.idToken, fields.rootToken == nil {
+        if let kind, let idToken, rootToken == nil {
             update.kind = kind
             task(update, json, idToken.raw)
             return
         }
-        if let idToken = fields.idToken { uuid = JSONReader.string(idToken.raw) }  // ASCII: always valid
-        if let kind = fields.kind, var uuid {
+        if let idToken { uuid = JSONReader.string(idToken.raw) }  // ASCII: always valid
+        if let kind, var uuid {
             update.kind = kind
             update.uuid = uuid
-            if let rootToken = fields.rootToken {
+            if let rootToken {
                 let isSelf = rootToken.withBytes { root in
                     uuid.withUTF8 { id in root.count == id.count && (id.isEmpty || sameBytes(root.baseAddress!, id.baseAddress!, count: id.count)) }
                 }
@@ -127,17 +128,16 @@ public struct EventStreamDecoder: Sendable {
     }
 }
 
-/// What one task event's members say, read member by member (kept out of the member loop
-/// so that loop stays small enough for the key reader to be inlined into it).
+/// What one task event's members say beside its update, read member by member (kept out
+/// of the member loop so that loop stays small enough for the key reader to be inlined).
 private struct TaskEventFields {
-    var update = TaskEventUpdate(kind: .other(""), uuid: "")
     var kind: CeleryEvent.Kind?  // nil: not a task event (or no string type)
     var uuid: String?
     var idToken: JSONKey?  // a plain ASCII uuid, as bytes
     var rootToken: JSONKey?
 
     @inline(never)  // see above
-    mutating func read(_ key: TaskEventKey?, from reader: inout JSONReader,
+    mutating func read(_ key: TaskEventKey?, from reader: inout JSONReader, into update: inout TaskEventUpdate,
                        interner: inout StringInterner) throws(JSONParseError) {
         switch key {
         case .type:

@@ -34,22 +34,37 @@ public struct MonitorModel: Sendable {
         eventLog.add(event)
     }
 
-    /// Decodes `body` (one message from the event exchange) and merges its events as they
-    /// are read; see `EventStreamDecoder.decode` for a message that is not all events.
+    /// Decodes `body` (one message from the event exchange) and merges its events; when an
+    /// entry is not an event, the ones before it are merged and the error names it.
     mutating func apply(message body: UnsafeRawBufferPointer, routingKey: String,
-                        decoder: inout EventStreamDecoder,
-                        observe: ((TaskEventUpdate, TaskRecord?) -> Void)? = nil) throws(CeleryEventError) {
-        try decoder.decode(body, routingKey: routingKey, task: { update, json, idUTF8 in
-            if let idUTF8 { cluster.apply(update, idUTF8: idUTF8) } else { cluster.apply(update) }
-            eventLog.add(json: json)
-            guard let observe else { return }
-            var update = update
-            if let idUTF8 { update.uuid = String(decoding: idUTF8, as: UTF8.self) }
-            observe(update, cluster.tasks[update.uuid])
-        }, other: { event in
-            apply(event)
-            if let observe, let update = TaskEventUpdate(event) { observe(update, cluster.tasks[update.uuid]) }
-        })
+                        decoder: inout EventStreamDecoder) throws(CeleryEventError) {
+        let (events, failure) = DecodedEvents.decoding(body, routingKey: routingKey, with: &decoder)
+        apply(events)
+        if let failure { throw failure }
+    }
+
+    /// Merges decoded events in order; `observe` sees each task event with the task it touched.
+    mutating func apply(_ events: DecodedEvents, observe: ((TaskEventUpdate, TaskRecord?) -> Void)? = nil) {
+        events.bytes.withUnsafeBytes { bytes in
+            for item in events.items {
+                switch item {
+                case .task(let update, let id, let json):
+                    if let id {
+                        cluster.apply(update, idUTF8: UnsafeRawBufferPointer(rebasing: bytes[id]))
+                    } else {
+                        cluster.apply(update)
+                    }
+                    eventLog.add(json: UnsafeRawBufferPointer(rebasing: bytes[json]))
+                    guard let observe else { continue }
+                    var update = update
+                    if let id { update.uuid = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[id]), as: UTF8.self) }
+                    observe(update, cluster.tasks[update.uuid])
+                case .other(let event):
+                    apply(event)
+                    if let observe, let update = TaskEventUpdate(event) { observe(update, cluster.tasks[update.uuid]) }
+                }
+            }
+        }
     }
 
     mutating func changed() { version &+= 1 }

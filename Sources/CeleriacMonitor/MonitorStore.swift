@@ -34,20 +34,25 @@ public final class MonitorStore: Sendable {
         if let observer, let update = TaskEventUpdate(event) { observer(update, record) }
     }
 
-    /// Decodes one message from the event exchange and merges its events, under one lock.
+    /// Decodes one message from the event exchange and merges its events; when an entry is
+    /// not an event, the ones before it are merged and the error names it. (The event feed
+    /// decodes and merges on two threads instead: `EventPipeline`.)
     public func apply(message body: UnsafeRawBufferPointer, routingKey: String,
                       decoder: inout EventStreamDecoder) throws(CeleryEventError) {
+        let (events, failure) = DecodedEvents.decoding(body, routingKey: routingKey, with: &decoder)
+        apply(events)
+        if let failure { throw failure }
+    }
+
+    /// Merges decoded events under one lock; the observer hears of them after it.
+    func apply(_ events: DecodedEvents) {
         guard let observer = observer.withLockedValue({ $0 }) else {
-            try update { (model) throws(CeleryEventError) in
-                try model.apply(message: body, routingKey: routingKey, decoder: &decoder)
-            }
+            update { $0.apply(events) }
             return
         }
         var observed: [(TaskEventUpdate, TaskRecord?)] = []
-        defer { for (update, record) in observed { observer(update, record) } }  // outside the lock
-        try update { (model) throws(CeleryEventError) in
-            try model.apply(message: body, routingKey: routingKey, decoder: &decoder) { observed.append(($0, $1)) }
-        }
+        update { $0.apply(events) { observed.append(($0, $1)) } }
+        for (update, record) in observed { observer(update, record) }  // outside the lock
     }
 
     /// Called after each task event with the task it touched (as merged), outside the lock:
