@@ -37,3 +37,21 @@ extension CopyOnWrite: Equatable where Value: Equatable {
 extension CopyOnWrite: Hashable where Value: Hashable {
     func hash(into hasher: inout Hasher) { hasher.combine(value) }
 }
+
+extension Optional {
+    /// Writes one field of a part kept out of line only while some field of it is set: the
+    /// part is made when a value arrives, and dropped when its last field is cleared (so
+    /// equal values compare equal).
+    @inline(__always)  // lets the key path fold into a plain field access
+    mutating func setField<Part: Equatable, Field>(_ field: WritableKeyPath<Part, Field?>, _ value: Field?,
+                                                   empty: @autoclosure () -> Part)
+        where Wrapped == CopyOnWrite<Part>
+    {
+        if self == nil {
+            guard value != nil else { return }
+            self = CopyOnWrite(empty())
+        }
+        self!.modify { $0[keyPath: field] = value }
+        if value == nil, self?.value == empty() { self = nil }
+    }
+}

@@ -74,16 +74,10 @@ public struct TaskEventUpdate: Sendable, Hashable {
         set { setRare(\.meta, newValue) }
     }
 
-    /// Writes a rare field; the part stays nil until a value arrives, and goes back to nil
-    /// when the last one is cleared, so equal updates compare equal.
-    @inline(__always)  // lets the key path fold into a plain field access
+    /// Writes a rare field (see `Optional.setField`).
+    @inline(__always)
     private mutating func setRare<T>(_ field: WritableKeyPath<Rare, T?>, _ value: T?) {
-        if rare == nil {
-            guard value != nil else { return }
-            rare = CopyOnWrite(Rare())
-        }
-        rare!.modify { $0[keyPath: field] = value }
-        if value == nil, rare?.value == Rare() { rare = nil }
+        rare.setField(field, value, empty: Rare())
     }
 
     public init(kind: CeleryEvent.Kind, uuid: String) {

@@ -97,14 +97,10 @@ public struct TaskRecord: Sendable, Hashable {
         set { setDetail(\.meta, newValue) }
     }
 
-    /// Writes one detail, making the out-of-line part only when a value arrives.
-    @inline(__always)  // lets the key path fold into a plain field access
+    /// Writes one detail (see `Optional.setField`).
+    @inline(__always)
     private mutating func setDetail<T>(_ field: WritableKeyPath<Details, T?>, _ value: T?) {
-        if details == nil {
-            guard value != nil else { return }
-            details = CopyOnWrite(Details())
-        }
-        details!.modify { $0[keyPath: field] = value }
+        details.setField(field, value, empty: Details())
     }
 
     /// The exception's type: "ValueError" of "ValueError('boom')".

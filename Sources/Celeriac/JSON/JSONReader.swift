@@ -90,23 +90,29 @@ import Darwin
             guard at + 1 < bytes.count, bytes[at] == UInt8(ascii: ",") else { return nil }
             at += bytes[at + 1] == UInt8(ascii: " ") ? 2 : 1
         }
-        let keyStart = at + 1
         // The 16-byte read, then the closing quote, ':' and a space at most two bytes past it.
-        guard keyStart + 18 <= bytes.count, bytes[at] == UInt8(ascii: "\"") else { return nil }
-        let first = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: keyStart, as: UInt64.self))
-        let second = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: keyStart + 8, as: UInt64.self))
+        guard at + 19 <= bytes.count, bytes[at] == UInt8(ascii: "\""), let key = shortString(at: at),
+              bytes[at + key.raw.count + 2] == UInt8(ascii: ":") else { return nil }
+        index = at + key.raw.count + 3
+        if bytes[index] == UInt8(ascii: " ") { index += 1 }
+        members.first = false
+        return key
+    }
+
+    /// The string whose opening quote is at `quote` when it ends, without escapes, within the
+    /// sixteen bytes after the quote (read as two words; the caller checks they are there).
+    @inlinable @inline(always) func shortString(at quote: Int) -> JSONKey? {
+        let start = quote + 1
+        let first = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: start, as: UInt64.self))
+        let second = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: start + 8, as: UInt64.self))
         let specialFirst = Self.specialBytes(first)
         let specialSecond = Self.specialBytes(second)
         let count = specialFirst != 0 ? specialFirst.trailingZeroBitCount >> 3
             : specialSecond != 0 ? 8 + specialSecond.trailingZeroBitCount >> 3 : 16
-        guard count < 16, bytes[keyStart + count] == UInt8(ascii: "\""),
-              bytes[keyStart + count + 1] == UInt8(ascii: ":") else { return nil }
-        index = keyStart + count + 2
-        if bytes[index] == UInt8(ascii: " ") { index += 1 }
-        members.first = false
+        guard count < 16, bytes[start + count] == UInt8(ascii: "\"") else { return nil }
         let head = count >= 8 ? first : first & ((1 << (8 * UInt64(count))) &- 1)
         let tail = count <= 8 ? 0 : second & ((1 << (8 * UInt64(count - 8))) &- 1)
-        return JSONKey(raw: UnsafeRawBufferPointer(rebasing: bytes[keyStart..<keyStart + count]), hasEscapes: false,
+        return JSONKey(raw: UnsafeRawBufferPointer(rebasing: bytes[start..<start + count]), hasEscapes: false,
                        head: head, tail: tail)
     }
 
@@ -277,21 +283,9 @@ import Darwin
     @usableFromInline mutating func readKey() throws(JSONParseError) -> JSONKey {
         // Keys are short: the first sixteen bytes, read as two words, usually hold the whole
         // key and its closing quote, which the special-byte mask finds.
-        let keyStart = index + 1
-        if keyStart + 16 <= bytes.count {
-            let first = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: keyStart, as: UInt64.self))
-            let second = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: keyStart + 8, as: UInt64.self))
-            let specialFirst = Self.specialBytes(first)
-            let specialSecond = Self.specialBytes(second)
-            let count = specialFirst != 0 ? specialFirst.trailingZeroBitCount >> 3
-                : specialSecond != 0 ? 8 + specialSecond.trailingZeroBitCount >> 3 : 16
-            if count < 16, bytes[keyStart + count] == UInt8(ascii: "\"") {
-                index = keyStart + count + 1
-                let head = count >= 8 ? first : first & ((1 << (8 * UInt64(count))) &- 1)
-                let tail = count <= 8 ? 0 : second & ((1 << (8 * UInt64(count - 8))) &- 1)
-                return JSONKey(raw: UnsafeRawBufferPointer(rebasing: bytes[keyStart..<keyStart + count]), hasEscapes: false,
-                               head: head, tail: tail)
-            }
+        if index + 17 <= bytes.count, let key = shortString(at: index) {
+            index += key.raw.count + 2
+            return key
         }
         let scanned = try scanString()
         let raw = UnsafeRawBufferPointer(rebasing: bytes[scanned.range])
