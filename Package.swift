@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "AMQPProtocol", targets: ["AMQPProtocol"]),
         .library(name: "AMQPClient", targets: ["AMQPClient"]),
         .library(name: "Celeriac", targets: ["Celeriac"]),
+        .library(name: "CeleriacWorker", targets: ["CeleriacWorker"]),
         .library(name: "CeleriacMonitor", targets: ["CeleriacMonitor"]),
         .library(name: "CeleriacTUI", targets: ["CeleriacTUI"]),
         .library(name: "CeleriacExporter", targets: ["CeleriacExporter"]),
@@ -52,6 +53,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The worker runtime: consumer, pool, results, events.
+        .target(
+            name: "CeleriacWorker",
+            dependencies: [
+                "Celeriac", "AMQPClient",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The dashboard's brain: cluster state and actions, no terminal code.
         .target(
             name: "CeleriacMonitor",
@@ -84,6 +94,7 @@ let package = Package(
             dependencies: [
                 "AMQPClient",
                 "Celeriac",
+                "CeleriacWorker",
                 "CeleriacMonitor",
                 "CeleriacTUI",
                 "CeleriacExporter",
@@ -109,6 +120,7 @@ let package = Package(
         // What several test targets share: child processes, peers' admin APIs.
         .target(name: "CeleriacTestSupport", path: "Tests/CeleriacTestSupport"),
         .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "CeleriacTestSupport"]),
+        .testTarget(name: "CeleriacWorkerTests", dependencies: ["CeleriacWorker", "Celeriac"]),
         .testTarget(name: "CeleriacMonitorTests", dependencies: ["CeleriacMonitor", "Celeriac"]),
         .testTarget(name: "CeleriacExporterTests", dependencies: ["CeleriacExporter", "CeleriacMonitor", "Celeriac"]),
         .testTarget(name: "CeleriacTUITests", dependencies: ["CeleriacTUI", "CeleriacMonitor", "Celeriac"]),

@@ -46,10 +46,14 @@ public final class BackgroundProcess: Sendable {
         self.stdinWriter = fds[1]
     }
 
-    /// Closes the child's stdin (it then shuts down) and reaps it.
-    public func stop() {
+    /// Closes the child's stdin (it then shuts down) and reaps it; returns its exit status
+    /// (128 + the signal when a signal ended it).
+    @discardableResult
+    public func stop() -> Int32 {
         close(stdinWriter)
         var status: Int32 = 0
         waitpid(pid, &status, 0)
+        let signal = status & 0x7F
+        return signal == 0 ? (status >> 8) & 0xFF : 128 + signal
     }
 }

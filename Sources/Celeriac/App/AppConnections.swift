@@ -40,15 +40,7 @@ actor AppConnections {
     /// before any worker started waits in its queue instead of vanishing.
     func prepare(_ route: TaskRouting, on transport: any BrokerTransport) async throws {
         guard let queue = route.queue, !preparedQueues.contains(queue) else { return }
-        // An existing queue is used as it is: redeclaring it with other arguments (say, no
-        // x-max-priority where the workers set one) would make RabbitMQ refuse with 406.
-        var existing = QueueDeclaration.taskQueue(queue, maxPriority: nil)
-        existing.passive = true
-        do {
-            try await transport.declare(existing)
-        } catch BrokerError.notFound {
-            try await transport.declare(.taskQueue(queue, maxPriority: configuration.queueMaxPriority))
-        }
+        try await transport.ensureTaskQueue(queue, maxPriority: configuration.queueMaxPriority)
         if !route.exchange.isEmpty {
             try await transport.declare(ExchangeDeclaration(name: route.exchange))
             try await transport.bind(queue: queue, exchange: route.exchange, routingKey: route.routingKey)

@@ -28,14 +28,14 @@ public struct CeleryEvent: Sendable, Hashable {
     /// `type` and `hostname` always win over the same keys in `fields`; the other envelope values
     /// are written only when given (a dispatcher passes its clock, pid and the current time).
     public init(
-        type: String, hostname: String, timestamp: Double? = nil, utcoffset: Int? = nil,
+        type: String, hostname: String, timestamp: Double? = nil, utcoffset: Double? = nil,
         pid: Int? = nil, clock: Int? = nil, fields: [String: JSONValue] = [:]
     ) {
         var all = fields
         all["type"] = .string(type)
         all["hostname"] = .string(hostname)
         if let timestamp { all["timestamp"] = .double(timestamp) }
-        if let utcoffset { all["utcoffset"] = .int(utcoffset) }
+        if let utcoffset { all["utcoffset"] = .double(utcoffset) }  // a float, as Celery sends it
         if let pid { all["pid"] = .int(pid) }
         if let clock { all["clock"] = .int(clock) }
         self.fields = all

@@ -22,8 +22,18 @@ public struct EventPublisher: Sendable {
 
     public func publish(_ events: [CeleryEvent]) async throws {
         guard !events.isEmpty else { return }
+        try await send(EventMessage.encode(events))
+    }
+
+    /// Publishes task events as a `task.multi` list even when there is one, as Celery's
+    /// worker batches them (the captured events are all batches).
+    public func publish(batch events: [CeleryEvent]) async throws {
+        guard !events.isEmpty else { return }
+        try await send(EventMessage.encode(events, asBatch: true))
+    }
+
+    private func send(_ encoded: (routingKey: String, body: [UInt8], headers: [String: JSONValue])) async throws {
         try await transport.declare(ExchangeDeclaration(name: EventMessage.exchange, type: "topic"))
-        let encoded = EventMessage.encode(events)
         var properties = MessageProperties.json
         properties.headers = encoded.headers
         properties.deliveryMode = 1  // events are transient, as Celery sends them
@@ -36,7 +46,7 @@ public struct EventPublisher: Sendable {
     /// An event stamped as Celery stamps them.
     public func event(_ type: String, fields: [String: JSONValue]) -> CeleryEvent {
         CeleryEvent(type: type, hostname: hostname, timestamp: Date().timeIntervalSince1970,
-                    utcoffset: -TimeZone.current.secondsFromGMT() / 3600,
+                    utcoffset: -Double(TimeZone.current.secondsFromGMT()) / 3600,
                     pid: Int(ProcessInfo.processInfo.processIdentifier), clock: clock.tick(), fields: fields)
     }
 }

@@ -19,6 +19,21 @@ public protocol BrokerTransport: Sendable {
     func close() async
 }
 
+extension BrokerTransport {
+    /// Makes sure a task queue exists: one that does is used as it is — redeclaring it with
+    /// other arguments (say, no x-max-priority where the workers set one) would make
+    /// RabbitMQ refuse with 406 — else it is declared as Celery declares task queues.
+    public func ensureTaskQueue(_ name: String, maxPriority: Int?) async throws {
+        var existing = QueueDeclaration.taskQueue(name, maxPriority: nil)
+        existing.passive = true
+        do {
+            try await declare(existing)
+        } catch BrokerError.notFound {
+            try await declare(.taskQueue(name, maxPriority: maxPriority))
+        }
+    }
+}
+
 public struct QueueCounts: Sendable, Hashable {
     public var messages: Int
     public var consumers: Int

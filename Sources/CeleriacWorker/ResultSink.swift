@@ -1,0 +1,46 @@
+import Celeriac
+import Foundation
+
+/// Where a worker puts task states: for `rpc://`, a message to the caller's reply queue in
+/// the shape Celery's rpc backend sends (body = the meta, correlation_id = the task id); for
+/// a stored backend, the backend. Without a backend, nothing is stored.
+struct ResultSink: Sendable {
+    let transport: any BrokerTransport
+    let backend: (any ResultBackend)?
+    /// `result_extended`: name, args, kwargs, worker, retries and queue stored too.
+    let extended: Bool
+    let hostname: String
+
+    func store(_ status: TaskState, result: JSONValue, traceback: String? = nil,
+               for message: TaskMessage, queue: String?) async throws {
+        guard let backend, !message.ignoreResult else { return }
+        var meta = ResultMeta(taskID: message.id, status: status, result: result, traceback: traceback,
+                              dateDone: status.isReady ? Date() : nil)
+        if extended {
+            meta.name = message.taskName
+            meta.args = message.args
+            meta.kwargs = message.kwargs
+            meta.worker = hostname
+            meta.retries = message.retries
+            meta.queue = queue
+        }
+        if backend.isPersistent {
+            try await backend.store(meta)
+        } else if let replyTo = message.replyTo {
+            try await reply(meta, to: replyTo, correlationID: message.properties.correlationID ?? message.id)
+        }
+    }
+
+    private func reply(_ meta: ResultMeta, to queue: String, correlationID: String) async throws {
+        var properties = MessageProperties.json
+        properties.correlationID = correlationID
+        properties.deliveryMode = 1
+        properties.priority = 0
+        do {
+            try await transport.publish(BrokerMessage(exchange: "", routingKey: queue, properties: properties,
+                                                      body: meta.json.serializedBytes))
+        } catch BrokerError.unroutable {
+            // The caller's reply queue is gone: nobody is waiting for this result.
+        }
+    }
+}

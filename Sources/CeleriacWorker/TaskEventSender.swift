@@ -1,0 +1,57 @@
+import Celeriac
+import Foundation
+
+/// The worker's events, with the fields and types Celery's worker sends (see the captured
+/// events in Tests/Fixtures): task events always as a `task.multi` batch, worker events
+/// each under its own routing key. Sending is best effort: a lost event never fails a task.
+struct TaskEventSender: Sendable {
+    let publisher: EventPublisher
+
+    func received(_ message: TaskMessage) async {
+        await send("task-received", [
+            "uuid": .string(message.id), "name": .string(message.taskName),
+            "args": .string(message.argsRepr ?? JSONValue.pythonTupleRepr(message.args)),
+            "kwargs": .string(message.kwargsRepr ?? JSONValue.object(message.kwargs).pythonRepr),
+            "root_id": .string(message.rootID ?? message.id),
+            "parent_id": message.parentID.map(JSONValue.string) ?? .null,
+            "retries": .int(message.retries),
+            "eta": message.headers["eta"] ?? .null, "expires": message.headers["expires"] ?? .null,
+        ])
+    }
+
+    func started(_ id: String) async {
+        await send("task-started", ["uuid": .string(id)])
+    }
+
+    func succeeded(_ id: String, result: JSONValue, runtime: Double) async {
+        await send("task-succeeded", ["uuid": .string(id), "result": .string(result.pythonRepr), "runtime": .double(runtime)])
+    }
+
+    func failed(_ id: String, error: CeleryError) async {
+        await send("task-failed", ["uuid": .string(id), "exception": .string(error.pythonRepr),
+                                   "traceback": .string(error.traceback ?? "")])
+    }
+
+    func retried(_ id: String, error: CeleryError) async {
+        await send("task-retried", ["uuid": .string(id), "exception": .string(error.pythonRepr),
+                                    "traceback": .string(error.traceback ?? "")])
+    }
+
+    func revoked(_ id: String, expired: Bool) async {
+        await send("task-revoked", ["uuid": .string(id), "terminated": .bool(false), "signum": .null,
+                                    "expired": .bool(expired)])
+    }
+
+    /// A custom state from `updateState` (Celeriac's extension; Celery sends none).
+    func progress(_ id: String, state: TaskState, meta: JSONValue) async {
+        await send("task-progress", ["uuid": .string(id), "state": .string(state.rawValue), "meta": meta])
+    }
+
+    func worker(_ type: String, _ fields: [String: JSONValue]) async {
+        try? await publisher.publish(type, fields: fields)
+    }
+
+    private func send(_ type: String, _ fields: [String: JSONValue]) async {
+        try? await publisher.publish(batch: [publisher.event(type, fields: fields)])
+    }
+}

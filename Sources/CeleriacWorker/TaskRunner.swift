@@ -1,0 +1,155 @@
+import Celeriac
+import Foundation
+import Logging
+
+/// Takes one delivered task message through Celery's worker steps (celery/worker/request.py
+/// and celery/app/trace.py): refuse what cannot run, send task-received, ack early unless
+/// acks_late, run, store the state, send the outcome's event, ack late — and republish a
+/// retry as Celery does. Nothing thrown here reaches the consumer: every failure is logged,
+/// stored and settled, so one bad message never stops the worker or blocks its queue.
+struct TaskRunner: Sendable {
+    let app: App
+    let hostname: String
+    let results: ResultSink
+    let events: TaskEventSender?
+    let transport: any BrokerTransport
+    let logger: Logger
+
+    /// What the consumer learns from a message before it takes a pool slot.
+    enum Admission {
+        /// Settled already (refused, unknown, expired): nothing to run.
+        case settled
+        case run(TaskMessage, RegisteredTask)
+    }
+
+    /// Decodes and checks a delivery; everything that will not run is settled here.
+    func admit(_ delivery: ReceivedMessage, queue: String) async -> Admission {
+        let message: TaskMessage
+        do {
+            message = try TaskMessage(delivery.message)
+        } catch {
+            logger.error("rejected a message on \(queue) that is not a Celery task: \(error)")
+            settle(delivery, .reject(requeue: false))
+            return .settled
+        }
+        guard let task = app.tasks[message.taskName] else {
+            await refuseUnknown(message, delivery: delivery, queue: queue)
+            return .settled
+        }
+        logger.info("task \(message.taskName)[\(message.id)] received")
+        await events?.received(message)
+        if let expires = message.expires, expires <= Date() {
+            logger.info("task \(message.taskName)[\(message.id)] expired at \(CeleryTime.format(expires)): revoked")
+            try? await results.store(.revoked, result: CeleryError(type: "TaskRevokedError", message: [.string("expired")],
+                                                                   module: "celery.exceptions").json,
+                                     for: message, queue: queue)
+            await events?.revoked(message.id, expired: true)
+            settle(delivery, .ack)
+            return .settled
+        }
+        return .run(message, task)
+    }
+
+    /// Celery's `on_unknown_task`: log, reject, store FAILURE with NotRegistered and send
+    /// task-failed, so a caller waiting on the result is not left waiting.
+    private func refuseUnknown(_ message: TaskMessage, delivery: ReceivedMessage, queue: String) async {
+        logger.error("received unregistered task of type '\(message.taskName)' [\(message.id)]: the message is rejected; register the task in the worker's app or route it to a worker that has it")
+        let error = CeleryError(type: "NotRegistered", message: [.string(message.taskName)], module: "celery.exceptions")
+        try? await results.store(.failure, result: error.json, for: message, queue: queue)
+        await events?.failed(message.id, error: error)
+        settle(delivery, .reject(requeue: false))
+    }
+
+    /// Runs an admitted task to its end and settles its message.
+    func run(_ message: TaskMessage, _ task: RegisteredTask, delivery: ReceivedMessage, queue: String) async {
+        let acksLate = task.options.acksLate ?? app.configuration.acksLate
+        if !acksLate { settle(delivery, .ack) }
+        await events?.started(message.id)
+        let context = TaskContext(message: message, hostname: hostname,
+                                  deliveryInfo: DeliveryInfo(exchange: delivery.message.exchange,
+                                                             routingKey: delivery.message.routingKey,
+                                                             priority: message.priority, redelivered: delivery.redelivered),
+                                  options: task.options,
+                                  reporter: ProgressReporter(message: message, queue: queue, results: results, events: events))
+        let clock = ContinuousClock()
+        let start = clock.now
+        let outcome = await TaskExecutor.execute(task, context: context, defaults: app.configuration.taskDefaults) { error in
+            logger.warning("\(error)")
+        }
+        let runtime = (clock.now - start).seconds
+        let settlement = await record(outcome, of: message, runtime: runtime, delivery: delivery, queue: queue)
+        if acksLate { settle(delivery, settlement) }
+    }
+
+    /// Stores and announces an outcome; returns how a late-acked message is settled.
+    private func record(_ outcome: TaskOutcome, of message: TaskMessage, runtime: Double,
+                        delivery: ReceivedMessage, queue: String) async -> ReceivedMessage.Settlement {
+        let label = "task \(message.taskName)[\(message.id)]"
+        do {
+            switch outcome {
+            case .success(let result):
+                logger.info("\(label) succeeded in \(String(format: "%.6f", runtime))s: \(result.pythonRepr)")
+                try await results.store(.success, result: result, for: message, queue: queue)
+                await events?.succeeded(message.id, result: result, runtime: runtime)
+            case .failure(let error):
+                logger.error("\(label) raised unexpected: \(error.pythonRepr)")
+                try await results.store(.failure, result: error.json, traceback: error.traceback, for: message, queue: queue)
+                await events?.failed(message.id, error: error)
+            case .retry(let plan):
+                try await republish(message, for: plan, delivery: delivery)
+                logger.info("\(label) retry: retry in \(String(format: "%.0f", max(0, plan.runAt().timeIntervalSinceNow)))s: \(plan.error.pythonRepr)")
+                try await results.store(.retry, result: plan.error.json, traceback: plan.error.traceback, for: message, queue: queue)
+                await events?.retried(message.id, error: plan.error)
+            case .rejected(let requeue, let reason):
+                logger.info("\(label) rejected\(requeue ? " and requeued" : ""): \(reason?.pythonRepr ?? "no reason given")")
+                return .reject(requeue: requeue)
+            case .ignored:
+                break
+            }
+        } catch {
+            // The result or retry could not be written: the broker or backend is failing.
+            logger.error("\(label) finished but its state could not be recorded: \(error)")
+        }
+        return .ack
+    }
+
+    /// The retry's message: the same task and id, retries + 1 and the new eta, sent where
+    /// this one came from, as Celery's `Task.retry` does.
+    private func republish(_ message: TaskMessage, for plan: TaskRetryPlan, delivery: ReceivedMessage) async throws {
+        var retry = message
+        retry.headers["retries"] = .int(plan.retries)
+        retry.headers["eta"] = .string(CeleryTime.format(plan.runAt()))
+        try await transport.publish(retry.brokerMessage(exchange: delivery.message.exchange,
+                                                        routingKey: delivery.message.routingKey))
+    }
+
+    private func settle(_ delivery: ReceivedMessage, _ settlement: ReceivedMessage.Settlement) {
+        do {
+            switch settlement {
+            case .ack: try delivery.ack()
+            case .reject(let requeue): try delivery.reject(requeue: requeue)
+            }
+        } catch {
+            logger.error("could not settle a message (\(settlement)): \(error); the broker redelivers it")
+        }
+    }
+}
+
+/// `TaskContext.updateState` in a worker: the state is stored and sent as `task-progress`.
+struct ProgressReporter: TaskStateReporter {
+    let message: TaskMessage
+    let queue: String
+    let results: ResultSink
+    let events: TaskEventSender?
+
+    func report(taskID: String, state: TaskState, meta: JSONValue) async throws {
+        try await results.store(state, result: meta, for: message, queue: queue)
+        await events?.progress(taskID, state: state, meta: meta)
+    }
+}
+
+extension Duration {
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}

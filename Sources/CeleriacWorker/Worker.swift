@@ -1,0 +1,150 @@
+import AMQPClient
+import Celeriac
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// A worker: consumes its queues, runs each task in its pool, stores results and sends
+/// events — a peer of Celery's worker on the wire. `run()` returns after `stop()` once the
+/// tasks in flight have finished (Celery's warm shutdown).
+public final class Worker: Sendable {
+    public let app: App
+    public let options: WorkerOptions
+    /// The node name, expanded (e.g. "celeriac@build-3").
+    public let hostname: String
+    private let logger: Logger
+    private let stopping = NIOLockedValueBox<(requested: Bool, consumers: [Task<Void, Never>])>((false, []))
+    private let counters = NIOLockedValueBox(Counters())
+
+    struct Counters {
+        var processed = 0
+    }
+
+    public init(app: App, options: WorkerOptions, logger: Logger = Logger(label: "celeriac.worker")) {
+        self.app = app
+        self.options = options
+        self.hostname = NodeName.expand(options.nodeName)
+        self.logger = logger
+    }
+
+    /// Runs until `stop()`; throws when the broker cannot be reached or a queue not declared.
+    public func run() async throws {
+        let transport = try await app.transport()
+        let queues = options.consumedQueues(for: app.configuration)
+        for queue in queues { try await transport.ensureTaskQueue(queue, maxPriority: app.configuration.queueMaxPriority) }
+        let publisher = options.sendEvents ? EventPublisher(transport: transport, hostname: hostname) : nil
+        let events = publisher.map(TaskEventSender.init(publisher:))
+        let runner = TaskRunner(app: app, hostname: hostname,
+                                results: ResultSink(transport: transport, backend: try await app.resultBackend(),
+                                                    extended: app.configuration.resultExtended, hostname: hostname),
+                                events: events, transport: transport, logger: logger)
+        let concurrency = options.pool == .solo ? 1 : max(1, options.concurrency)
+        let prefetch = (options.prefetchMultiplier ?? app.configuration.prefetchMultiplier) * concurrency
+        let slots = TaskSlots(concurrency)
+        let deliveries = AsyncStream<(ReceivedMessage, String)>.makeStream()
+        let consumers = try await queues.asyncMap { queue in
+            let stream = try await transport.consume(queue: queue, prefetch: prefetch, noAck: false)
+            return Task {
+                do {
+                    for try await delivery in stream { deliveries.continuation.yield((delivery, queue)) }
+                } catch {
+                    logger.error("stopped consuming \(queue): \(error)")
+                }
+            }
+        }
+        let alreadyStopping = stopping.withLockedValue { state in
+            state.consumers = consumers
+            return state.requested
+        }
+        if alreadyStopping { consumers.forEach { $0.cancel() } }
+        let finisher = Task {
+            for consumer in consumers { await consumer.value }
+            deliveries.continuation.finish()
+        }
+        await events?.worker("worker-online", heartbeatFields(active: 0))
+        let heartbeat = events.map { events in
+            Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: .seconds(options.heartbeatInterval))  // the heartbeat's period itself
+                    await events.worker("worker-heartbeat", heartbeatFields(active: await slots.busy))
+                }
+            }
+        }
+        logger.info("\(hostname) ready: \(options.pool.rawValue) pool of \(concurrency), consuming \(queues.joined(separator: ", "))")
+
+        await withDiscardingTaskGroup { group in
+            for await (delivery, queue) in deliveries.stream {
+                if stopping.withLockedValue({ $0.requested }) {
+                    // Prefetched but not started: back to the queue for another worker, as Celery does.
+                    try? delivery.reject(requeue: true)
+                    continue
+                }
+                guard case .run(let message, let task) = await runner.admit(delivery, queue: queue) else { continue }
+                let runInSlot: @Sendable () async -> Void = {
+                    await runner.run(message, task, delivery: delivery, queue: queue)
+                    await slots.release()
+                    self.counters.withLockedValue { $0.processed += 1 }
+                }
+                if let eta = message.eta, eta > Date() {
+                    // Held by the worker until due (Celery's timer), then it waits for a slot.
+                    group.addTask {
+                        try? await Task.sleep(for: .seconds(eta.timeIntervalSinceNow))  // the ETA itself
+                        await slots.acquire()
+                        await runInSlot()
+                    }
+                    continue
+                }
+                await slots.acquire()  // no more in flight than the pool holds
+                if options.pool == .solo {
+                    await runInSlot()
+                } else {
+                    group.addTask { await runInSlot() }
+                }
+            }
+        }
+        finisher.cancel()
+        heartbeat?.cancel()
+        await events?.worker("worker-offline", heartbeatFields(active: 0))
+        logger.info("\(hostname) stopped after \(counters.withLockedValue { $0.processed }) tasks")
+    }
+
+    /// Warm shutdown: stop consuming; `run()` returns once the tasks in flight are done.
+    public func stop() {
+        let consumers = stopping.withLockedValue { state in
+            state.requested = true
+            return state.consumers
+        }
+        consumers.forEach { $0.cancel() }
+    }
+
+    /// `sw_sys`, as Python's `platform.system()` names it.
+    private static var systemName: String {
+        #if os(Linux)
+        "Linux"
+        #elseif os(macOS)
+        "Darwin"
+        #else
+        "Unknown"
+        #endif
+    }
+
+    private func heartbeatFields(active: Int) -> [String: JSONValue] {
+        var load = [Double](repeating: 0, count: 3)
+        _ = getloadavg(&load, 3)
+        return [
+            "freq": .double(options.heartbeatInterval), "active": .int(active),
+            "processed": .int(counters.withLockedValue { $0.processed }),
+            "loadavg": .array(load.map { .double(($0 * 100).rounded() / 100) }),
+            "sw_ident": "celeriac", "sw_ver": .string(celeriacVersion), "sw_sys": .string(Self.systemName),
+        ]
+    }
+}
+
+extension Array {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        results.reserveCapacity(count)
+        for element in self { results.append(try await transform(element)) }
+        return results
+    }
+}

@@ -1,0 +1,38 @@
+import Celeriac
+import Foundation
+
+/// How a worker runs: its name, the queues it consumes, how many tasks at once and in what
+/// kind of pool, and whether it sends events. Defaults follow Celery's worker.
+public struct WorkerOptions: Sendable {
+    /// Before `%` expansion (`NodeName.expand`).
+    public var nodeName = NodeName.defaultTemplate
+    /// Queues to consume; empty means the app's default queue.
+    public var queues: [String] = []
+    /// Queues left out of `queues` (Celery's `-X`).
+    public var excludedQueues: [String] = []
+    public var concurrency = ProcessInfo.processInfo.activeProcessorCount
+    public var pool = PoolKind.async
+    /// Messages held per consumer = this × concurrency; nil takes the app's setting.
+    public var prefetchMultiplier: Int?
+    /// Task and worker events (`-E`).
+    public var sendEvents = false
+    /// Seconds between worker-heartbeat events (Celery's 2 s).
+    public var heartbeatInterval: Double = 2
+
+    public init() {}
+
+    /// The queues to consume for `app`, in order, duplicates and exclusions removed.
+    public func consumedQueues(for configuration: CeleriacConfiguration) -> [String] {
+        let wanted = queues.isEmpty ? [configuration.defaultQueue] : queues
+        var seen: Set<String> = []
+        return wanted.filter { !excludedQueues.contains($0) && seen.insert($0).inserted }
+    }
+}
+
+/// Where tasks run.
+public enum PoolKind: String, Sendable, CaseIterable {
+    /// One task at a time, in the consumer itself.
+    case solo
+    /// Swift concurrency: up to `concurrency` tasks in flight, for tasks that await.
+    case async
+}
