@@ -6,6 +6,8 @@ import Foundation
 /// each under its own routing key. Sending is best effort: a lost event never fails a task.
 struct TaskEventSender: Sendable {
     let publisher: EventPublisher
+    /// Sends only while events are enabled (-E, or enable_events at run time).
+    let state: WorkerState
 
     func received(_ message: TaskMessage) async {
         await send("task-received", [
@@ -48,10 +50,12 @@ struct TaskEventSender: Sendable {
     }
 
     func worker(_ type: String, _ fields: [String: JSONValue]) async {
+        guard state.eventsEnabled else { return }
         try? await publisher.publish(type, fields: fields)
     }
 
     private func send(_ type: String, _ fields: [String: JSONValue]) async {
+        guard state.eventsEnabled else { return }
         try? await publisher.publish(batch: [publisher.event(type, fields: fields)])
     }
 }

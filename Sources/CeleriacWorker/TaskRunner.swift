@@ -11,8 +11,9 @@ struct TaskRunner: Sendable {
     let app: App
     let hostname: String
     let results: ResultSink
-    let events: TaskEventSender?
+    let events: TaskEventSender
     let transport: any BrokerTransport
+    let state: WorkerState
     let logger: Logger
 
     /// What the consumer learns from a message before it takes a pool slot.
@@ -37,17 +38,34 @@ struct TaskRunner: Sendable {
             return .settled
         }
         logger.info("task \(message.taskName)[\(message.id)] received")
-        await events?.received(message)
-        if let expires = message.expires, expires <= Date() {
-            logger.info("task \(message.taskName)[\(message.id)] expired at \(CeleryTime.format(expires)): revoked")
-            try? await results.store(.revoked, result: CeleryError(type: "TaskRevokedError", message: [.string("expired")],
-                                                                   module: "celery.exceptions").json,
-                                     for: message, queue: queue)
-            await events?.revoked(message.id, expired: true)
-            settle(delivery, .ack)
+        await events.received(message)
+        if state.isRevoked(message.id) {
+            await discardRevoked(message, delivery: delivery, queue: queue, reason: "revoked")
             return .settled
         }
+        if let expires = message.expires, expires <= Date() {
+            logger.info("task \(message.taskName)[\(message.id)] expired at \(CeleryTime.format(expires)): revoked")
+            await discardRevoked(message, delivery: delivery, queue: queue, reason: "expired")
+            return .settled
+        }
+        state.reserve(message, delivery: deliveryInfo(delivery, message),
+                      scheduled: message.eta.map { $0 > Date() } ?? false)
         return .run(message, task)
+    }
+
+    /// Celery's revoked or expired request: REVOKED stored, task-revoked sent, message acked.
+    private func discardRevoked(_ message: TaskMessage, delivery: ReceivedMessage, queue: String, reason: String) async {
+        logger.info("discarding revoked task: \(message.taskName)[\(message.id)] (\(reason))")
+        let error = CeleryError(type: "TaskRevokedError", message: [.string(reason)], module: "celery.exceptions")
+        try? await results.store(.revoked, result: error.json, for: message, queue: queue)
+        await events.revoked(message.id, expired: reason == "expired")
+        state.finish(message.id, name: message.taskName, ran: false)
+        settle(delivery, .ack)
+    }
+
+    private func deliveryInfo(_ delivery: ReceivedMessage, _ message: TaskMessage) -> DeliveryInfo {
+        DeliveryInfo(exchange: delivery.message.exchange, routingKey: delivery.message.routingKey,
+                     priority: message.priority, redelivered: delivery.redelivered)
     }
 
     /// Celery's `on_unknown_task`: log, reject, store FAILURE with NotRegistered and send
@@ -56,19 +74,22 @@ struct TaskRunner: Sendable {
         logger.error("received unregistered task of type '\(message.taskName)' [\(message.id)]: the message is rejected; register the task in the worker's app or route it to a worker that has it")
         let error = CeleryError(type: "NotRegistered", message: [.string(message.taskName)], module: "celery.exceptions")
         try? await results.store(.failure, result: error.json, for: message, queue: queue)
-        await events?.failed(message.id, error: error)
+        await events.failed(message.id, error: error)
         settle(delivery, .reject(requeue: false))
     }
 
     /// Runs an admitted task to its end and settles its message.
     func run(_ message: TaskMessage, _ task: RegisteredTask, delivery: ReceivedMessage, queue: String) async {
+        if state.isRevoked(message.id) {  // revoked while it waited for its ETA or a slot
+            await discardRevoked(message, delivery: delivery, queue: queue, reason: "revoked")
+            return
+        }
         let acksLate = task.options.acksLate ?? app.configuration.acksLate
         if !acksLate { settle(delivery, .ack) }
-        await events?.started(message.id)
-        let context = TaskContext(message: message, hostname: hostname,
-                                  deliveryInfo: DeliveryInfo(exchange: delivery.message.exchange,
-                                                             routingKey: delivery.message.routingKey,
-                                                             priority: message.priority, redelivered: delivery.redelivered),
+        state.start(message.id, acknowledged: !acksLate)
+        defer { state.finish(message.id, name: message.taskName, ran: true) }
+        await events.started(message.id)
+        let context = TaskContext(message: message, hostname: hostname, deliveryInfo: deliveryInfo(delivery, message),
                                   options: task.options,
                                   reporter: ProgressReporter(message: message, queue: queue, results: results, events: events))
         let clock = ContinuousClock()
@@ -90,16 +111,16 @@ struct TaskRunner: Sendable {
             case .success(let result):
                 logger.info("\(label) succeeded in \(String(format: "%.6f", runtime))s: \(result.pythonRepr)")
                 try await results.store(.success, result: result, for: message, queue: queue)
-                await events?.succeeded(message.id, result: result, runtime: runtime)
+                await events.succeeded(message.id, result: result, runtime: runtime)
             case .failure(let error):
                 logger.error("\(label) raised unexpected: \(error.pythonRepr)")
                 try await results.store(.failure, result: error.json, traceback: error.traceback, for: message, queue: queue)
-                await events?.failed(message.id, error: error)
+                await events.failed(message.id, error: error)
             case .retry(let plan):
                 try await republish(message, for: plan, delivery: delivery)
                 logger.info("\(label) retry: retry in \(String(format: "%.0f", max(0, plan.runAt().timeIntervalSinceNow)))s: \(plan.error.pythonRepr)")
                 try await results.store(.retry, result: plan.error.json, traceback: plan.error.traceback, for: message, queue: queue)
-                await events?.retried(message.id, error: plan.error)
+                await events.retried(message.id, error: plan.error)
             case .rejected(let requeue, let reason):
                 logger.info("\(label) rejected\(requeue ? " and requeued" : ""): \(reason?.pythonRepr ?? "no reason given")")
                 return .reject(requeue: requeue)
@@ -140,11 +161,11 @@ struct ProgressReporter: TaskStateReporter {
     let message: TaskMessage
     let queue: String
     let results: ResultSink
-    let events: TaskEventSender?
+    let events: TaskEventSender
 
     func report(taskID: String, state: TaskState, meta: JSONValue) async throws {
         try await results.store(state, result: meta, for: message, queue: queue)
-        await events?.progress(taskID, state: state, meta: meta)
+        await events.progress(taskID, state: state, meta: meta)
     }
 }
 

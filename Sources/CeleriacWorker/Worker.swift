@@ -13,7 +13,15 @@ public final class Worker: Sendable {
     /// The node name, expanded (e.g. "celeriac@build-3").
     public let hostname: String
     private let logger: Logger
-    private let stopping = NIOLockedValueBox<(requested: Bool, consumers: [Task<Void, Never>])>((false, []))
+    private let stopping = NIOLockedValueBox(Stopping())
+
+    /// What a warm shutdown stops: the consumers, and the timers holding ETA tasks (whose
+    /// messages go back to the queue, as Celery's do).
+    private struct Stopping {
+        var requested = false
+        var consumers: [Task<Void, Never>] = []
+        var timers: [String: Task<Void, Never>] = [:]
+    }
     private let counters = NIOLockedValueBox(Counters())
 
     struct Counters {
@@ -32,15 +40,21 @@ public final class Worker: Sendable {
         let transport = try await app.transport()
         let queues = options.consumedQueues(for: app.configuration)
         for queue in queues { try await transport.ensureTaskQueue(queue, maxPriority: app.configuration.queueMaxPriority) }
-        let publisher = options.sendEvents ? EventPublisher(transport: transport, hostname: hostname) : nil
-        let events = publisher.map(TaskEventSender.init(publisher:))
+        let state = WorkerState(hostname: hostname, eventsEnabled: options.sendEvents)
+        let events = TaskEventSender(publisher: EventPublisher(transport: transport, hostname: hostname), state: state)
         let runner = TaskRunner(app: app, hostname: hostname,
                                 results: ResultSink(transport: transport, backend: try await app.resultBackend(),
                                                     extended: app.configuration.resultExtended, hostname: hostname),
-                                events: events, transport: transport, logger: logger)
+                                events: events, transport: transport, state: state, logger: logger)
         let concurrency = options.pool == .solo ? 1 : max(1, options.concurrency)
         let prefetch = (options.prefetchMultiplier ?? app.configuration.prefetchMultiplier) * concurrency
         let slots = TaskSlots(concurrency)
+        let control = try await ControlServer(
+            transport: transport,
+            commands: ControlCommands(app: app, state: state, slots: slots, hostname: hostname, pool: options.pool,
+                                      queues: queues, prefetch: prefetch, shutdown: { [weak self] in self?.stop() }),
+            hostname: hostname, logger: logger
+        ).start()
         let deliveries = AsyncStream<(ReceivedMessage, String)>.makeStream()
         let consumers = try await queues.asyncMap { queue in
             let stream = try await transport.consume(queue: queue, prefetch: prefetch, noAck: false)
@@ -61,13 +75,11 @@ public final class Worker: Sendable {
             for consumer in consumers { await consumer.value }
             deliveries.continuation.finish()
         }
-        await events?.worker("worker-online", heartbeatFields(active: 0))
-        let heartbeat = events.map { events in
-            Task {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(options.heartbeatInterval))  // the heartbeat's period itself
-                    await events.worker("worker-heartbeat", heartbeatFields(active: await slots.busy))
-                }
+        await events.worker("worker-online", heartbeatFields(active: 0))
+        let heartbeat = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(options.heartbeatInterval))  // the heartbeat's period itself
+                await events.worker("worker-heartbeat", heartbeatFields(active: state.activeCount))
             }
         }
         logger.info("\(hostname) ready: \(options.pool.rawValue) pool of \(concurrency), consuming \(queues.joined(separator: ", "))")
@@ -87,8 +99,7 @@ public final class Worker: Sendable {
                 }
                 if let eta = message.eta, eta > Date() {
                     // Held by the worker until due (Celery's timer), then it waits for a slot.
-                    group.addTask {
-                        try? await Task.sleep(for: .seconds(eta.timeIntervalSinceNow))  // the ETA itself
+                    hold(message, until: eta, delivery: delivery, state: state) {
                         await slots.acquire()
                         await runInSlot()
                     }
@@ -102,19 +113,45 @@ public final class Worker: Sendable {
                 }
             }
         }
+        for timer in stopping.withLockedValue({ Array($0.timers.values) }) { await timer.value }
         finisher.cancel()
-        heartbeat?.cancel()
-        await events?.worker("worker-offline", heartbeatFields(active: 0))
+        heartbeat.cancel()
+        control.cancel()
+        await events.worker("worker-offline", heartbeatFields(active: 0))
         logger.info("\(hostname) stopped after \(counters.withLockedValue { $0.processed }) tasks")
     }
 
     /// Warm shutdown: stop consuming; `run()` returns once the tasks in flight are done.
     public func stop() {
-        let consumers = stopping.withLockedValue { state in
+        let tasks = stopping.withLockedValue { state in
             state.requested = true
-            return state.consumers
+            return state.consumers + state.timers.values
         }
-        consumers.forEach { $0.cancel() }
+        tasks.forEach { $0.cancel() }
+    }
+
+    /// Runs `body` when `eta` comes, on a timer a shutdown cancels: the message then goes
+    /// back to the queue unstarted.
+    private func hold(_ message: TaskMessage, until eta: Date, delivery: ReceivedMessage, state: WorkerState,
+                      then body: @escaping @Sendable () async -> Void) {
+        let id = message.id
+        let timer = Task {
+            do {
+                try await Task.sleep(for: .seconds(eta.timeIntervalSinceNow))  // the ETA itself
+            } catch {
+                try? delivery.reject(requeue: true)
+                state.finish(id, name: message.taskName, ran: false)
+                stopping.withLockedValue { _ = $0.timers.removeValue(forKey: id) }
+                return
+            }
+            await body()
+            stopping.withLockedValue { _ = $0.timers.removeValue(forKey: id) }
+        }
+        let stopped = stopping.withLockedValue { stopping in
+            stopping.timers[id] = timer
+            return stopping.requested
+        }
+        if stopped { timer.cancel() }
     }
 
     /// `sw_sys`, as Python's `platform.system()` names it.

@@ -1,3 +1,4 @@
+import Celeriac
 import CeleriacTestSupport
 import Foundation
 import Testing
@@ -6,8 +7,23 @@ import Testing
 /// rpc://: results, raised errors, unknown tasks and bad arguments come back as Celery's
 /// worker would send them, and Celery's own event receiver and State read every event.
 /// The broker URL is a parameter, so the broker issue re-runs it.
-@Suite(.enabled(if: CeleriacBinary.amqpURL != nil), .serialized)
+@Suite(.enabled(if: CeleriacBinary.amqpURL != nil && CeleriacBinary.managementURL != nil), .serialized)
 struct WorkerInteropTests {
+    /// Runs `body` with the URL of a fresh virtual host, removed after: a worker's events and
+    /// heartbeats must not reach the other tests' listeners.
+    static func withVirtualHost(_ body: (String) async throws -> Void) async throws {
+        let name = "worker-\(UUID().uuidString.prefix(8).lowercased())"
+        let admin = try ManagementAdmin(url: CeleriacBinary.managementURL!)
+        try await admin.createVirtualHost(name)
+        do {
+            try await body(PythonCluster.url(CeleriacBinary.amqpURL!, virtualHost: name))
+        } catch {
+            try? await admin.deleteVirtualHost(name)
+            throw error
+        }
+        try? await admin.deleteVirtualHost(name)
+    }
+
     /// `celeriac worker -A demo -E` on `queue`, stopped (SIGTERM) when the test stops it or
     /// ends; its log goes to the returned file.
     static func startWorker(queue: String, broker: String, concurrency: Int = 4) throws -> (BackgroundProcess, String) {
@@ -36,7 +52,10 @@ struct WorkerInteropTests {
     /// SIGTERM while a task runs: it finishes, its result reaches the caller, the worker
     /// exits 0 (Celery's warm shutdown).
     @Test func aWarmShutdownFinishesTheRunningTask() async throws {
-        let broker = CeleriacBinary.amqpURL!
+        try await Self.withVirtualHost { broker in try await warmShutdown(broker: broker) }
+    }
+
+    func warmShutdown(broker: String) async throws {
         let queue = "warm-\(UUID().uuidString.prefix(8).lowercased())"
         let (worker, log) = try Self.startWorker(queue: queue, broker: broker)
         _ = try await Self.waitForLog(log, toContain: "ready")
@@ -51,8 +70,51 @@ struct WorkerInteropTests {
         #expect(workerLog.contains("succeeded in") && workerLog.contains("stopped after 1 tasks"), "\(workerLog.suffix(2000))")
     }
 
+    /// Celery's own remote-control client against the worker: every inspect answer in
+    /// Celery's shape, revoke, pool resizing and shutdown.
+    @Test func celerysInspectAndControlWork() async throws {
+        try await Self.withVirtualHost { broker in try await controlDemo(broker: broker) }
+    }
+
+    func controlDemo(broker: String) async throws {
+        let queue = "ctl-\(UUID().uuidString.prefix(8).lowercased())"
+        let node = "swift-\(queue)@localhost"
+        let (worker, log) = try Self.startWorker(queue: queue, broker: broker, concurrency: 3)
+        _ = try await Self.waitForLog(log, toContain: "ready")
+        let output = try await detached {
+            try ChildProcess.run(["python3", PythonCluster.interop.appendingPathComponent("control_demo.py").path,
+                                  "--broker", broker, "--node", node, "--queue", queue])
+        }
+        let status = try await detached { worker.stop() }  // after `shutdown` it has exited already
+        let workerLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        try #require(output.status == 0, "\(output.stderr.suffix(1500))\nworker log:\n\(workerLog.suffix(2000))")
+        #expect(status == 0 && workerLog.contains("stopped after 1 tasks"), "\(workerLog.suffix(1500))")
+        let replies = try JSONValue(parsing: output.stdout)
+        let ids = replies["ids"]
+        func answer(_ method: String) -> JSONValue? { replies[method]?[node] }
+        func listed(_ method: String) -> JSONValue? { replies[method]?.arrayValue?.first?[node] }
+        #expect(answer("ping") == ["ok": "pong"])
+        #expect(answer("active")?.arrayValue?.map { $0["id"] } == [ids?["running"]], "\(replies)")
+        #expect(answer("active")?.arrayValue?.first?["name"] == "demo.sleep")
+        #expect(answer("scheduled")?.arrayValue?.first?["request"]?["id"] == ids?["waiting"], "\(replies)")
+        #expect(answer("query_task")?[ids?["running"]?.stringValue ?? ""]?.arrayValue?.first == "active")
+        #expect(answer("stats")?["pool"]?["max-concurrency"] == 3)
+        #expect(answer("stats_after")?["pool"]?["max-concurrency"] == 4, "grow 2, shrink 1")
+        #expect(answer("registered")?.arrayValue?.contains("demo.add") == true)
+        #expect(answer("active_queues")?.arrayValue?.first?["name"] == .string(queue))
+        #expect(answer("conf")?["broker_url"]?.stringValue?.contains("********") == true)
+        #expect(answer("clock")?["clock"]?.intValue != nil)
+        #expect(listed("revoke")?["ok"]?.stringValue?.contains("flagged as revoked") == true)
+        #expect(answer("revoked")?.arrayValue == [ids?["waiting"] ?? .null])
+        #expect(listed("pool_grow") == ["ok": "pool will grow"] && listed("pool_shrink") == ["ok": "pool will shrink"])
+        #expect(replies["result"] == 2)
+    }
+
     @Test func aPythonClientCallsTheDemoTasks() async throws {
-        let broker = CeleriacBinary.amqpURL!
+        try await Self.withVirtualHost { broker in try await callDemoTasks(broker: broker) }
+    }
+
+    func callDemoTasks(broker: String) async throws {
         let queue = "demo-\(UUID().uuidString.prefix(8).lowercased())"
         let (worker, log) = try Self.startWorker(queue: queue, broker: broker)
         defer { worker.stop() }

@@ -21,6 +21,7 @@ struct CeleriacBinary {
 
     static let environment = ProcessInfo.processInfo.environment
     static let amqpURL = environment["CELERIAC_TEST_AMQP_URL"]
+    static let managementURL = environment["CELERIAC_TEST_MANAGEMENT_URL"]
 
     /// Runs the binary on a thread of its own: waiting for a long-running command must not
     /// hold one of the few threads Swift concurrency shares among all the tests.

@@ -1,0 +1,174 @@
+import AMQPClient
+import Celeriac
+import Foundation
+import NIOConcurrencyHelpers
+
+/// What the worker answers to each remote-control method, in the shapes Celery's worker
+/// replies with (see the captured replies in Tests/Fixtures). A method the worker cannot do
+/// yet says so in an `error` reply rather than pretending.
+struct ControlCommands: Sendable {
+    let app: App
+    let state: WorkerState
+    let slots: TaskSlots
+    let hostname: String
+    let pool: PoolKind
+    let queues: [String]
+    let prefetch: Int
+    let startedAt: Date
+    /// Asks the worker for a warm shutdown.
+    let shutdown: @Sendable () -> Void
+    private let clock = NIOLockedValueBox(0)
+
+    init(app: App, state: WorkerState, slots: TaskSlots, hostname: String, pool: PoolKind, queues: [String],
+         prefetch: Int, shutdown: @escaping @Sendable () -> Void) {
+        self.app = app
+        self.state = state
+        self.slots = slots
+        self.hostname = hostname
+        self.pool = pool
+        self.queues = queues
+        self.prefetch = prefetch
+        self.startedAt = Date()
+        self.shutdown = shutdown
+    }
+
+    /// The Lamport clock a reply carries.
+    func tick() -> Int {
+        clock.withLockedValue { value in
+            value += 1
+            return value
+        }
+    }
+
+    func run(_ method: String, arguments: [String: JSONValue]) async -> JSONValue {
+        switch method {
+        case "ping": return ["ok": "pong"]
+        case "stats": return await stats()
+        case "active": return .array(state.infos(.active))
+        case "reserved": return .array(state.infos(.reserved))
+        case "scheduled": return .array(state.scheduledEntries())
+        case "revoked": return .array(state.revokedIDs.map(JSONValue.string))
+        case "registered": return .array(app.tasks.names.map(JSONValue.string))
+        case "active_queues": return .array(queues.map(queueInfo))
+        case "conf": return configuration()
+        case "clock": return ["clock": .int(tick())]
+        case "hello": return ["revoked": .array(state.revokedIDs.map(JSONValue.string)), "clock": .int(tick())]
+        case "report": return ["ok": .string(report())]
+        case "query_task":
+            let ids = Self.ids(arguments["ids"] ?? arguments["task_id"])
+            return .object(state.query(ids))
+        case "revoke": return revoke(arguments)
+        case "enable_events":
+            if state.eventsEnabled { return ["ok": "task events already enabled"] }
+            state.eventsEnabled = true
+            return ["ok": "task events enabled"]
+        case "disable_events":
+            if !state.eventsEnabled { return ["ok": "task events already disabled"] }
+            state.eventsEnabled = false
+            return ["ok": "task events disabled"]
+        case "pool_grow", "pool_shrink":
+            guard pool == .async else { return ["error": .string("the \(pool.rawValue) pool has a fixed size")] }
+            let count = max(1, arguments["n"]?.intValue ?? 1)
+            await slots.resize(by: method == "pool_grow" ? count : -count)
+            return ["ok": .string(method == "pool_grow" ? "pool will grow" : "pool will shrink")]
+        case "shutdown":
+            shutdown()
+            return ["ok": "shutting down"]
+        case "autoscale": return ["error": "ValueError('Autoscale not enabled')"]
+        case "add_consumer", "cancel_consumer", "rate_limit", "time_limit", "heartbeat":
+            return ["error": .string("\(method) is not supported by celeriac worker yet")]
+        default: return ["error": .string("No such command: \(method)")]
+        }
+    }
+
+    /// `revoke(task_id, terminate, signal)`: the ids are refused from now on; terminating a
+    /// running task is not supported yet, and the reply says so.
+    private func revoke(_ arguments: [String: JSONValue]) -> JSONValue {
+        let ids = Self.ids(arguments["task_id"])
+        guard !ids.isEmpty else { return ["error": "revoke needs a task_id"] }
+        state.revoke(ids)
+        let listed = ids.joined(separator: ", ")
+        if arguments["terminate"]?.boolValue == true {
+            return ["ok": .string("tasks \(listed) flagged as revoked; terminating a running task is not supported yet")]
+        }
+        return ["ok": .string("tasks \(listed) flagged as revoked")]
+    }
+
+    /// One id or a list of them.
+    static func ids(_ value: JSONValue?) -> [String] {
+        if let id = value?.stringValue { return [id] }
+        return value?.arrayValue?.compactMap(\.stringValue) ?? []
+    }
+
+    private func stats() async -> JSONValue {
+        let concurrency = await slots.capacity
+        let pid = Int(ProcessInfo.processInfo.processIdentifier)
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        let broker = URLComponents(string: app.configuration.brokerURL)
+        return [
+            "pid": .int(pid), "clock": .string(String(tick())),
+            "uptime": .int(Int(Date().timeIntervalSince(startedAt))),
+            "pool": [
+                "implementation": .string("celeriac:\(pool.rawValue)"), "max-concurrency": .int(concurrency),
+                "processes": [.int(pid)], "max-tasks-per-child": "N/A", "put-guarded-by-semaphore": false,
+                "timeouts": [0, 0],
+            ],
+            "prefetch_count": .int(prefetch),
+            "total": .object(state.totals.mapValues(JSONValue.int)),
+            "rusage": [
+                "utime": .double(seconds(usage.ru_utime)), "stime": .double(seconds(usage.ru_stime)),
+                "maxrss": .int(Int(usage.ru_maxrss)), "minflt": .int(Int(usage.ru_minflt)),
+                "majflt": .int(Int(usage.ru_majflt)), "nvcsw": .int(Int(usage.ru_nvcsw)),
+                "nivcsw": .int(Int(usage.ru_nivcsw)),
+            ],
+            "broker": [
+                "hostname": .string(broker?.host ?? ""), "port": .int(broker?.port ?? 5672), "transport": "amqp",
+                "userid": .string(broker?.user ?? "guest"),
+                "virtual_host": .string(broker.map { $0.path.isEmpty || $0.path == "/" ? "/" : String($0.path.dropFirst()) } ?? "/"),
+            ],
+        ]
+    }
+
+    /// A consumed queue, as kombu's `Queue.as_dict` describes it.
+    private func queueInfo(_ name: String) -> JSONValue {
+        let maxPriority = app.configuration.queueMaxPriority
+        return [
+            "name": .string(name), "routing_key": .string(name), "durable": true, "exclusive": false,
+            "auto_delete": false, "no_ack": false, "alias": .null, "bindings": [], "binding_arguments": .null,
+            "consumer_arguments": .null, "expires": .null, "message_ttl": .null, "max_length": .null,
+            "max_length_bytes": .null, "max_priority": maxPriority.map(JSONValue.int) ?? .null, "no_declare": .null,
+            "queue_arguments": maxPriority.map { ["x-max-priority": .int($0)] } ?? .null,
+            "exchange": [
+                "name": .string(app.configuration.defaultExchange), "type": .string(app.configuration.defaultExchangeType),
+                "durable": true, "auto_delete": false, "arguments": .null, "delivery_mode": .null,
+                "no_declare": false, "passive": false,
+            ],
+        ]
+    }
+
+    private func configuration() -> JSONValue {
+        let configuration = app.configuration
+        return [
+            "broker_url": .string(Self.masked(configuration.brokerURL)),
+            "result_backend": configuration.resultBackend.map { .string(Self.masked($0)) } ?? .null,
+            "task_default_queue": .string(configuration.defaultQueue),
+            "task_acks_late": .bool(configuration.acksLate),
+            "worker_prefetch_multiplier": .int(configuration.prefetchMultiplier),
+            "worker_send_task_events": .bool(state.eventsEnabled),
+            "result_extended": .bool(configuration.resultExtended),
+        ]
+    }
+
+    private func report() -> String {
+        "\nsoftware -> celeriac:\(celeriacVersion) swift\nplatform -> \(ProcessInfo.processInfo.operatingSystemVersionString)\nsettings -> transport:amqp results:\(app.configuration.resultBackend ?? "disabled")\n"
+    }
+
+    /// A URL with its password starred out, as Celery shows settings.
+    static func masked(_ url: String) -> String {
+        guard var parts = URLComponents(string: url), parts.password != nil else { return url }
+        parts.password = "********"
+        return parts.string ?? url
+    }
+}

@@ -1,0 +1,58 @@
+import Celeriac
+import Foundation
+import Logging
+
+/// The worker's mailbox (kombu's pidbox `Node`): its own queue `<node>.celery.pidbox` bound
+/// to the `celery.pidbox` fanout exchange; each request addressed to this node (destination,
+/// or pattern and matcher) is answered on the requester's reply exchange and key, with the
+/// request's ticket — so `celery inspect`, `celery control` and the dashboard talk to it.
+struct ControlServer: Sendable {
+    let transport: any BrokerTransport
+    let commands: ControlCommands
+    let hostname: String
+    let logger: Logger
+    let topology = PidboxTopology.celery
+
+    /// Declares the mailbox and starts answering; the task ends when the consumer does.
+    func start() async throws -> Task<Void, Never> {
+        let exchange = topology.exchange
+        try await transport.declare(ExchangeDeclaration(name: exchange.name, type: exchange.type,
+                                                        durable: exchange.durable, autoDelete: exchange.autoDelete))
+        let reply = topology.replyExchange
+        try await transport.declare(ExchangeDeclaration(name: reply.name, type: reply.type,
+                                                        durable: reply.durable, autoDelete: reply.autoDelete))
+        let queue = topology.nodeQueue(for: hostname)
+        try await transport.declare(QueueDeclaration(name: queue.name, durable: queue.durable, exclusive: queue.exclusive,
+                                                     autoDelete: queue.autoDelete, arguments: queue.arguments))
+        try await transport.bind(queue: queue.name, exchange: queue.exchange, routingKey: queue.routingKey)
+        let requests = try await transport.consume(queue: queue.name, prefetch: 0, noAck: true)
+        return Task {
+            do {
+                for try await received in requests { await answer(received.message) }
+            } catch {
+                logger.warning("remote control stopped: \(error)")
+            }
+        }
+    }
+
+    private func answer(_ message: BrokerMessage) async {
+        let request: PidboxRequest
+        do {
+            request = try PidboxRequest(message)
+        } catch {
+            logger.warning("ignored a remote-control message that is not a pidbox request: \(error)")
+            return
+        }
+        guard request.isAddressed(to: hostname) else { return }
+        let reply = await commands.run(request.method, arguments: request.arguments)
+        guard let address = request.replyTo else { return }
+        let answer = PidboxReply(node: hostname, reply: reply, ticket: request.ticket, clock: commands.tick())
+        do {
+            try await transport.publish(answer.brokerMessage(to: address))
+        } catch BrokerError.unroutable {
+            // The requester stopped listening (its timeout passed): nobody to answer.
+        } catch {
+            logger.warning("could not answer \(request.method): \(error)")
+        }
+    }
+}

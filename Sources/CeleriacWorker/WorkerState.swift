@@ -1,0 +1,144 @@
+import Celeriac
+import Foundation
+import NIOConcurrencyHelpers
+
+/// What the worker holds and has done, for remote control to report and act on: the tasks
+/// waiting for a slot, running, or held for their ETA; totals per task name; the revoked ids
+/// (bounded, oldest forgotten first, as Celery's `LimitedSet`).
+final class WorkerState: Sendable {
+    struct Held: Sendable {
+        var message: TaskMessage
+        var delivery: DeliveryInfo
+        var acknowledged = false
+        var startedAt: Double?
+    }
+
+    private struct State {
+        var reserved: [String: Held] = [:]
+        var active: [String: Held] = [:]
+        var scheduled: [String: Held] = [:]
+        var totals: [String: Int] = [:]
+        var revoked: [String] = []
+        var revokedSet: Set<String> = []
+        var eventsEnabled: Bool
+    }
+
+    static let revokedLimit = 50_000
+    private let state: NIOLockedValueBox<State>
+    let hostname: String
+
+    init(hostname: String, eventsEnabled: Bool) {
+        self.hostname = hostname
+        state = NIOLockedValueBox(State(eventsEnabled: eventsEnabled))
+    }
+
+    var eventsEnabled: Bool {
+        get { state.withLockedValue { $0.eventsEnabled } }
+        set { state.withLockedValue { $0.eventsEnabled = newValue } }
+    }
+
+    func reserve(_ message: TaskMessage, delivery: DeliveryInfo, scheduled: Bool) {
+        state.withLockedValue { state in
+            let held = Held(message: message, delivery: delivery)
+            if scheduled { state.scheduled[message.id] = held } else { state.reserved[message.id] = held }
+        }
+    }
+
+    /// Moves a task from reserved (or scheduled) to active.
+    func start(_ id: String, acknowledged: Bool) {
+        state.withLockedValue { state in
+            guard var held = state.reserved.removeValue(forKey: id) ?? state.scheduled.removeValue(forKey: id) else { return }
+            held.acknowledged = acknowledged
+            held.startedAt = Date().timeIntervalSince1970
+            state.active[id] = held
+        }
+    }
+
+    /// A task no longer held: finished, refused or revoked; `ran` counts it in the totals.
+    func finish(_ id: String, name: String, ran: Bool) {
+        state.withLockedValue { state in
+            state.active[id] = nil
+            state.reserved[id] = nil
+            state.scheduled[id] = nil
+            if ran { state.totals[name, default: 0] += 1 }
+        }
+    }
+
+    /// Revokes ids; returns those newly revoked.
+    @discardableResult
+    func revoke(_ ids: [String]) -> [String] {
+        state.withLockedValue { state in
+            let new = ids.filter { state.revokedSet.insert($0).inserted }
+            state.revoked += new
+            if state.revoked.count > Self.revokedLimit {
+                let dropped = state.revoked.prefix(state.revoked.count - Self.revokedLimit)
+                dropped.forEach { state.revokedSet.remove($0) }
+                state.revoked.removeFirst(dropped.count)
+            }
+            return new
+        }
+    }
+
+    func isRevoked(_ id: String) -> Bool {
+        state.withLockedValue { $0.revokedSet.contains(id) }
+    }
+
+    var revokedIDs: [String] { state.withLockedValue { $0.revoked } }
+    var totals: [String: Int] { state.withLockedValue { $0.totals } }
+    var activeCount: Int { state.withLockedValue { $0.active.count } }
+
+    /// `Request.info()` of each task held in the given place, as Celery's replies list them.
+    func infos(_ place: Place) -> [JSONValue] {
+        state.withLockedValue { state in
+            let held: [String: Held] = switch place {
+            case .active: state.active
+            case .reserved: state.reserved
+            case .scheduled: state.scheduled
+            }
+            return held.values.sorted { $0.message.id < $1.message.id }.map { info($0) }
+        }
+    }
+
+    enum Place { case active, reserved, scheduled }
+
+    /// The `scheduled` reply: each ETA task with when it is due.
+    func scheduledEntries() -> [JSONValue] {
+        state.withLockedValue { state in
+            state.scheduled.values.sorted { $0.message.id < $1.message.id }.map { held in
+                ["eta": held.message.headers["eta"] ?? .null, "priority": 6, "request": info(held)]
+            }
+        }
+    }
+
+    /// Where each id is held and its info, for `query_task`.
+    func query(_ ids: [String]) -> [String: JSONValue] {
+        state.withLockedValue { state in
+            var found: [String: JSONValue] = [:]
+            for id in ids {
+                if let held = state.active[id] {
+                    found[id] = .array(["active", info(held)])
+                } else if let held = state.reserved[id] {
+                    found[id] = .array(["reserved", info(held)])
+                } else if let held = state.scheduled[id] {
+                    found[id] = .array(["scheduled", info(held)])
+                }
+            }
+            return found
+        }
+    }
+
+    private func info(_ held: Held) -> JSONValue {
+        let message = held.message
+        return .object([
+            "id": .string(message.id), "name": .string(message.taskName), "type": .string(message.taskName),
+            "args": .array(message.args), "kwargs": .object(message.kwargs), "hostname": .string(hostname),
+            "time_start": held.startedAt.map(JSONValue.double) ?? .null, "acknowledged": .bool(held.acknowledged),
+            "delivery_info": .object([
+                "exchange": .string(held.delivery.exchange ?? ""), "routing_key": .string(held.delivery.routingKey ?? ""),
+                "priority": held.delivery.priority.map(JSONValue.int) ?? .null,
+                "redelivered": .bool(held.delivery.redelivered ?? false),
+            ]),
+            "worker_pid": held.startedAt == nil ? .null : .int(Int(ProcessInfo.processInfo.processIdentifier)),
+        ])
+    }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+"""Remote control of one worker with Celery 5.7's own client, printing every reply as JSON.
+
+    python3 Tests/Interop/control_demo.py --broker URL --node NAME --queue Q
+
+Needs a worker of the demo app (`celeriac worker -A demo`) named NAME consuming Q. While a
+demo.sleep(2) runs and a demo.add waits for its countdown, it asks inspect ping, stats,
+registered, active_queues, active, scheduled, query_task, conf and clock; then revoke (of the
+waiting task), revoked, pool_grow, pool_shrink, stats again, and last shutdown.
+"""
+import argparse
+import json
+import time
+
+from celery import Celery
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--broker", required=True)
+    parser.add_argument("--node", required=True)
+    parser.add_argument("--queue", required=True)
+    options = parser.parse_args()
+    app = Celery("controller", broker=options.broker, backend="rpc://")
+    inspect = app.control.inspect(destination=[options.node], timeout=5)
+    node = options.node
+    replies = {"ping": inspect.ping()}
+    running = app.send_task("demo.sleep", args=(2,), queue=options.queue)
+    waiting = app.send_task("demo.add", args=(1, 2), queue=options.queue, countdown=60)
+    deadline = time.time() + 10
+    while time.time() < deadline:  # until the worker holds both (its state, not a timer)
+        active, scheduled = inspect.active() or {}, inspect.scheduled() or {}
+        if active.get(node) and scheduled.get(node):
+            break
+    replies.update(active=active, scheduled=scheduled, stats=inspect.stats(), registered=inspect.registered(),
+                   active_queues=inspect.active_queues(), query_task=inspect.query_task([running.id]),
+                   conf=inspect.conf(), clock=inspect.clock())
+    replies["revoke"] = app.control.revoke(waiting.id, destination=[node], reply=True, timeout=5)
+    replies["revoked"] = inspect.revoked()
+    replies["pool_grow"] = app.control.pool_grow(2, destination=[node], reply=True, timeout=5)
+    replies["pool_shrink"] = app.control.pool_shrink(1, destination=[node], reply=True, timeout=5)
+    replies["stats_after"] = inspect.stats()
+    replies["result"] = running.get(timeout=10)
+    replies["ids"] = {"running": running.id, "waiting": waiting.id}
+    replies["shutdown"] = app.control.shutdown(destination=[node], reply=True, timeout=5)
+    print(json.dumps(replies))
+
+
+if __name__ == "__main__":
+    main()
