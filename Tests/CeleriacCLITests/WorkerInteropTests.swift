@@ -99,6 +99,7 @@ struct WorkerInteropTests {
         #expect(answer("scheduled")?.arrayValue?.first?["request"]?["id"] == ids?["waiting"], "\(replies)")
         #expect(answer("query_task")?[ids?["running"]?.stringValue ?? ""]?.arrayValue?.first == "active")
         #expect(answer("stats")?["pool"]?["max-concurrency"] == 3)
+        #expect(answer("stats")?["pool"]?["implementation"] == "celeriac.concurrency.async:TaskPool")
         #expect(answer("stats_after")?["pool"]?["max-concurrency"] == 4, "grow 2, shrink 1")
         #expect(answer("registered")?.arrayValue?.contains("demo.add") == true)
         #expect(answer("active_queues")?.arrayValue?.first?["name"] == .string(queue))
@@ -108,6 +109,47 @@ struct WorkerInteropTests {
         #expect(answer("revoked")?.arrayValue == [ids?["waiting"] ?? .null])
         #expect(listed("pool_grow") == ["ok": "pool will grow"] && listed("pool_shrink") == ["ok": "pool will shrink"])
         #expect(replies["result"] == 2)
+    }
+
+    /// `celeriac top` on the Swift worker: its pool shows on the Workers screen, and `+`
+    /// grows it — checked with Celery's `inspect stats`.
+    @Test func theDashboardShowsAndGrowsTheSwiftWorker() async throws {
+        try await Self.withVirtualHost { broker in try await dashboard(broker: broker) }
+    }
+
+    func dashboard(broker: String) async throws {
+        let queue = "top-\(UUID().uuidString.prefix(8).lowercased())"
+        let node = "swift-\(queue)@localhost"
+        let (worker, log) = try Self.startWorker(queue: queue, broker: broker, concurrency: 2)
+        defer { worker.stop() }
+        _ = try await Self.waitForLog(log, toContain: "ready")
+        let tmux = try TmuxSession(command: [CeleriacBinary.url.path, "top", "-b", broker, "--poll-interval", "1"],
+                                   environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
+        defer { tmux.kill() }
+        // The node's row, found by its queue (a long node name is cut short on screen).
+        @Sendable func row(_ screen: String) -> String { screen.split(separator: "\n").first { $0.hasSuffix(queue) }.map(String.init) ?? "" }
+        let before = try await detached {
+            try tmux.waitFor(text: "Overview —")
+            try tmux.send("2")
+            return try tmux.waitFor("the worker's pool, async with 2 slots") { screen in
+                let line = row(screen)
+                return line.contains("online") && line.contains("async") && line.contains(" 2 ")
+            }
+        }
+        #expect(row(before).contains(node.prefix(20)), "\(before)")
+        let after = try await detached {
+            try tmux.send("+")
+            try tmux.waitFor(text: "Grow the pool of \(node) by 1?")
+            try tmux.send("y")
+            try tmux.waitFor(text: "pool will grow")
+            return try tmux.waitFor("the pool at 3 slots", timeout: 15) { row($0).contains(" 3 ") }
+        }
+        #expect(row(after).contains("async"))
+        let stats = try await detached {
+            try ChildProcess.run(["python3", "-m", "celery", "-b", broker, "inspect", "stats", "-d", node, "--json"])
+        }
+        let reply = try JSONValue(parsing: stats.stdout)
+        #expect(reply[node]?["pool"]?["max-concurrency"] == 3, "\(stats.stdout) \(stats.stderr)")
     }
 
     @Test func aPythonClientCallsTheDemoTasks() async throws {

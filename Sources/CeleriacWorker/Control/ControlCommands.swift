@@ -111,7 +111,7 @@ struct ControlCommands: Sendable {
             "pid": .int(pid), "clock": .string(String(tick())),
             "uptime": .int(Int(Date().timeIntervalSince(startedAt))),
             "pool": [
-                "implementation": .string("celeriac:\(pool.rawValue)"), "max-concurrency": .int(concurrency),
+                "implementation": .string("celeriac.concurrency.\(pool.rawValue):TaskPool"), "max-concurrency": .int(concurrency),
                 "processes": [.int(pid)], "max-tasks-per-child": "N/A", "put-guarded-by-semaphore": false,
                 "timeouts": [0, 0],
             ],
