@@ -19,7 +19,7 @@ public final class Worker: Sendable {
     /// messages go back to the queue, as Celery's do).
     private struct Stopping {
         var requested = false
-        var consumers: [Task<Void, Never>] = []
+        var consumers: QueueConsumers?
         var timers: [String: Task<Void, Never>] = [:]
     }
     private let counters = NIOLockedValueBox(Counters())
@@ -38,8 +38,6 @@ public final class Worker: Sendable {
     /// Runs until `stop()`; throws when the broker cannot be reached or a queue not declared.
     public func run() async throws {
         let transport = try await app.transport()
-        let queues = options.consumedQueues(for: app.configuration)
-        for queue in queues { try await transport.ensureTaskQueue(queue, maxPriority: app.configuration.queueMaxPriority) }
         let state = WorkerState(hostname: hostname, eventsEnabled: options.sendEvents)
         let events = TaskEventSender(publisher: EventPublisher(transport: transport, hostname: hostname), state: state)
         let runner = TaskRunner(app: app, hostname: hostname,
@@ -49,32 +47,23 @@ public final class Worker: Sendable {
         let concurrency = options.pool == .solo ? 1 : max(1, options.concurrency)
         let prefetch = (options.prefetchMultiplier ?? app.configuration.prefetchMultiplier) * concurrency
         let slots = TaskSlots(concurrency)
+        let consumers = QueueConsumers(transport: transport, prefetch: prefetch,
+                                       maxPriority: app.configuration.queueMaxPriority, logger: logger) { [weak self] _ in
+            self?.stop()  // the broker went away: stop warm rather than idle without a queue
+        }
+        for queue in options.consumedQueues(for: app.configuration) { try await consumers.add(queue) }
         let control = try await ControlServer(
             transport: transport,
-            commands: ControlCommands(app: app, state: state, slots: slots, hostname: hostname, pool: options.pool,
-                                      queues: queues, prefetch: prefetch, shutdown: { [weak self] in self?.stop() }),
+            commands: ControlCommands(app: app, state: state, slots: slots, consumers: consumers, hostname: hostname,
+                                      pool: options.pool, prefetch: prefetch, shutdown: { [weak self] in self?.stop() }),
             hostname: hostname, logger: logger
         ).start()
-        let deliveries = AsyncStream<(ReceivedMessage, String)>.makeStream()
-        let consumers = try await queues.asyncMap { queue in
-            let stream = try await transport.consume(queue: queue, prefetch: prefetch, noAck: false)
-            return Task {
-                do {
-                    for try await delivery in stream { deliveries.continuation.yield((delivery, queue)) }
-                } catch {
-                    logger.error("stopped consuming \(queue): \(error)")
-                }
-            }
-        }
         let alreadyStopping = stopping.withLockedValue { state in
             state.consumers = consumers
             return state.requested
         }
-        if alreadyStopping { consumers.forEach { $0.cancel() } }
-        let finisher = Task {
-            for consumer in consumers { await consumer.value }
-            deliveries.continuation.finish()
-        }
+        if alreadyStopping { consumers.stopAll() }
+        let deliveries = consumers.deliveries
         await events.worker("worker-online", heartbeatFields(active: 0))
         let heartbeat = Task {
             while !Task.isCancelled {
@@ -82,10 +71,10 @@ public final class Worker: Sendable {
                 await events.worker("worker-heartbeat", heartbeatFields(active: state.activeCount))
             }
         }
-        logger.info("\(hostname) ready: \(options.pool.rawValue) pool of \(concurrency), consuming \(queues.joined(separator: ", "))")
+        logger.info("\(hostname) ready: \(options.pool.rawValue) pool of \(concurrency), consuming \(consumers.queues.joined(separator: ", "))")
 
         await withDiscardingTaskGroup { group in
-            for await (delivery, queue) in deliveries.stream {
+            for await (delivery, queue) in deliveries {
                 if stopping.withLockedValue({ $0.requested }) {
                     // Prefetched but not started: back to the queue for another worker, as Celery does.
                     try? delivery.reject(requeue: true)
@@ -114,7 +103,6 @@ public final class Worker: Sendable {
             }
         }
         for timer in stopping.withLockedValue({ Array($0.timers.values) }) { await timer.value }
-        finisher.cancel()
         heartbeat.cancel()
         control.cancel()
         await events.worker("worker-offline", heartbeatFields(active: 0))
@@ -123,11 +111,12 @@ public final class Worker: Sendable {
 
     /// Warm shutdown: stop consuming; `run()` returns once the tasks in flight are done.
     public func stop() {
-        let tasks = stopping.withLockedValue { state in
+        let (consumers, timers) = stopping.withLockedValue { state in
             state.requested = true
-            return state.consumers + state.timers.values
+            return (state.consumers, Array(state.timers.values))
         }
-        tasks.forEach { $0.cancel() }
+        consumers?.stopAll()
+        timers.forEach { $0.cancel() }
     }
 
     /// Runs `body` when `eta` comes, on a timer a shutdown cancels: the message then goes
@@ -174,14 +163,5 @@ public final class Worker: Sendable {
             "loadavg": .array(load.map { .double(($0 * 100).rounded() / 100) }),
             "sw_ident": "celeriac", "sw_ver": .string(celeriacVersion), "sw_sys": .string(Self.systemName),
         ]
-    }
-}
-
-extension Array {
-    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
-        var results: [T] = []
-        results.reserveCapacity(count)
-        for element in self { results.append(try await transform(element)) }
-        return results
     }
 }

@@ -68,6 +68,10 @@ struct WorkerInteropTests {
         #expect(status == 0, "\(workerLog.suffix(2000))")
         #expect(result.status == 0 && result.stdout.contains("1.5"), "\(result.stderr)\n\(workerLog.suffix(2000))")
         #expect(workerLog.contains("succeeded in") && workerLog.contains("stopped after 1 tasks"), "\(workerLog.suffix(2000))")
+        // Acked before the worker left: nothing went back to the queue to run twice.
+        #expect(!workerLog.contains("could not settle"), "\(workerLog.suffix(2000))")
+        let purged = try await CeleriacBinary.runDetached(["purge", "-Q", queue, "-f", "-b", broker])
+        #expect(purged.stdout.contains("\(queue): 0 messages"), "\(purged.stdout) \(purged.stderr)")
     }
 
     /// Celery's own remote-control client against the worker: every inspect answer in
@@ -109,6 +113,11 @@ struct WorkerInteropTests {
         #expect(answer("revoked")?.arrayValue == [ids?["waiting"] ?? .null])
         #expect(listed("pool_grow") == ["ok": "pool will grow"] && listed("pool_shrink") == ["ok": "pool will shrink"])
         #expect(replies["result"] == 2)
+        let extra = JSONValue.string(queue + ".extra")
+        #expect(listed("add_consumer") == ["ok": .string("add consumer \(queue).extra")], "\(replies)")
+        #expect(answer("queues_added")?.arrayValue?.map { $0["name"] } == [.string(queue), extra])
+        #expect(listed("cancel_consumer") == ["ok": .string("no longer consuming from \(queue).extra")])
+        #expect(answer("queues_cancelled")?.arrayValue?.map { $0["name"] } == [.string(queue)])
     }
 
     /// `celeriac top` on the Swift worker: its pool shows on the Workers screen, and `+`

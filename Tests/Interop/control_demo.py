@@ -6,7 +6,8 @@
 Needs a worker of the demo app (`celeriac worker -A demo`) named NAME consuming Q. While a
 demo.sleep(2) runs and a demo.add waits for its countdown, it asks inspect ping, stats,
 registered, active_queues, active, scheduled, query_task, conf and clock; then revoke (of the
-waiting task), revoked, pool_grow, pool_shrink, stats again, and last shutdown.
+waiting task), revoked, pool_grow, pool_shrink, stats again, add_consumer and cancel_consumer
+of Q.extra (active_queues after each), and last shutdown.
 """
 import argparse
 import json
@@ -40,6 +41,11 @@ def main():
     replies["pool_grow"] = app.control.pool_grow(2, destination=[node], reply=True, timeout=5)
     replies["pool_shrink"] = app.control.pool_shrink(1, destination=[node], reply=True, timeout=5)
     replies["stats_after"] = inspect.stats()
+    extra = options.queue + ".extra"
+    replies["add_consumer"] = app.control.add_consumer(extra, destination=[node], reply=True, timeout=5)
+    replies["queues_added"] = inspect.active_queues()
+    replies["cancel_consumer"] = app.control.cancel_consumer(extra, destination=[node], reply=True, timeout=5)
+    replies["queues_cancelled"] = inspect.active_queues()
     replies["result"] = running.get(timeout=10)
     replies["ids"] = {"running": running.id, "waiting": waiting.id}
     replies["shutdown"] = app.control.shutdown(destination=[node], reply=True, timeout=5)

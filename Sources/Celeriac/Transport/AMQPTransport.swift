@@ -1,4 +1,5 @@
 import AMQPClient
+import NIOConcurrencyHelpers
 import NIOCore
 
 /// The AMQP 0-9-1 transport over AMQPClient. Declares and publishes share one confirmed
@@ -70,6 +71,10 @@ public actor AMQPTransport: BrokerTransport {
         } catch {
             throw Self.translate(error)
         }
+        // Ending the stream cancels the consumer at once, but the channel stays open until
+        // every message it delivered is settled: a worker stopping warm still acks the tasks
+        // it is running (closing the channel would requeue them, and they would run twice).
+        let unsettled = UnsettledDeliveries { Task { try? await channel.close() } }
         return AsyncThrowingStream { continuation in
             let pump = Task {
                 do {
@@ -77,7 +82,9 @@ public actor AMQPTransport: BrokerTransport {
                         let message = BrokerMessage(exchange: delivery.exchange, routingKey: delivery.routingKey,
                                                     properties: MessageProperties(amqp: delivery.properties),
                                                     body: Array(delivery.body.readableBytesView))
+                        if !noAck { unsettled.delivered() }
                         continuation.yield(ReceivedMessage(message: message, redelivered: delivery.redelivered) {
+                            defer { if !noAck { unsettled.settled() } }
                             switch $0 {
                             case .ack: try delivery.ack()
                             case .reject(let requeue): try delivery.reject(requeue: requeue)
@@ -91,7 +98,10 @@ public actor AMQPTransport: BrokerTransport {
             }
             continuation.onTermination = { _ in
                 pump.cancel()
-                Task { try? await channel.close() }
+                Task {
+                    try? await consumer.cancel()
+                    unsettled.close()
+                }
             }
         }
     }
@@ -141,5 +151,44 @@ public actor AMQPTransport: BrokerTransport {
         default:
             return BrokerError.refused(reason: error.description)
         }
+    }
+}
+
+/// Counts a consumer's messages delivered but not yet acked or rejected, so its channel is
+/// closed only once the last is settled (or at once when none is outstanding).
+final class UnsettledDeliveries: Sendable {
+    private let state = NIOLockedValueBox((count: 0, closing: false, closed: false))
+    private let closeChannel: @Sendable () -> Void
+
+    init(closeChannel: @escaping @Sendable () -> Void) {
+        self.closeChannel = closeChannel
+    }
+
+    func delivered() {
+        state.withLockedValue { $0.count += 1 }
+    }
+
+    func settled() {
+        closeIf { state in
+            state.count -= 1
+            return state.closing
+        }
+    }
+
+    /// Asks for the channel to close when nothing is outstanding.
+    func close() {
+        closeIf { state in
+            state.closing = true
+            return true
+        }
+    }
+
+    private func closeIf(_ change: (inout (count: Int, closing: Bool, closed: Bool)) -> Bool) {
+        let now = state.withLockedValue { state -> Bool in
+            guard change(&state), state.count <= 0, !state.closed else { return false }
+            state.closed = true
+            return true
+        }
+        if now { closeChannel() }
     }
 }

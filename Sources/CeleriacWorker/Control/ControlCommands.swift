@@ -10,23 +10,23 @@ struct ControlCommands: Sendable {
     let app: App
     let state: WorkerState
     let slots: TaskSlots
+    let consumers: QueueConsumers
     let hostname: String
     let pool: PoolKind
-    let queues: [String]
     let prefetch: Int
     let startedAt: Date
     /// Asks the worker for a warm shutdown.
     let shutdown: @Sendable () -> Void
     private let clock = NIOLockedValueBox(0)
 
-    init(app: App, state: WorkerState, slots: TaskSlots, hostname: String, pool: PoolKind, queues: [String],
+    init(app: App, state: WorkerState, slots: TaskSlots, consumers: QueueConsumers, hostname: String, pool: PoolKind,
          prefetch: Int, shutdown: @escaping @Sendable () -> Void) {
         self.app = app
         self.state = state
         self.slots = slots
+        self.consumers = consumers
         self.hostname = hostname
         self.pool = pool
-        self.queues = queues
         self.prefetch = prefetch
         self.startedAt = Date()
         self.shutdown = shutdown
@@ -49,7 +49,7 @@ struct ControlCommands: Sendable {
         case "scheduled": return .array(state.scheduledEntries())
         case "revoked": return .array(state.revokedIDs.map(JSONValue.string))
         case "registered": return .array(app.tasks.names.map(JSONValue.string))
-        case "active_queues": return .array(queues.map(queueInfo))
+        case "active_queues": return .array(consumers.queues.map(queueInfo))
         case "conf": return configuration()
         case "clock": return ["clock": .int(tick())]
         case "hello": return ["revoked": .array(state.revokedIDs.map(JSONValue.string)), "clock": .int(tick())]
@@ -75,7 +75,20 @@ struct ControlCommands: Sendable {
             shutdown()
             return ["ok": "shutting down"]
         case "autoscale": return ["error": "ValueError('Autoscale not enabled')"]
-        case "add_consumer", "cancel_consumer", "rate_limit", "time_limit", "heartbeat":
+        case "add_consumer":
+            guard let queue = arguments["queue"]?.stringValue, !queue.isEmpty else { return ["error": "add_consumer needs a queue"] }
+            if consumers.queues.contains(queue) { return ["ok": .string("already consuming from \(queue)")] }
+            do {
+                try await consumers.add(queue)
+                return ["ok": .string("add consumer \(queue)")]
+            } catch {
+                return ["error": .string("cannot consume \(queue): \(error)")]
+            }
+        case "cancel_consumer":
+            guard let queue = arguments["queue"]?.stringValue, !queue.isEmpty else { return ["error": "cancel_consumer needs a queue"] }
+            consumers.cancel(queue)
+            return ["ok": .string("no longer consuming from \(queue)")]
+        case "rate_limit", "time_limit", "heartbeat":
             return ["error": .string("\(method) is not supported by celeriac worker yet")]
         default: return ["error": .string("No such command: \(method)")]
         }
