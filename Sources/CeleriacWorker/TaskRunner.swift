@@ -14,6 +14,7 @@ struct TaskRunner: Sendable {
     let events: TaskEventSender
     let transport: any BrokerTransport
     let state: WorkerState
+    let limits: TaskLimits
     let logger: Logger
 
     /// What the consumer learns from a message before it takes a pool slot.
@@ -94,12 +95,39 @@ struct TaskRunner: Sendable {
                                   reporter: ProgressReporter(message: message, queue: queue, results: results, events: events))
         let clock = ContinuousClock()
         let start = clock.now
-        let outcome = await TaskExecutor.execute(task, context: context, defaults: app.configuration.taskDefaults) { error in
-            logger.warning("\(error)")
-        }
+        let outcome = await execute(task, context: context, limit: limits.hardLimit(for: task, message: message,
+                                                                                    defaults: app.configuration.taskDefaults))
         let runtime = (clock.now - start).seconds
         let settlement = await record(outcome, of: message, runtime: runtime, delivery: delivery, queue: queue)
         if acksLate { settle(delivery, settlement) }
+    }
+
+    /// Runs the task; past its hard time limit, the run is cancelled (Swift's cooperative
+    /// cancellation: a task that awaits stops there) and the task fails with Celery's
+    /// TimeLimitExceeded.
+    private func execute(_ task: RegisteredTask, context: TaskContext, limit: Double?) async -> TaskOutcome {
+        let defaults = app.configuration.taskDefaults
+        let logger = logger
+        guard let limit else {
+            return await TaskExecutor.execute(task, context: context, defaults: defaults) { logger.warning("\($0)") }
+        }
+        return await withTaskGroup(of: TaskOutcome?.self) { group in
+            group.addTask {
+                await TaskExecutor.execute(task, context: context, defaults: defaults) { logger.warning("\($0)") }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(limit))  // the limit itself
+                return Task.isCancelled ? nil : .failure(CeleryError(type: "TimeLimitExceeded", message: [.double(limit)],
+                                                                     module: "billiard.exceptions"))
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            if case .failure(let error)? = first, error.type == "TimeLimitExceeded" {
+                logger.error("hard time limit (\(limit)s) exceeded for \(task.name)[\(context.id)]")
+            }
+            return first ?? .failure(CeleryError(type: "WorkerLostError", message: ["the task ended without an outcome"],
+                                                 module: "billiard.exceptions"))
+        }
     }
 
     /// Stores and announces an outcome; returns how a late-acked message is settled.

@@ -39,11 +39,12 @@ public final class Worker: Sendable {
     public func run() async throws {
         let transport = try await app.transport()
         let state = WorkerState(hostname: hostname, eventsEnabled: options.sendEvents)
+        let limits = TaskLimits()
         let events = TaskEventSender(publisher: EventPublisher(transport: transport, hostname: hostname), state: state)
         let runner = TaskRunner(app: app, hostname: hostname,
                                 results: ResultSink(transport: transport, backend: try await app.resultBackend(),
                                                     extended: app.configuration.resultExtended, hostname: hostname),
-                                events: events, transport: transport, state: state, logger: logger)
+                                events: events, transport: transport, state: state, limits: limits, logger: logger)
         let concurrency = options.pool == .solo ? 1 : max(1, options.concurrency)
         let prefetch = (options.prefetchMultiplier ?? app.configuration.prefetchMultiplier) * concurrency
         let slots = TaskSlots(concurrency)
@@ -54,7 +55,7 @@ public final class Worker: Sendable {
         for queue in options.consumedQueues(for: app.configuration) { try await consumers.add(queue) }
         let control = try await ControlServer(
             transport: transport,
-            commands: ControlCommands(app: app, state: state, slots: slots, consumers: consumers, hostname: hostname,
+            commands: ControlCommands(app: app, state: state, slots: slots, consumers: consumers, limits: limits, hostname: hostname,
                                       pool: options.pool, prefetch: prefetch, shutdown: { [weak self] in self?.stop() }),
             hostname: hostname, logger: logger
         ).start()
@@ -86,9 +87,11 @@ public final class Worker: Sendable {
                     await slots.release()
                     self.counters.withLockedValue { $0.processed += 1 }
                 }
-                if let eta = message.eta, eta > Date() {
-                    // Held by the worker until due (Celery's timer), then it waits for a slot.
-                    hold(message, until: eta, delivery: delivery, state: state) {
+                // An ETA, then the rate limit: the worker holds the task until both allow it
+                // (Celery's timer and token bucket), then it waits for a slot.
+                let due = max(message.eta ?? .distantPast, Date().addingTimeInterval(limits.rateDelay(for: task)))
+                if due > Date() {
+                    hold(message, until: due, delivery: delivery, state: state) {
                         await slots.acquire()
                         await runInSlot()
                     }

@@ -7,7 +7,8 @@ Needs a worker of the demo app (`celeriac worker -A demo`) named NAME consuming 
 demo.sleep(2) runs and a demo.add waits for its countdown, it asks inspect ping, stats,
 registered, active_queues, active, scheduled, query_task, conf and clock; then revoke (of the
 waiting task), revoked, pool_grow, pool_shrink, stats again, add_consumer and cancel_consumer
-of Q.extra (active_queues after each), and last shutdown.
+of Q.extra (active_queues after each), rate_limit demo.add 2/s (then three demo.add: their
+date_done span), time_limit demo.sleep hard=0.5 (then demo.sleep(5) fails), and last shutdown.
 """
 import argparse
 import json
@@ -47,6 +48,18 @@ def main():
     replies["cancel_consumer"] = app.control.cancel_consumer(extra, destination=[node], reply=True, timeout=5)
     replies["queues_cancelled"] = inspect.active_queues()
     replies["result"] = running.get(timeout=10)
+    replies["rate_limit"] = app.control.rate_limit("demo.add", "2/s", destination=[node], reply=True, timeout=5)
+    limited = [app.send_task("demo.add", args=(i, i), queue=options.queue) for i in range(3)]
+    for result in limited:
+        result.get(timeout=15)
+    done = sorted(result.date_done for result in limited)
+    replies["rate_limited_span"] = (done[-1] - done[0]).total_seconds()
+    replies["time_limit"] = app.control.time_limit("demo.sleep", hard=0.5, destination=[node], reply=True, timeout=5)
+    try:
+        app.send_task("demo.sleep", args=(5,), queue=options.queue).get(timeout=15)
+        replies["time_limited"] = "no error"
+    except Exception as error:
+        replies["time_limited"] = type(error).__name__
     replies["ids"] = {"running": running.id, "waiting": waiting.id}
     replies["shutdown"] = app.control.shutdown(destination=[node], reply=True, timeout=5)
     print(json.dumps(replies))

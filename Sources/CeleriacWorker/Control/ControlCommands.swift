@@ -11,6 +11,7 @@ struct ControlCommands: Sendable {
     let state: WorkerState
     let slots: TaskSlots
     let consumers: QueueConsumers
+    let limits: TaskLimits
     let hostname: String
     let pool: PoolKind
     let prefetch: Int
@@ -19,12 +20,14 @@ struct ControlCommands: Sendable {
     let shutdown: @Sendable () -> Void
     private let clock = NIOLockedValueBox(0)
 
-    init(app: App, state: WorkerState, slots: TaskSlots, consumers: QueueConsumers, hostname: String, pool: PoolKind,
+    init(app: App, state: WorkerState, slots: TaskSlots, consumers: QueueConsumers, limits: TaskLimits,
+         hostname: String, pool: PoolKind,
          prefetch: Int, shutdown: @escaping @Sendable () -> Void) {
         self.app = app
         self.state = state
         self.slots = slots
         self.consumers = consumers
+        self.limits = limits
         self.hostname = hostname
         self.pool = pool
         self.prefetch = prefetch
@@ -88,7 +91,23 @@ struct ControlCommands: Sendable {
             guard let queue = arguments["queue"]?.stringValue, !queue.isEmpty else { return ["error": "cancel_consumer needs a queue"] }
             consumers.cancel(queue)
             return ["ok": .string("no longer consuming from \(queue)")]
-        case "rate_limit", "time_limit", "heartbeat":
+        case "rate_limit":
+            guard let name = arguments["task_name"]?.stringValue, app.tasks[name] != nil else {
+                return ["error": .string("unknown task \(arguments["task_name"]?.pythonRepr ?? "None")")]
+            }
+            let text = arguments["rate_limit"].map { $0.stringValue ?? $0.pythonRepr } ?? "0"
+            guard let rate = RateLimit(text == "None" ? "0" : text) else {
+                return ["error": .string("invalid rate limit string: \(text)")]
+            }
+            limits.setRate(rate, for: name)
+            return ["ok": .string(rate.isUnlimited ? "rate limit disabled successfully" : "new rate limit set successfully")]
+        case "time_limit":
+            guard let name = arguments["task_name"]?.stringValue, app.tasks[name] != nil else {
+                return ["error": .string("unknown task \(arguments["task_name"]?.pythonRepr ?? "None")")]
+            }
+            limits.setTimeLimits(soft: arguments["soft"]?.doubleValue, hard: arguments["hard"]?.doubleValue, for: name)
+            return ["ok": "time limits set successfully"]
+        case "heartbeat":
             return ["error": .string("\(method) is not supported by celeriac worker yet")]
         default: return ["error": .string("No such command: \(method)")]
         }

@@ -1,0 +1,44 @@
+import Celeriac
+import Foundation
+import NIOConcurrencyHelpers
+
+/// Per task name, the rate and time limits in force: the task's own options, replaced at run
+/// time by the `rate_limit` and `time_limit` control commands.
+final class TaskLimits: Sendable {
+    private struct State {
+        var rates: [String: RateLimit] = [:]
+        var times: [String: (soft: Double?, hard: Double?)] = [:]
+        /// When each rate-limited name may next start (Celery's token bucket of one).
+        var nextStart: [String: Double] = [:]
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    func setRate(_ rate: RateLimit, for name: String) {
+        state.withLockedValue { $0.rates[name] = rate }
+    }
+
+    func setTimeLimits(soft: Double?, hard: Double?, for name: String) {
+        state.withLockedValue { $0.times[name] = (soft, hard) }
+    }
+
+    /// Seconds the task must wait for its rate limit, its token taken: 0 when unlimited or
+    /// a token is free. Tasks over the rate are held, never refused, as in Celery.
+    func rateDelay(for task: RegisteredTask, now: Double = Date().timeIntervalSince1970) -> Double {
+        state.withLockedValue { state in
+            guard let rate = state.rates[task.name] ?? task.options.parsedRateLimit, let interval = rate.interval else {
+                return 0
+            }
+            let start = max(now, state.nextStart[task.name] ?? now)
+            state.nextStart[task.name] = start + interval
+            return start - now
+        }
+    }
+
+    /// The hard time limit of a run: the message's, else the control command's, else the task's.
+    func hardLimit(for task: RegisteredTask, message: TaskMessage, defaults: CeleriacConfiguration.TaskDefaults) -> Double? {
+        let override = state.withLockedValue { $0.times[task.name] }
+        let limit = message.timeLimit.hard ?? override?.hard ?? task.options.timeLimit ?? defaults.timeLimit
+        return limit.flatMap { $0 > 0 ? $0 : nil }
+    }
+}
