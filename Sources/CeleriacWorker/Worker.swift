@@ -37,8 +37,19 @@ public final class Worker: Sendable {
 
     /// Runs until `stop()`; throws when the broker cannot be reached or a queue not declared.
     public func run() async throws {
+        let pidFile = options.pidFile.map { PidFile(path: NodeName.expandFile($0, node: hostname)) }
+        try pidFile?.create()
+        defer { pidFile?.remove() }
+        let revokedStore = options.stateDB.map { RevokedStore(path: NodeName.expandFile($0, node: hostname)) }
         let transport = try await app.transport()
         let state = WorkerState(hostname: hostname, eventsEnabled: options.sendEvents)
+        if let revokedStore {
+            state.revoke(try revokedStore.load())
+            let logger = logger
+            state.onRevoke = { ids in
+                do { try revokedStore.save(ids) } catch { logger.error("\(error)") }
+            }
+        }
         let limits = TaskLimits()
         let events = TaskEventSender(publisher: EventPublisher(transport: transport, hostname: hostname), state: state)
         let runner = TaskRunner(app: app, hostname: hostname,

@@ -18,6 +18,10 @@ public struct WorkerOptions: Sendable {
     public var sendEvents = false
     /// Seconds between worker-heartbeat events (Celery's 2 s).
     public var heartbeatInterval: Double = 2
+    /// `--statedb`: where revoked ids persist across restarts (`%n` etc. expanded).
+    public var stateDB: String?
+    /// `--pidfile`: where the process id is written while the worker runs.
+    public var pidFile: String?
 
     public init() {}
 

@@ -26,6 +26,12 @@ final class WorkerState: Sendable {
     static let revokedLimit = 50_000
     private let state: NIOLockedValueBox<State>
     let hostname: String
+    /// Told every revoked id after each revoke (for `--statedb`).
+    var onRevoke: (@Sendable ([String]) -> Void)? {
+        get { revokeListener.withLockedValue { $0 } }
+        set { revokeListener.withLockedValue { $0 = newValue } }
+    }
+    private let revokeListener = NIOLockedValueBox<(@Sendable ([String]) -> Void)?>(nil)
 
     init(hostname: String, eventsEnabled: Bool) {
         self.hostname = hostname
@@ -67,7 +73,7 @@ final class WorkerState: Sendable {
     /// Revokes ids; returns those newly revoked.
     @discardableResult
     func revoke(_ ids: [String]) -> [String] {
-        state.withLockedValue { state in
+        let (new, all) = state.withLockedValue { state in
             let new = ids.filter { state.revokedSet.insert($0).inserted }
             state.revoked += new
             if state.revoked.count > Self.revokedLimit {
@@ -75,8 +81,10 @@ final class WorkerState: Sendable {
                 dropped.forEach { state.revokedSet.remove($0) }
                 state.revoked.removeFirst(dropped.count)
             }
-            return new
+            return (new, state.revoked)
         }
+        if !new.isEmpty { onRevoke?(all) }
+        return new
     }
 
     func isRevoked(_ id: String) -> Bool {

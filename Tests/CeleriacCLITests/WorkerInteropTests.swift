@@ -26,13 +26,14 @@ struct WorkerInteropTests {
 
     /// `celeriac worker -A demo -E` on `queue`, stopped (SIGTERM) when the test stops it or
     /// ends; its log goes to the returned file.
-    static func startWorker(queue: String, broker: String, concurrency: Int = 4) throws -> (BackgroundProcess, String) {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("\(queue).log").path
+    static func startWorker(queue: String, broker: String, concurrency: Int = 4,
+                            extra: [String] = []) throws -> (BackgroundProcess, String) {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("\(queue)-\(UUID().uuidString.prefix(4)).log").path
         let worker = try BackgroundProcess(
             "/bin/bash",
             arguments: [PythonCluster.interop.appendingPathComponent("run_until_eof.sh").path, CeleriacBinary.url.path,
                         "worker", "-A", "demo", "-Q", queue, "-E", "-c", "\(concurrency)",
-                        "-n", "swift-\(queue)@localhost", "-b", broker, "--result-backend", "rpc://"],
+                        "-n", "swift-\(queue)@localhost", "-b", broker, "--result-backend", "rpc://"] + extra,
             logFile: log)
         return (worker, log)
     }
@@ -164,6 +165,50 @@ struct WorkerInteropTests {
         }
         let reply = try JSONValue(parsing: stats.stdout)
         #expect(reply[node]?["pool"]?["max-concurrency"] == 3, "\(stats.stdout) \(stats.stderr)")
+    }
+
+    /// `--statedb`: an id revoked before a restart is still refused after it; `--pidfile`
+    /// holds the pid while the worker runs, refuses a second worker, and goes at exit.
+    @Test func revokedIDsOutliveARestart() async throws {
+        try await Self.withVirtualHost { broker in try await statedb(broker: broker) }
+    }
+
+    func statedb(broker: String) async throws {
+        let queue = "state-\(UUID().uuidString.prefix(8).lowercased())"
+        let node = "swift-\(queue)@localhost"
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(queue).path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let files = ["--statedb", directory + "/%n.state", "--pidfile", directory + "/%n.pid"]
+        let revokedID = UUID().uuidString.lowercased()
+        let (first, firstLog) = try Self.startWorker(queue: queue, broker: broker, extra: files)
+        _ = try await Self.waitForLog(firstLog, toContain: "ready")
+        let pidFile = directory + "/swift-\(queue).pid"
+        #expect(Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") != nil)
+        let second = try await CeleriacBinary.runDetached(["worker", "-A", "demo", "-Q", queue, "-n", node, "-b", broker] + files)
+        #expect(second.status == 1 && second.stderr.contains("which is running"), "\(second.stderr)")
+        let revoke = try await detached {
+            try ChildProcess.run(["python3", "-m", "celery", "-b", broker, "control", "revoke", revokedID, "-d", node, "--json"])
+        }
+        #expect(revoke.stdout.contains("flagged as revoked"), "\(revoke.stdout) \(revoke.stderr)")
+        #expect(try await detached { first.stop() } == 0)
+        #expect(!FileManager.default.fileExists(atPath: pidFile), "the pidfile goes at exit")
+
+        let (restarted, log) = try Self.startWorker(queue: queue, broker: broker, extra: files)
+        defer { restarted.stop() }
+        _ = try await Self.waitForLog(log, toContain: "ready")
+        let call = try await detached {
+            try ChildProcess.run(["python3", "-c", """
+                import sys
+                from celery import Celery
+                app = Celery(broker=sys.argv[1], backend="rpc://")
+                try:
+                    print(app.send_task("demo.add", args=(1, 2), queue=sys.argv[2], task_id=sys.argv[3]).get(timeout=15))
+                except Exception as error:
+                    print(type(error).__name__)
+                """, broker, queue, revokedID])
+        }
+        #expect(call.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "TaskRevokedError", "\(call.stdout) \(call.stderr)")
     }
 
     @Test func aPythonClientCallsTheDemoTasks() async throws {

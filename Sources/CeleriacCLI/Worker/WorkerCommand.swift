@@ -46,6 +46,12 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: [.customShort("l"), .customLong("loglevel")], help: "Log level: debug, info, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(name: [.customShort("S"), .customLong("statedb")], help: "File that keeps revoked ids across restarts (%n expands).")
+    var stateDB: String?
+
+    @Option(name: .customLong("pidfile"), help: "File to write the process id to while running (%n expands).")
+    var pidFile: String?
+
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("-c takes a count of 1 or more") }
         if let prefetchMultiplier, prefetchMultiplier < 1 {
@@ -89,6 +95,8 @@ struct WorkerCommand: AsyncParsableCommand {
         options.pool = try poolKind()
         if let concurrency { options.concurrency = concurrency }
         options.prefetchMultiplier = prefetchMultiplier
+        options.stateDB = stateDB
+        options.pidFile = pidFile
         if ["gevent", "eventlet"].contains(pool.lowercased()) {
             FileHandle.standardError.write(Data("celeriac worker: -P \(pool) runs the async pool (Swift concurrency)\n".utf8))
         }
