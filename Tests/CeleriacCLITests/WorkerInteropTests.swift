@@ -194,9 +194,13 @@ struct WorkerInteropTests {
         #expect(try await detached { first.stop() } == 0)
         #expect(!FileManager.default.fileExists(atPath: pidFile), "the pidfile goes at exit")
 
-        let (restarted, log) = try Self.startWorker(queue: queue, broker: broker, extra: files)
+        // Restarted with --logfile too: lines go to the file, SIGHUP reopens it after a move.
+        let logFile = directory + "/swift-\(queue).log"
+        let (restarted, _) = try Self.startWorker(queue: queue, broker: broker, extra: files + ["-f", directory + "/%n.log"])
         defer { restarted.stop() }
+        let log = logFile
         _ = try await Self.waitForLog(log, toContain: "ready")
+        #expect(try String(contentsOfFile: log, encoding: .utf8).contains(": INFO/MainProcess] "))
         let call = try await detached {
             try ChildProcess.run(["python3", "-c", """
                 import sys
@@ -209,6 +213,19 @@ struct WorkerInteropTests {
                 """, broker, queue, revokedID])
         }
         #expect(call.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "TaskRevokedError", "\(call.stdout) \(call.stderr)")
+
+        // logrotate's way: move the file, send SIGHUP; the next lines go to a new file.
+        try FileManager.default.moveItem(atPath: logFile, toPath: logFile + ".1")
+        let pid = try #require(Int32((try String(contentsOfFile: pidFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)))
+        kill(pid, SIGHUP)
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !FileManager.default.fileExists(atPath: logFile), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))  // the worker reopens on its own thread
+        }
+        let sent = try await CeleriacBinary.runDetached(["call", "demo.add", "--args", "[2, 2]", "-Q", queue, "-b", broker])
+        let id = sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try await Self.waitForLog(logFile, toContain: "demo.add[\(id)] succeeded")
+        #expect(try String(contentsOfFile: logFile + ".1", encoding: .utf8).contains("discarding revoked task"))
     }
 
     @Test func aPythonClientCallsTheDemoTasks() async throws {

@@ -52,6 +52,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("pidfile"), help: "File to write the process id to while running (%n expands).")
     var pidFile: String?
 
+    @Option(name: [.customShort("f"), .customLong("logfile")], help: "Log to this file (reopened on SIGHUP; %n expands).")
+    var logFile: String?
+
     func validate() throws {
         if let concurrency, concurrency < 1 { throw ValidationError("-c takes a count of 1 or more") }
         if let prefetchMultiplier, prefetchMultiplier < 1 {
@@ -76,11 +79,18 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let level = Logger.Level(celeryName: logLevel) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        let sink: WorkerLogSink
+        do {
+            sink = try WorkerLogSink(path: logFile.map { NodeName.expandFile($0, node: NodeName.expand(hostname)) })
+        } catch {
+            throw ValidationError("\(error)")
         }
+        LoggingSystem.bootstrap { _ in WorkerLogHandler(sink: sink, logLevel: level) }
+        signal(SIGHUP, SIG_IGN)
+        let hangup = DispatchSource.makeSignalSource(signal: SIGHUP)
+        hangup.setEventHandler { try? sink.reopen() }  // logrotate moved the file
+        hangup.resume()
+        defer { hangup.cancel() }
         let celeriac = App(try app.configuration())
         do {
             try AppCatalog.install(appName, on: celeriac)
