@@ -15,6 +15,8 @@ struct TaskRunner: Sendable {
     let transport: any BrokerTransport
     let state: WorkerState
     let limits: TaskLimits
+    /// The threads pool's executor; nil runs tasks on Swift's own executor.
+    let threads: ThreadPoolExecutor?
     let logger: Logger
 
     /// What the consumer learns from a message before it takes a pool slot.
@@ -106,14 +108,22 @@ struct TaskRunner: Sendable {
     /// cancellation: a task that awaits stops there) and the task fails with Celery's
     /// TimeLimitExceeded.
     private func execute(_ task: RegisteredTask, context: TaskContext, limit: Double?) async -> TaskOutcome {
+        guard let threads else { return await execute(task, context: context, limit: limit, on: nil) }
+        return await withTaskExecutorPreference(threads) {
+            await execute(task, context: context, limit: limit, on: threads)
+        }
+    }
+
+    private func execute(_ task: RegisteredTask, context: TaskContext, limit: Double?,
+                         on threads: ThreadPoolExecutor?) async -> TaskOutcome {
         let defaults = app.configuration.taskDefaults
         let logger = logger
         guard let limit else {
-            return await TaskExecutor.execute(task, context: context, defaults: defaults) { logger.warning("\($0)") }
+            return await Celeriac.TaskExecutor.execute(task, context: context, defaults: defaults) { logger.warning("\($0)") }
         }
         return await withTaskGroup(of: TaskOutcome?.self) { group in
-            group.addTask {
-                await TaskExecutor.execute(task, context: context, defaults: defaults) { logger.warning("\($0)") }
+            group.addTask(executorPreference: threads) {
+                await Celeriac.TaskExecutor.execute(task, context: context, defaults: defaults) { logger.warning("\($0)") }
             }
             group.addTask {
                 try? await Task.sleep(for: .seconds(limit))  // the limit itself

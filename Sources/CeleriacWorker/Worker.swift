@@ -51,11 +51,13 @@ public final class Worker: Sendable {
             }
         }
         let limits = TaskLimits()
+        let threads = options.pool == .threads ? ThreadPoolExecutor(threads: max(1, options.concurrency)) : nil
         let events = TaskEventSender(publisher: EventPublisher(transport: transport, hostname: hostname), state: state)
         let runner = TaskRunner(app: app, hostname: hostname,
                                 results: ResultSink(transport: transport, backend: try await app.resultBackend(),
                                                     extended: app.configuration.resultExtended, hostname: hostname),
-                                events: events, transport: transport, state: state, limits: limits, logger: logger)
+                                events: events, transport: transport, state: state, limits: limits,
+                                threads: threads, logger: logger)
         let concurrency = options.pool == .solo ? 1 : max(1, options.concurrency)
         let prefetch = (options.prefetchMultiplier ?? app.configuration.prefetchMultiplier) * concurrency
         let slots = TaskSlots(concurrency)
@@ -66,7 +68,8 @@ public final class Worker: Sendable {
         for queue in options.consumedQueues(for: app.configuration) { try await consumers.add(queue) }
         let control = try await ControlServer(
             transport: transport,
-            commands: ControlCommands(app: app, state: state, slots: slots, consumers: consumers, limits: limits, hostname: hostname,
+            commands: ControlCommands(app: app, state: state, slots: slots, consumers: consumers, limits: limits,
+                                      threads: threads, hostname: hostname,
                                       pool: options.pool, prefetch: prefetch, shutdown: { [weak self] in self?.stop() }),
             hostname: hostname, logger: logger
         ).start()

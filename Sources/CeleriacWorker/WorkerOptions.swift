@@ -39,4 +39,6 @@ public enum PoolKind: String, Sendable, CaseIterable {
     case solo
     /// Swift concurrency: up to `concurrency` tasks in flight, for tasks that await.
     case async
+    /// `concurrency` OS threads, for task bodies that block.
+    case threads
 }

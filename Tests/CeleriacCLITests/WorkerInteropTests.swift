@@ -26,13 +26,13 @@ struct WorkerInteropTests {
 
     /// `celeriac worker -A demo -E` on `queue`, stopped (SIGTERM) when the test stops it or
     /// ends; its log goes to the returned file.
-    static func startWorker(queue: String, broker: String, concurrency: Int = 4,
+    static func startWorker(queue: String, broker: String, concurrency: Int = 4, pool: String = "async",
                             extra: [String] = []) throws -> (BackgroundProcess, String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("\(queue)-\(UUID().uuidString.prefix(4)).log").path
         let worker = try BackgroundProcess(
             "/bin/bash",
             arguments: [PythonCluster.interop.appendingPathComponent("run_until_eof.sh").path, CeleriacBinary.url.path,
-                        "worker", "-A", "demo", "-Q", queue, "-E", "-c", "\(concurrency)",
+                        "worker", "-A", "demo", "-Q", queue, "-E", "-c", "\(concurrency)", "-P", pool,
                         "-n", "swift-\(queue)@localhost", "-b", broker, "--result-backend", "rpc://"] + extra,
             logFile: log)
         return (worker, log)
@@ -228,14 +228,16 @@ struct WorkerInteropTests {
         #expect(try String(contentsOfFile: logFile + ".1", encoding: .utf8).contains("discarding revoked task"))
     }
 
-    @Test func aPythonClientCallsTheDemoTasks() async throws {
-        try await Self.withVirtualHost { broker in try await callDemoTasks(broker: broker) }
+    @Test(arguments: ["async", "threads", "solo"])
+    func aPythonClientCallsTheDemoTasks(pool: String) async throws {
+        try await Self.withVirtualHost { broker in try await callDemoTasks(broker: broker, pool: pool) }
     }
 
-    func callDemoTasks(broker: String) async throws {
+    func callDemoTasks(broker: String, pool: String) async throws {
         let queue = "demo-\(UUID().uuidString.prefix(8).lowercased())"
-        let (worker, log) = try Self.startWorker(queue: queue, broker: broker)
+        let (worker, log) = try Self.startWorker(queue: queue, broker: broker, pool: pool)
         defer { worker.stop() }
+        _ = try await Self.waitForLog(log, toContain: "ready")
         let output = try await detached {
             try ChildProcess.run(["python3", PythonCluster.interop.appendingPathComponent("call_demo.py").path,
                                   "--broker", broker, "--queue", queue, "--events"])

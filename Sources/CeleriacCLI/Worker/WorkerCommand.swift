@@ -37,7 +37,7 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: [.customShort("c"), .long], help: "Tasks run at once (default: the number of cores).")
     var concurrency: Int?
 
-    @Option(name: [.customShort("P"), .long], help: "Pool: async or solo (Celery's gevent and eventlet run the async pool).")
+    @Option(name: [.customShort("P"), .long], help: "Pool: async, threads or solo (Celery's gevent and eventlet run the async pool).")
     var pool = "async"
 
     @Option(name: .customLong("prefetch-multiplier"), help: "Messages held per pool slot (default: worker_prefetch_multiplier, 4).")
@@ -71,9 +71,10 @@ struct WorkerCommand: AsyncParsableCommand {
         switch pool.lowercased() {
         case "async", "gevent", "eventlet": return .async
         case "solo": return .solo
-        case "threads", "prefork", "processes":
-            throw ValidationError("-P \(pool) is not available yet; use -P async (Swift concurrency) or -P solo")
-        default: throw ValidationError("-P \(pool): use async or solo")
+        case "threads": return .threads
+        case "prefork", "processes":
+            throw ValidationError("-P \(pool) is not available yet; use -P threads (OS threads), async (Swift concurrency) or solo")
+        default: throw ValidationError("-P \(pool): use threads, async or solo")
         }
     }
 

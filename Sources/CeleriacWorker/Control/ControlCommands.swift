@@ -12,6 +12,7 @@ struct ControlCommands: Sendable {
     let slots: TaskSlots
     let consumers: QueueConsumers
     let limits: TaskLimits
+    let threads: ThreadPoolExecutor?
     let hostname: String
     let pool: PoolKind
     let prefetch: Int
@@ -21,13 +22,14 @@ struct ControlCommands: Sendable {
     private let clock = NIOLockedValueBox(0)
 
     init(app: App, state: WorkerState, slots: TaskSlots, consumers: QueueConsumers, limits: TaskLimits,
-         hostname: String, pool: PoolKind,
+         threads: ThreadPoolExecutor?, hostname: String, pool: PoolKind,
          prefetch: Int, shutdown: @escaping @Sendable () -> Void) {
         self.app = app
         self.state = state
         self.slots = slots
         self.consumers = consumers
         self.limits = limits
+        self.threads = threads
         self.hostname = hostname
         self.pool = pool
         self.prefetch = prefetch
@@ -70,9 +72,12 @@ struct ControlCommands: Sendable {
             state.eventsEnabled = false
             return ["ok": "task events disabled"]
         case "pool_grow", "pool_shrink":
-            guard pool == .async else { return ["error": .string("the \(pool.rawValue) pool has a fixed size")] }
+            guard pool != .solo else { return ["error": "the solo pool runs one task at a time"] }
             let count = max(1, arguments["n"]?.intValue ?? 1)
             await slots.resize(by: method == "pool_grow" ? count : -count)
+            if let threads, await slots.capacity > threads.threadCount {
+                threads.addThreads(await slots.capacity - threads.threadCount)
+            }
             return ["ok": .string(method == "pool_grow" ? "pool will grow" : "pool will shrink")]
         case "shutdown":
             shutdown()
