@@ -30,7 +30,8 @@ final class ThreadPoolExecutor: _Concurrency.TaskExecutor, @unchecked Sendable {
         threads += count
         condition.unlock()
         for index in first..<first + count {
-            let thread = Thread { [unowned self] in runJobs() }
+            // The threads keep the pool alive: they wait for jobs for as long as the process runs.
+            let thread = Thread { [self] in runJobs() }
             thread.name = "\(name)-\(index)"
             thread.start()
         }

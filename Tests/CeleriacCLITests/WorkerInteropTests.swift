@@ -38,6 +38,20 @@ struct WorkerInteropTests {
         return (worker, log)
     }
 
+    /// A queue name of its own for one test, and the node name its worker takes.
+    static func names(_ prefix: String) -> (queue: String, node: String) {
+        let queue = "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+        return (queue, "swift-\(queue)@localhost")
+    }
+
+    /// `startWorker`, then waits until the worker says it is ready.
+    static func startReadyWorker(queue: String, broker: String, concurrency: Int = 4, pool: String = "async",
+                                 extra: [String] = []) async throws -> (BackgroundProcess, String) {
+        let (worker, log) = try startWorker(queue: queue, broker: broker, concurrency: concurrency, pool: pool, extra: extra)
+        _ = try await waitForLog(log, toContain: "ready")
+        return (worker, log)
+    }
+
     /// Waits until the worker's log holds `text`; the log is how the test sees the worker's steps.
     static func waitForLog(_ path: String, toContain text: String, timeout: Double = 20) async throws -> String {
         let deadline = ContinuousClock.now + .seconds(timeout)
@@ -57,9 +71,8 @@ struct WorkerInteropTests {
     }
 
     func warmShutdown(broker: String) async throws {
-        let queue = "warm-\(UUID().uuidString.prefix(8).lowercased())"
-        let (worker, log) = try Self.startWorker(queue: queue, broker: broker)
-        _ = try await Self.waitForLog(log, toContain: "ready")
+        let (queue, _) = Self.names("warm")
+        let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker)
         async let call = CeleriacBinary.runDetached(["call", "demo.sleep", "--args", "[1.5]", "-Q", queue, "-b", broker,
                                                      "--result-backend", "rpc://", "--wait", "--timeout", "30"])
         _ = try await Self.waitForLog(log, toContain: "demo.sleep[")
@@ -82,10 +95,8 @@ struct WorkerInteropTests {
     }
 
     func controlDemo(broker: String) async throws {
-        let queue = "ctl-\(UUID().uuidString.prefix(8).lowercased())"
-        let node = "swift-\(queue)@localhost"
-        let (worker, log) = try Self.startWorker(queue: queue, broker: broker, concurrency: 3)
-        _ = try await Self.waitForLog(log, toContain: "ready")
+        let (queue, node) = Self.names("ctl")
+        let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, concurrency: 3)
         let output = try await detached {
             try ChildProcess.run(["python3", PythonCluster.interop.appendingPathComponent("control_demo.py").path,
                                   "--broker", broker, "--node", node, "--queue", queue])
@@ -133,11 +144,9 @@ struct WorkerInteropTests {
     }
 
     func dashboard(broker: String) async throws {
-        let queue = "top-\(UUID().uuidString.prefix(8).lowercased())"
-        let node = "swift-\(queue)@localhost"
-        let (worker, log) = try Self.startWorker(queue: queue, broker: broker, concurrency: 2)
+        let (queue, node) = Self.names("top")
+        let (worker, _) = try await Self.startReadyWorker(queue: queue, broker: broker, concurrency: 2)
         defer { worker.stop() }
-        _ = try await Self.waitForLog(log, toContain: "ready")
         let tmux = try TmuxSession(command: [CeleriacBinary.url.path, "top", "-b", broker, "--poll-interval", "1"],
                                    environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
         defer { tmux.kill() }
@@ -167,6 +176,39 @@ struct WorkerInteropTests {
         #expect(reply[node]?["pool"]?["max-concurrency"] == 3, "\(stats.stdout) \(stats.stderr)")
     }
 
+    /// `celeriac inspect` and `celeriac control` against the Swift worker: readable replies,
+    /// JSON with --json, usage errors before anything is sent, and silence reported.
+    @Test func ourInspectAndControlCommands() async throws {
+        try await Self.withVirtualHost { broker in try await inspectAndControl(broker: broker) }
+    }
+
+    func inspectAndControl(broker: String) async throws {
+        let (queue, node) = Self.names("cli")
+        let (worker, _) = try await Self.startReadyWorker(queue: queue, broker: broker, concurrency: 2)
+        defer { worker.stop() }
+        let target = ["-d", node, "-b", broker, "-t", "5"]
+        let ping = try await CeleriacBinary.runDetached(["inspect", "ping"] + target)
+        #expect(ping.status == 0 && ping.stdout.contains("->  \(node): OK") && ping.stdout.contains("pong"), "\(ping.stdout)\(ping.stderr)")
+        #expect(ping.stdout.contains("1 node online."))
+        let stats = try await CeleriacBinary.runDetached(["inspect", "stats", "--json"] + target)
+        let reply = try JSONValue(parsing: stats.stdout)
+        #expect(reply[node]?["pool"]?["max-concurrency"] == 2, "\(stats.stdout)")
+        let queues = try await CeleriacBinary.runDetached(["inspect", "active_queues"] + target)
+        #expect(queues.stdout.contains("\(queue) (exchange"), "\(queues.stdout)")
+        let grow = try await CeleriacBinary.runDetached(["control", "pool_grow", "2"] + target)
+        #expect(grow.status == 0 && grow.stdout.contains("pool will grow"), "\(grow.stdout)\(grow.stderr)")
+        let grown = try JSONValue(parsing: try await CeleriacBinary.runDetached(["inspect", "stats", "-j"] + target).stdout)
+        #expect(grown[node]?["pool"]?["max-concurrency"] == 4)
+        let unsupported = try await CeleriacBinary.runDetached(["control", "autoscale", "4", "2"] + target)
+        #expect(unsupported.stdout.contains("->  \(node): ERROR"), "\(unsupported.stdout)")
+        let badRate = try await CeleriacBinary.runDetached(["control", "rate_limit", "demo.add", "fast"] + target)
+        #expect(badRate.status == 64 && badRate.stderr.contains("not like 10/s"), "\(badRate.stderr)")
+        let unknown = try await CeleriacBinary.runDetached(["inspect", "everything"] + target)
+        #expect(unknown.status == 64 && unknown.stderr.contains("use one of: ping"), "\(unknown.stderr)")
+        let nobody = try await CeleriacBinary.runDetached(["inspect", "ping", "-d", "nobody@nowhere", "-b", broker, "-t", "0.5"])
+        #expect(nobody.status == 1 && nobody.stderr.contains("no nodes replied within 0.5 s"), "\(nobody.stderr)")
+    }
+
     /// `--statedb`: an id revoked before a restart is still refused after it; `--pidfile`
     /// holds the pid while the worker runs, refuses a second worker, and goes at exit.
     @Test func revokedIDsOutliveARestart() async throws {
@@ -174,8 +216,7 @@ struct WorkerInteropTests {
     }
 
     func statedb(broker: String) async throws {
-        let queue = "state-\(UUID().uuidString.prefix(8).lowercased())"
-        let node = "swift-\(queue)@localhost"
+        let (queue, node) = Self.names("state")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(queue).path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
@@ -234,10 +275,9 @@ struct WorkerInteropTests {
     }
 
     func callDemoTasks(broker: String, pool: String) async throws {
-        let queue = "demo-\(UUID().uuidString.prefix(8).lowercased())"
-        let (worker, log) = try Self.startWorker(queue: queue, broker: broker, pool: pool)
+        let (queue, _) = Self.names("demo")
+        let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, pool: pool)
         defer { worker.stop() }
-        _ = try await Self.waitForLog(log, toContain: "ready")
         let output = try await detached {
             try ChildProcess.run(["python3", PythonCluster.interop.appendingPathComponent("call_demo.py").path,
                                   "--broker", broker, "--queue", queue, "--events"])
