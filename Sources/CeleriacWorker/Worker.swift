@@ -52,7 +52,9 @@ public final class Worker: Sendable {
         }
         let limits = TaskLimits()
         let threads = options.pool == .threads ? ThreadPoolExecutor(threads: max(1, options.concurrency)) : nil
-        let events = TaskEventSender(publisher: EventPublisher(transport: transport, hostname: hostname), state: state)
+        let clock = LamportClock()
+        let events = TaskEventSender(publisher: EventPublisher(transport: transport, hostname: hostname, clock: clock),
+                                     state: state)
         let runner = TaskRunner(app: app, hostname: hostname,
                                 results: ResultSink(transport: transport, backend: try await app.resultBackend(),
                                                     extended: app.configuration.resultExtended, hostname: hostname),
@@ -70,7 +72,8 @@ public final class Worker: Sendable {
             transport: transport,
             commands: ControlCommands(app: app, state: state, slots: slots, consumers: consumers, limits: limits,
                                       threads: threads, hostname: hostname,
-                                      pool: options.pool, prefetch: prefetch, shutdown: { [weak self] in self?.stop() }),
+                                      pool: options.pool, prefetch: prefetch, clock: clock,
+                                      shutdown: { [weak self] in self?.stop() }),
             hostname: hostname, logger: logger
         ).start()
         let alreadyStopping = stopping.withLockedValue { state in

@@ -7,11 +7,14 @@ public struct EventPublisher: Sendable {
     public let transport: any BrokerTransport
     /// The sender's name, put in each event and in the message's `hostname` header.
     public let hostname: String
-    private let clock = LamportClock()
+    /// Shared with whatever else the sender stamps (a worker's control replies), as Celery's
+    /// app has one clock.
+    public let clock: LamportClock
 
-    public init(transport: any BrokerTransport, hostname: String) {
+    public init(transport: any BrokerTransport, hostname: String, clock: LamportClock = LamportClock()) {
         self.transport = transport
         self.hostname = hostname
+        self.clock = clock
     }
 
     /// Publishes events of one type group; fields `hostname`, `timestamp`, `utcoffset`, `pid`
@@ -51,11 +54,13 @@ public struct EventPublisher: Sendable {
     }
 }
 
-/// Celery's Lamport clock: every event carries the next value.
-final class LamportClock: Sendable {
+/// Celery's Lamport clock: every event and control reply carries the next value.
+public final class LamportClock: Sendable {
     private let value = NIOLockedValueBox(0)
 
-    func tick() -> Int {
+    public init() {}
+
+    public func tick() -> Int {
         value.withLockedValue { clock in
             clock += 1
             return clock

@@ -1,7 +1,6 @@
 import AMQPClient
 import Celeriac
 import Foundation
-import NIOConcurrencyHelpers
 
 /// What the worker answers to each remote-control method, in the shapes Celery's worker
 /// replies with (see the captured replies in Tests/Fixtures). A method the worker cannot do
@@ -19,11 +18,12 @@ struct ControlCommands: Sendable {
     let startedAt: Date
     /// Asks the worker for a warm shutdown.
     let shutdown: @Sendable () -> Void
-    private let clock = NIOLockedValueBox(0)
+    /// The worker's one clock, which its events carry too.
+    let clock: LamportClock
 
     init(app: App, state: WorkerState, slots: TaskSlots, consumers: QueueConsumers, limits: TaskLimits,
          threads: ThreadPoolExecutor?, hostname: String, pool: PoolKind,
-         prefetch: Int, shutdown: @escaping @Sendable () -> Void) {
+         prefetch: Int, clock: LamportClock, shutdown: @escaping @Sendable () -> Void) {
         self.app = app
         self.state = state
         self.slots = slots
@@ -34,16 +34,12 @@ struct ControlCommands: Sendable {
         self.pool = pool
         self.prefetch = prefetch
         self.startedAt = Date()
+        self.clock = clock
         self.shutdown = shutdown
     }
 
-    /// The Lamport clock a reply carries.
-    func tick() -> Int {
-        clock.withLockedValue { value in
-            value += 1
-            return value
-        }
-    }
+    /// The clock's next value, for a reply.
+    func tick() -> Int { clock.tick() }
 
     func run(_ method: String, arguments: [String: JSONValue]) async -> JSONValue {
         switch method {
