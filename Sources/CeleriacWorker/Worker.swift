@@ -22,11 +22,6 @@ public final class Worker: Sendable {
         var consumers: QueueConsumers?
         var timers: [String: Task<Void, Never>] = [:]
     }
-    private let counters = NIOLockedValueBox(Counters())
-
-    struct Counters {
-        var processed = 0
-    }
 
     public init(app: App, options: WorkerOptions, logger: Logger = Logger(label: "celeriac.worker")) {
         self.app = app
@@ -82,11 +77,11 @@ public final class Worker: Sendable {
         }
         if alreadyStopping { consumers.stopAll() }
         let deliveries = consumers.deliveries
-        await events.worker("worker-online", heartbeatFields(active: 0))
+        await events.worker("worker-online", heartbeatFields(active: 0, processed: state.processedCount))
         let heartbeat = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(options.heartbeatInterval))  // the heartbeat's period itself
-                await events.worker("worker-heartbeat", heartbeatFields(active: state.activeCount))
+                await events.worker("worker-heartbeat", heartbeatFields(active: state.activeCount, processed: state.processedCount))
             }
         }
         logger.info("\(hostname) ready: \(options.pool.rawValue) pool of \(concurrency), consuming \(consumers.queues.joined(separator: ", "))")
@@ -102,7 +97,6 @@ public final class Worker: Sendable {
                 let runInSlot: @Sendable () async -> Void = {
                     await runner.run(message, task, delivery: delivery, queue: queue)
                     await slots.release()
-                    self.counters.withLockedValue { $0.processed += 1 }
                 }
                 // An ETA, then the rate limit: the worker holds the task until both allow it
                 // (Celery's timer and token bucket), then it waits for a slot.
@@ -125,8 +119,8 @@ public final class Worker: Sendable {
         for timer in stopping.withLockedValue({ Array($0.timers.values) }) { await timer.value }
         heartbeat.cancel()
         control.cancel()
-        await events.worker("worker-offline", heartbeatFields(active: 0))
-        logger.info("\(hostname) stopped after \(counters.withLockedValue { $0.processed }) tasks")
+        await events.worker("worker-offline", heartbeatFields(active: 0, processed: state.processedCount))
+        logger.info("\(hostname) stopped after \(state.processedCount) tasks")
     }
 
     /// Warm shutdown: stop consuming; `run()` returns once the tasks in flight are done.
@@ -174,12 +168,12 @@ public final class Worker: Sendable {
         #endif
     }
 
-    private func heartbeatFields(active: Int) -> [String: JSONValue] {
+    private func heartbeatFields(active: Int, processed: Int) -> [String: JSONValue] {
         var load = [Double](repeating: 0, count: 3)
         _ = getloadavg(&load, 3)
         return [
             "freq": .double(options.heartbeatInterval), "active": .int(active),
-            "processed": .int(counters.withLockedValue { $0.processed }),
+            "processed": .int(processed),
             "loadavg": .array(load.map { .double(($0 * 100).rounded() / 100) }),
             "sw_ident": "celeriac", "sw_ver": .string(celeriacVersion), "sw_sys": .string(Self.systemName),
         ]

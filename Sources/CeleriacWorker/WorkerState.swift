@@ -94,6 +94,8 @@ final class WorkerState: Sendable {
     var revokedIDs: [String] { state.withLockedValue { $0.revoked } }
     var totals: [String: Int] { state.withLockedValue { $0.totals } }
     var activeCount: Int { state.withLockedValue { $0.active.count } }
+    /// Tasks run to an end so far: the totals' sum.
+    var processedCount: Int { state.withLockedValue { $0.totals.values.reduce(0, +) } }
 
     /// `Request.info()` of each task held in the given place, as Celery's replies list them.
     func infos(_ place: Place) -> [JSONValue] {
