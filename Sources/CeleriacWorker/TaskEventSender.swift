@@ -39,9 +39,10 @@ struct TaskEventSender: Sendable {
                                     "traceback": .string(error.traceback ?? "")])
     }
 
-    func revoked(_ id: String, expired: Bool) async {
-        await send("task-revoked", ["uuid": .string(id), "terminated": .bool(false), "signum": .null,
-                                    "expired": .bool(expired)])
+    /// `terminatedBy` is the signal a terminate sent, or 0 for a cooperative cancellation.
+    func revoked(_ id: String, expired: Bool, terminatedBy signal: Int32? = nil) async {
+        await send("task-revoked", ["uuid": .string(id), "terminated": .bool(signal != nil),
+                                    "signum": signal.map { .int(Int($0)) } ?? .null, "expired": .bool(expired)])
     }
 
     /// A custom state from `updateState` (Celeriac's extension; Celery sends none).

@@ -35,10 +35,12 @@ final class TaskLimits: Sendable {
         }
     }
 
-    /// The hard time limit of a run: the message's, else the control command's, else the task's.
-    func hardLimit(for task: RegisteredTask, message: TaskMessage, defaults: CeleriacConfiguration.TaskDefaults) -> Double? {
+    /// The time limits of a run: each from the message's header, else the control command's,
+    /// else the task's, else the app's (`--time-limit`, `--soft-time-limit`).
+    func runLimits(for task: RegisteredTask, message: TaskMessage, defaults: CeleriacConfiguration.TaskDefaults) -> RunLimits {
         let override = state.withLockedValue { $0.times[task.name] }
-        let limit = message.timeLimit.hard ?? override?.hard ?? task.options.timeLimit ?? defaults.timeLimit
-        return limit.flatMap { $0 > 0 ? $0 : nil }
+        let hard = message.timeLimit.hard ?? override?.hard ?? task.options.timeLimit ?? defaults.timeLimit
+        let soft = message.timeLimit.soft ?? override?.soft ?? task.options.softTimeLimit ?? defaults.softTimeLimit
+        return RunLimits(soft: soft.flatMap { $0 > 0 ? $0 : nil }, hard: hard.flatMap { $0 > 0 ? $0 : nil })
     }
 }

@@ -15,8 +15,8 @@ struct TaskRunner: Sendable {
     let transport: any BrokerTransport
     let state: WorkerState
     let limits: TaskLimits
-    /// The threads pool's executor; nil runs tasks on Swift's own executor.
-    let threads: ThreadPoolExecutor?
+    /// Where task bodies run.
+    let pool: any ExecutionPool
     let logger: Logger
 
     /// What the consumer learns from a message before it takes a pool slot.
@@ -92,52 +92,42 @@ struct TaskRunner: Sendable {
         state.start(message.id, acknowledged: !acksLate)
         defer { state.finish(message.id, name: message.taskName, ran: true) }
         await events.started(message.id)
-        let context = TaskContext(message: message, hostname: hostname, deliveryInfo: deliveryInfo(delivery, message),
-                                  options: task.options,
-                                  reporter: ProgressReporter(message: message, queue: queue, results: results, events: events))
+        let job = PoolJob(message: message, task: task, delivery: deliveryInfo(delivery, message),
+                          limits: limits.runLimits(for: task, message: message, defaults: app.configuration.taskDefaults),
+                          reporter: ProgressReporter(message: message, queue: queue, results: results, events: events))
         let clock = ContinuousClock()
         let start = clock.now
-        let outcome = await execute(task, context: context, limit: limits.hardLimit(for: task, message: message,
-                                                                                    defaults: app.configuration.taskDefaults))
+        let result = await pool.run(job)
         let runtime = (clock.now - start).seconds
-        let settlement = await record(outcome, of: message, runtime: runtime, delivery: delivery, queue: queue)
+        if state.coldShutdown {
+            logger.warning("task \(message.taskName)[\(message.id)] stopped by cold shutdown\(acksLate ? ": left unacknowledged, the broker redelivers it" : "")")
+            return
+        }
+        let settlement: ReceivedMessage.Settlement
+        switch result {
+        case .finished(let outcome):
+            settlement = await record(outcome, of: message, runtime: runtime, delivery: delivery, queue: queue)
+        case .terminated(let signal):
+            settlement = await recordTerminated(message, signal: signal, queue: queue)
+        case .workerLost(let error):
+            if acksLate, task.options.rejectOnWorkerLost ?? app.configuration.rejectOnWorkerLost {
+                logger.error("task \(message.taskName)[\(message.id)] lost its pool process: \(error.pythonRepr); the message goes back to the queue (reject_on_worker_lost)")
+                settlement = .reject(requeue: true)
+            } else {
+                settlement = await record(.failure(error), of: message, runtime: runtime, delivery: delivery, queue: queue)
+            }
+        }
         if acksLate { settle(delivery, settlement) }
     }
 
-    /// Runs the task; past its hard time limit, the run is cancelled (Swift's cooperative
-    /// cancellation: a task that awaits stops there) and the task fails with Celery's
-    /// TimeLimitExceeded.
-    private func execute(_ task: RegisteredTask, context: TaskContext, limit: Double?) async -> TaskOutcome {
-        guard let threads else { return await execute(task, context: context, limit: limit, on: nil) }
-        return await withTaskExecutorPreference(threads) {
-            await execute(task, context: context, limit: limit, on: threads)
-        }
-    }
-
-    private func execute(_ task: RegisteredTask, context: TaskContext, limit: Double?,
-                         on threads: ThreadPoolExecutor?) async -> TaskOutcome {
-        let defaults = app.configuration.taskDefaults
-        let logger = logger
-        guard let limit else {
-            return await Celeriac.TaskExecutor.execute(task, context: context, defaults: defaults) { logger.warning("\($0)") }
-        }
-        return await withTaskGroup(of: TaskOutcome?.self) { group in
-            group.addTask(executorPreference: threads) {
-                await Celeriac.TaskExecutor.execute(task, context: context, defaults: defaults) { logger.warning("\($0)") }
-            }
-            group.addTask {
-                try? await Task.sleep(for: .seconds(limit))  // the limit itself
-                return Task.isCancelled ? nil : .failure(CeleryError(type: "TimeLimitExceeded", message: [.double(limit)],
-                                                                     module: "billiard.exceptions"))
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            if case .failure(let error)? = first, error.type == "TimeLimitExceeded" {
-                logger.error("hard time limit (\(limit)s) exceeded for \(task.name)[\(context.id)]")
-            }
-            return first ?? .failure(CeleryError(type: "WorkerLostError", message: ["the task ended without an outcome"],
-                                                 module: "billiard.exceptions"))
-        }
+    /// Celery's terminated request: REVOKED stored ("terminated"), task-revoked sent with
+    /// the signal, the message acked.
+    private func recordTerminated(_ message: TaskMessage, signal: Int32?, queue: String) async -> ReceivedMessage.Settlement {
+        logger.info("terminated task \(message.taskName)[\(message.id)]\(signal.map { " with \(PoolErrors.signalName($0))" } ?? " by cancellation")")
+        let error = CeleryError(type: "TaskRevokedError", message: ["terminated"], module: "celery.exceptions")
+        try? await results.store(.revoked, result: error.json, for: message, queue: queue)
+        await events.revoked(message.id, expired: false, terminatedBy: signal ?? 0)
+        return .ack
     }
 
     /// Stores and announces an outcome; returns how a late-acked message is settled.

@@ -14,6 +14,9 @@ public final class Worker: Sendable {
     public let hostname: String
     private let logger: Logger
     private let stopping = NIOLockedValueBox(Stopping())
+    /// While `run()` runs, for `stopCold()`.
+    private let state = NIOLockedValueBox<WorkerState?>(nil)
+    private let runningPool = NIOLockedValueBox<(any ExecutionPool)?>(nil)
 
     /// What a warm shutdown stops: the consumers, and the timers holding ETA tasks (whose
     /// messages go back to the queue, as Celery's do).
@@ -38,6 +41,7 @@ public final class Worker: Sendable {
         let revokedStore = options.stateDB.map { RevokedStore(path: NodeName.expandFile($0, node: hostname)) }
         let transport = try await app.transport()
         let state = WorkerState(hostname: hostname, eventsEnabled: options.sendEvents)
+        self.state.withLockedValue { $0 = state }
         if let revokedStore {
             state.revoke(try revokedStore.load())
             let logger = logger
@@ -46,7 +50,10 @@ public final class Worker: Sendable {
             }
         }
         let limits = TaskLimits()
-        let threads = options.pool == .threads ? ThreadPoolExecutor(threads: max(1, options.concurrency)) : nil
+        // Under autoscale the pool starts at its minimum and messages are prefetched for its maximum.
+        let maxConcurrency = options.pool == .solo ? 1 : max(1, options.autoscale?.max ?? options.concurrency)
+        let concurrency = options.pool == .solo ? 1 : max(1, options.autoscale.map { min($0.min, $0.max) } ?? options.concurrency)
+        let pool = try await makePool(concurrency: concurrency)
         let clock = LamportClock()
         let events = TaskEventSender(publisher: EventPublisher(transport: transport, hostname: hostname, clock: clock),
                                      state: state)
@@ -54,10 +61,14 @@ public final class Worker: Sendable {
                                 results: ResultSink(transport: transport, backend: try await app.resultBackend(),
                                                     extended: app.configuration.resultExtended, hostname: hostname),
                                 events: events, transport: transport, state: state, limits: limits,
-                                threads: threads, logger: logger)
-        let concurrency = options.pool == .solo ? 1 : max(1, options.concurrency)
-        let prefetch = (options.prefetchMultiplier ?? app.configuration.prefetchMultiplier) * concurrency
+                                pool: pool, logger: logger)
+        let prefetch = (options.prefetchMultiplier ?? app.configuration.prefetchMultiplier) * maxConcurrency
         let slots = TaskSlots(concurrency)
+        let autoscaler = options.pool == .solo ? nil : options.autoscale.map {
+            Autoscaler(range: .init(max: max(1, $0.max), min: max(0, min($0.min, $0.max))), slots: slots, pool: pool,
+                       workerState: state, logger: logger)
+        }
+        let autoscaling = Task { await autoscaler?.run() }
         let consumers = QueueConsumers(transport: transport, prefetch: prefetch,
                                        maxPriority: app.configuration.queueMaxPriority, logger: logger) { [weak self] _ in
             self?.stop()  // the broker went away: stop warm rather than idle without a queue
@@ -66,8 +77,12 @@ public final class Worker: Sendable {
         let control = try await ControlServer(
             transport: transport,
             commands: ControlCommands(app: app, state: state, slots: slots, consumers: consumers, limits: limits,
-                                      threads: threads, hostname: hostname,
-                                      pool: options.pool, prefetch: prefetch, clock: clock,
+                                      pool: pool, hostname: hostname, prefetch: prefetch,
+                                      maxTasksPerChild: options.maxTasksPerChild, autoscaler: autoscaler, clock: clock,
+                                      heartbeat: { [weak self] in
+                                          guard let self else { return }
+                                          await events.worker("worker-heartbeat", heartbeatFields(active: state.activeCount, processed: state.processedCount))
+                                      },
                                       shutdown: { [weak self] in self?.stop() }),
             hostname: hostname, logger: logger
         ).start()
@@ -79,12 +94,14 @@ public final class Worker: Sendable {
         let deliveries = consumers.deliveries
         await events.worker("worker-online", heartbeatFields(active: 0, processed: state.processedCount))
         let heartbeat = Task {
+            guard let interval = options.heartbeatInterval else { return }
             while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(options.heartbeatInterval))  // the heartbeat's period itself
+                try? await Task.sleep(for: .seconds(interval))  // the heartbeat's period itself
                 await events.worker("worker-heartbeat", heartbeatFields(active: state.activeCount, processed: state.processedCount))
             }
         }
-        logger.info("\(hostname) ready: \(options.pool.rawValue) pool of \(concurrency), consuming \(consumers.queues.joined(separator: ", "))")
+        let size = autoscaler.map { "autoscaled \($0.range.min)-\($0.range.max)" } ?? "of \(concurrency)"
+        logger.info("\(hostname) ready: \(options.pool.rawValue) pool \(size), consuming \(consumers.queues.joined(separator: ", "))")
 
         await withDiscardingTaskGroup { group in
             for await (delivery, queue) in deliveries {
@@ -117,10 +134,25 @@ public final class Worker: Sendable {
             }
         }
         for timer in stopping.withLockedValue({ Array($0.timers.values) }) { await timer.value }
+        autoscaling.cancel()
+        await pool.close(cold: state.coldShutdown)
         heartbeat.cancel()
         control.cancel()
         await events.worker("worker-offline", heartbeatFields(active: 0, processed: state.processedCount))
         logger.info("\(hostname) stopped after \(state.processedCount) tasks")
+    }
+
+    /// Cold shutdown (a second SIGINT, or SIGQUIT): stop consuming and stop the running tasks
+    /// now — prefork children are killed, other pools' tasks cancelled. Late-acked tasks are
+    /// left unacknowledged, so the broker hands them to another worker once this one closes
+    /// its connection; early-acked ones are lost, as in Celery.
+    public func stopCold() {
+        logger.warning("cold shutdown: running tasks are stopped; late-acked ones go back to the queue")
+        state.withLockedValue { $0?.coldShutdown = true }
+        stop()
+        if let pool = runningPool.withLockedValue({ $0 }) {
+            Task { await pool.close(cold: true) }
+        }
     }
 
     /// Warm shutdown: stop consuming; `run()` returns once the tasks in flight are done.
@@ -131,6 +163,26 @@ public final class Worker: Sendable {
         }
         consumers?.stopAll()
         timers.forEach { $0.cancel() }
+    }
+
+    /// The pool `options.pool` names; a prefork pool's children are started and ready.
+    private func makePool(concurrency: Int) async throws -> any ExecutionPool {
+        let pool: any ExecutionPool
+        switch options.pool {
+        case .prefork:
+            let prefork = PreforkPool(concurrency: concurrency,
+                                      settings: .init(arguments: options.childArguments ?? WorkerOptions.defaultChildArguments,
+                                                      maxTasksPerChild: options.maxTasksPerChild,
+                                                      maxMemoryPerChildKiB: options.maxMemoryPerChildKiB),
+                                      logger: logger)
+            try await prefork.start()
+            pool = prefork
+        case .solo, .async, .threads:
+            pool = InProcessPool(kind: options.pool, concurrency: concurrency, hostname: hostname,
+                                 defaults: app.configuration.taskDefaults, logger: logger)
+        }
+        runningPool.withLockedValue { $0 = pool }
+        return pool
     }
 
     /// Runs `body` when `eta` comes, on a timer a shutdown cancels: the message then goes
@@ -172,7 +224,7 @@ public final class Worker: Sendable {
         var load = [Double](repeating: 0, count: 3)
         _ = getloadavg(&load, 3)
         return [
-            "freq": .double(options.heartbeatInterval), "active": .int(active),
+            "freq": .double(options.heartbeatInterval ?? 2), "active": .int(active),
             "processed": .int(processed),
             "loadavg": .array(load.map { .double(($0 * 100).rounded() / 100) }),
             "sw_ident": "celeriac", "sw_ver": .string(celeriacVersion), "sw_sys": .string(Self.systemName),

@@ -21,6 +21,7 @@ final class WorkerState: Sendable {
         var revoked: [String] = []
         var revokedSet: Set<String> = []
         var eventsEnabled: Bool
+        var coldShutdown = false
     }
 
     static let revokedLimit = 50_000
@@ -36,6 +37,12 @@ final class WorkerState: Sendable {
     init(hostname: String, eventsEnabled: Bool) {
         self.hostname = hostname
         state = NIOLockedValueBox(State(eventsEnabled: eventsEnabled))
+    }
+
+    /// Set by a cold shutdown: tasks that end now are not recorded or acknowledged.
+    var coldShutdown: Bool {
+        get { state.withLockedValue { $0.coldShutdown } }
+        set { state.withLockedValue { $0.coldShutdown = newValue } }
     }
 
     var eventsEnabled: Bool {
@@ -94,6 +101,8 @@ final class WorkerState: Sendable {
     var revokedIDs: [String] { state.withLockedValue { $0.revoked } }
     var totals: [String: Int] { state.withLockedValue { $0.totals } }
     var activeCount: Int { state.withLockedValue { $0.active.count } }
+    /// Tasks received and not finished, ETA ones aside: the autoscaler's measure of load.
+    var heldCount: Int { state.withLockedValue { $0.active.count + $0.reserved.count } }
     /// Tasks run to an end so far: the totals' sum.
     var processedCount: Int { state.withLockedValue { $0.totals.values.reduce(0, +) } }
 

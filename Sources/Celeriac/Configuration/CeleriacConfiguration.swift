@@ -24,6 +24,8 @@ public struct CeleriacConfiguration: Sendable, Hashable {
     }
     public var prefetchMultiplier = 4
     public var acksLate = false
+    /// With acks_late: a task whose pool process died goes back to the queue instead of failing.
+    public var rejectOnWorkerLost = false
     /// How long stored results live; nil keeps them for ever.
     public var resultExpires: Double? = 86_400
     /// Store name, args, kwargs, worker, retries and queue with each result.

@@ -18,6 +18,7 @@ extension ConfigurationSetting {
         .init(key: "timezone", kind: .timezone) { $0.timezoneName = $1.stringValue! },
         .init(key: "worker_prefetch_multiplier", kind: .integer(0...65_535)) { $0.prefetchMultiplier = $1.intValue! },
         .init(key: "task_acks_late", kind: .bool) { $0.acksLate = $1.boolValue! },
+        .init(key: "task_reject_on_worker_lost", kind: .bool) { $0.rejectOnWorkerLost = $1.boolValue! },
         .init(key: "result_expires", kind: .optionalSeconds) { $0.resultExpires = $1.doubleValue },
         .init(key: "result_extended", kind: .bool) { $0.resultExtended = $1.boolValue! },
         .init(key: "task_send_sent_event", kind: .bool) { $0.sendSentEvent = $1.boolValue! },

@@ -37,8 +37,35 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: [.customShort("c"), .long], help: "Tasks run at once (default: the number of cores).")
     var concurrency: Int?
 
-    @Option(name: [.customShort("P"), .long], help: "Pool: async, threads or solo (Celery's gevent and eventlet run the async pool).")
-    var pool = "async"
+    @Option(name: [.customShort("P"), .long], help: "Pool: prefork (child processes), threads, async or solo (Celery's gevent and eventlet run the async pool).")
+    var pool = "prefork"
+
+    @Option(name: .customLong("autoscale"), help: "MAX,MIN: grow the pool to MAX under load, shrink to MIN when idle.")
+    var autoscale: String?
+
+    @Option(name: .customLong("max-tasks-per-child"), help: "Prefork: replace a child after this many tasks.")
+    var maxTasksPerChild: Int?
+
+    @Option(name: .customLong("max-memory-per-child"), help: "Prefork: replace a child whose resident memory passes this many KiB after a task.")
+    var maxMemoryPerChild: Int?
+
+    @Option(name: .customLong("time-limit"), help: "Hard time limit in seconds for every task (task_time_limit).")
+    var timeLimit: Double?
+
+    @Option(name: .customLong("soft-time-limit"), help: "Soft time limit in seconds for every task (task_soft_time_limit).")
+    var softTimeLimit: Double?
+
+    @Flag(name: .customLong("without-heartbeat"), help: "Send no worker-heartbeat events.")
+    var withoutHeartbeat = false
+
+    @Flag(name: .customLong("without-gossip"), help: "Accepted for Celery's command lines; celeriac workers do not gossip.")
+    var withoutGossip = false
+
+    @Flag(name: .customLong("without-mingle"), help: "Accepted for Celery's command lines; celeriac workers do not mingle at start.")
+    var withoutMingle = false
+
+    @Flag(name: .customLong("pool-child"), help: .hidden)
+    var poolChild = false
 
     @Option(name: .customLong("prefetch-multiplier"), help: "Messages held per pool slot (default: worker_prefetch_multiplier, 4).")
     var prefetchMultiplier: Int?
@@ -60,10 +87,28 @@ struct WorkerCommand: AsyncParsableCommand {
         if let prefetchMultiplier, prefetchMultiplier < 1 {
             throw ValidationError("--prefetch-multiplier takes 1 or more")
         }
+        if let maxTasksPerChild, maxTasksPerChild < 1 { throw ValidationError("--max-tasks-per-child takes 1 or more") }
+        if let maxMemoryPerChild, maxMemoryPerChild < 1 { throw ValidationError("--max-memory-per-child takes KiB, 1 or more") }
+        for (flag, value) in [("--time-limit", timeLimit), ("--soft-time-limit", softTimeLimit)] {
+            if let value, !(value > 0) { throw ValidationError("\(flag) takes seconds, more than 0") }
+        }
         _ = try poolKind()
+        _ = try autoscaleRange()
         guard Logger.Level(celeryName: logLevel) != nil else {
             throw ValidationError("-l \(logLevel): use debug, info, warning, error or critical")
         }
+    }
+
+    /// `--autoscale MAX,MIN` as Celery reads it (MIN may be left out: 0).
+    func autoscaleRange() throws -> (max: Int, min: Int)? {
+        guard let autoscale else { return nil }
+        let parts = autoscale.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard (1...2).contains(parts.count), let max = parts[0], max >= 1, parts.count == 1 || parts[1] != nil else {
+            throw ValidationError("--autoscale \(autoscale): use MAX,MIN, e.g. --autoscale 10,3")
+        }
+        let min = parts.count == 2 ? parts[1]! : 0
+        guard min >= 0, min <= max else { throw ValidationError("--autoscale \(autoscale): MIN must be 0 to MAX") }
+        return (max, min)
     }
 
     /// Celery's pool names; gevent and eventlet are its coroutine pools, our async one.
@@ -72,9 +117,8 @@ struct WorkerCommand: AsyncParsableCommand {
         case "async", "gevent", "eventlet": return .async
         case "solo": return .solo
         case "threads": return .threads
-        case "prefork", "processes":
-            throw ValidationError("-P \(pool) is not available yet; use -P threads (OS threads), async (Swift concurrency) or solo")
-        default: throw ValidationError("-P \(pool): use threads, async or solo")
+        case "prefork", "processes": return .prefork
+        default: throw ValidationError("-P \(pool): use prefork, threads, async or solo")
         }
     }
 
@@ -86,17 +130,26 @@ struct WorkerCommand: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        LoggingSystem.bootstrap { _ in WorkerLogHandler(sink: sink, logLevel: level) }
+        let processName = poolChild ? PreforkChild.processName ?? "PoolWorker" : "MainProcess"
+        LoggingSystem.bootstrap { _ in WorkerLogHandler(sink: sink, logLevel: level, processName: processName) }
         signal(SIGHUP, SIG_IGN)
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP)
         hangup.setEventHandler { try? sink.reopen() }  // logrotate moved the file
         hangup.resume()
         defer { hangup.cancel() }
-        let celeriac = App(try app.configuration())
+        var configuration = try app.configuration()
+        if let timeLimit { configuration.taskDefaults.timeLimit = timeLimit }
+        if let softTimeLimit { configuration.taskDefaults.softTimeLimit = softTimeLimit }
+        let celeriac = App(configuration)
         do {
             try AppCatalog.install(appName, on: celeriac)
         } catch {
             throw ValidationError("\(error)")
+        }
+        if poolChild {
+            let status = await PreforkChild.run(app: celeriac, hostname: NodeName.expand(hostname),
+                                                logger: Logger(label: "celeriac.worker"))
+            throw ExitCode(status)
         }
         var options = WorkerOptions()
         options.nodeName = hostname
@@ -108,18 +161,16 @@ struct WorkerCommand: AsyncParsableCommand {
         options.prefetchMultiplier = prefetchMultiplier
         options.stateDB = stateDB
         options.pidFile = pidFile
+        options.autoscale = try autoscaleRange()
+        options.maxTasksPerChild = maxTasksPerChild
+        options.maxMemoryPerChildKiB = maxMemoryPerChild
+        if withoutHeartbeat { options.heartbeatInterval = nil }
         if ["gevent", "eventlet"].contains(pool.lowercased()) {
             FileHandle.standardError.write(Data("celeriac worker: -P \(pool) runs the async pool (Swift concurrency)\n".utf8))
         }
         let worker = Worker(app: celeriac, options: options)
-        let signals = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler { worker.stop() }
-            source.resume()
-            return source
-        }
-        defer { signals.forEach { $0.cancel() } }
+        let signals = ShutdownSignals(worker: worker)
+        defer { signals.cancel() }
         do {
             try await worker.run()
         } catch {

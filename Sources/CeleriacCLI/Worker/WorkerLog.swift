@@ -46,6 +46,8 @@ struct WorkerLogError: Error, CustomStringConvertible {
 struct WorkerLogHandler: LogHandler {
     let sink: WorkerLogSink
     var logLevel: Logger.Level
+    /// Celery's process name: MainProcess, or ForkPoolWorker-N in a pool child.
+    var processName = "MainProcess"
     var metadata: Logger.Metadata = [:]
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -55,7 +57,7 @@ struct WorkerLogHandler: LogHandler {
 
     func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
              file: String, function: String, line: UInt) {
-        sink.append("[\(Self.timestamp()): \(Self.name(level))/MainProcess] \(message)\n")
+        sink.append("[\(Self.timestamp()): \(Self.name(level))/\(processName)] \(message)\n")
     }
 
     static func name(_ level: Logger.Level) -> String {

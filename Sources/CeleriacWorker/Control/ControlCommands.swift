@@ -11,28 +11,36 @@ struct ControlCommands: Sendable {
     let slots: TaskSlots
     let consumers: QueueConsumers
     let limits: TaskLimits
-    let threads: ThreadPoolExecutor?
+    let pool: any ExecutionPool
     let hostname: String
-    let pool: PoolKind
     let prefetch: Int
+    /// Prefork's `--max-tasks-per-child`, for `stats`.
+    let maxTasksPerChild: Int?
+    /// Present under `--autoscale`.
+    let autoscaler: Autoscaler?
     let startedAt: Date
     /// Asks the worker for a warm shutdown.
     let shutdown: @Sendable () -> Void
     /// The worker's one clock, which its events carry too.
     let clock: LamportClock
+    /// Sends a worker-heartbeat event now (the `heartbeat` command).
+    let heartbeat: @Sendable () async -> Void
 
     init(app: App, state: WorkerState, slots: TaskSlots, consumers: QueueConsumers, limits: TaskLimits,
-         threads: ThreadPoolExecutor?, hostname: String, pool: PoolKind,
-         prefetch: Int, clock: LamportClock, shutdown: @escaping @Sendable () -> Void) {
+         pool: any ExecutionPool, hostname: String, prefetch: Int, maxTasksPerChild: Int?, autoscaler: Autoscaler?,
+         clock: LamportClock,
+         heartbeat: @escaping @Sendable () async -> Void, shutdown: @escaping @Sendable () -> Void) {
         self.app = app
         self.state = state
         self.slots = slots
         self.consumers = consumers
         self.limits = limits
-        self.threads = threads
-        self.hostname = hostname
         self.pool = pool
+        self.hostname = hostname
         self.prefetch = prefetch
+        self.maxTasksPerChild = maxTasksPerChild
+        self.autoscaler = autoscaler
+        self.heartbeat = heartbeat
         self.startedAt = Date()
         self.clock = clock
         self.shutdown = shutdown
@@ -68,17 +76,22 @@ struct ControlCommands: Sendable {
             state.eventsEnabled = false
             return ["ok": "task events disabled"]
         case "pool_grow", "pool_shrink":
-            guard pool != .solo else { return ["error": "the solo pool runs one task at a time"] }
+            guard pool.kind != .solo else { return ["error": "the solo pool runs one task at a time"] }
             let count = max(1, arguments["n"]?.intValue ?? 1)
-            await slots.resize(by: method == "pool_grow" ? count : -count)
-            if let threads, await slots.capacity > threads.threadCount {
-                threads.addThreads(await slots.capacity - threads.threadCount)
+            if let autoscaler {
+                if method == "pool_grow" { await autoscaler.forceGrow(by: count) } else { await autoscaler.forceShrink(by: count) }
+            } else {
+                await slots.resize(by: method == "pool_grow" ? count : -count)
+                pool.resize(to: await slots.capacity)
             }
             return ["ok": .string(method == "pool_grow" ? "pool will grow" : "pool will shrink")]
         case "shutdown":
             shutdown()
             return ["ok": "shutting down"]
-        case "autoscale": return ["error": "ValueError('Autoscale not enabled')"]
+        case "autoscale":
+            guard let autoscaler else { return ["error": "ValueError('Autoscale not enabled')"] }
+            let range = await autoscaler.update(max: arguments["max"]?.intValue, min: arguments["min"]?.intValue)
+            return ["ok": .string("autoscale now max=\(range.max) min=\(range.min)")]
         case "add_consumer":
             guard let queue = arguments["queue"]?.stringValue, !queue.isEmpty else { return ["error": "add_consumer needs a queue"] }
             if consumers.queues.contains(queue) { return ["ok": .string("already consuming from \(queue)")] }
@@ -108,23 +121,34 @@ struct ControlCommands: Sendable {
             }
             limits.setTimeLimits(soft: arguments["soft"]?.doubleValue, hard: arguments["hard"]?.doubleValue, for: name)
             return ["ok": "time limits set successfully"]
+        case "terminate":
+            var revokeArguments = arguments
+            revokeArguments["terminate"] = true
+            return revoke(revokeArguments)
         case "heartbeat":
-            return ["error": .string("\(method) is not supported by celeriac worker yet")]
+            await heartbeat()
+            return .null
         default: return ["error": .string("No such command: \(method)")]
         }
     }
 
-    /// `revoke(task_id, terminate, signal)`: the ids are refused from now on; terminating a
-    /// running task is not supported yet, and the reply says so.
+    /// `revoke(task_id, terminate, signal)`: the ids are refused from now on; with terminate,
+    /// those running are stopped — a prefork child by the signal (SIGTERM unless named), other
+    /// pools' tasks by cancellation — and the reply says which.
     private func revoke(_ arguments: [String: JSONValue]) -> JSONValue {
         let ids = Self.ids(arguments["task_id"])
         guard !ids.isEmpty else { return ["error": "revoke needs a task_id"] }
         state.revoke(ids)
-        let listed = ids.joined(separator: ", ")
-        if arguments["terminate"]?.boolValue == true {
-            return ["ok": .string("tasks \(listed) flagged as revoked; terminating a running task is not supported yet")]
+        guard arguments["terminate"]?.boolValue == true else {
+            return ["ok": .string("tasks \(ids.joined(separator: ", ")) flagged as revoked")]
         }
-        return ["ok": .string("tasks \(listed) flagged as revoked")]
+        let signalText = arguments["signal"].flatMap { $0.stringValue ?? $0.intValue.map(String.init) } ?? "SIGTERM"
+        guard let signal = PoolErrors.signalNumber(signalText) else {
+            return ["error": .string("terminate: unknown signal \(signalText); use a name such as SIGTERM or SIGKILL, or a number")]
+        }
+        let terminated = ids.compactMap { id in pool.terminate(id, signal: signal).map { "\(id) (\($0))" } }
+        if terminated.isEmpty { return ["ok": "terminate: tasks unknown"] }
+        return ["ok": .string("terminate: \(terminated.joined(separator: ", "))")]
     }
 
     /// One id or a list of them.
@@ -140,13 +164,15 @@ struct ControlCommands: Sendable {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         let broker = URLComponents(string: app.configuration.brokerURL)
-        return [
+        var reply: JSONValue = [
             "pid": .int(pid), "clock": .string(String(tick())),
             "uptime": .int(Int(Date().timeIntervalSince(startedAt))),
             "pool": [
-                "implementation": .string("celeriac.concurrency.\(pool.rawValue):TaskPool"), "max-concurrency": .int(concurrency),
-                "processes": [.int(pid)], "max-tasks-per-child": "N/A", "put-guarded-by-semaphore": false,
-                "timeouts": [0, 0],
+                "implementation": .string("celeriac.concurrency.\(pool.kind.rawValue):TaskPool"),
+                "max-concurrency": .int(concurrency), "processes": .array(pool.processIDs.map(JSONValue.int)),
+                "max-tasks-per-child": maxTasksPerChild.map(JSONValue.int) ?? "N/A", "put-guarded-by-semaphore": false,
+                "timeouts": [.double(app.configuration.taskDefaults.softTimeLimit ?? 0),
+                             .double(app.configuration.taskDefaults.timeLimit ?? 0)],
             ],
             "prefetch_count": .int(prefetch),
             "total": .object(state.totals.mapValues(JSONValue.int)),
@@ -162,6 +188,11 @@ struct ControlCommands: Sendable {
                 "virtual_host": .string(broker.map { $0.path.isEmpty || $0.path == "/" ? "/" : String($0.path.dropFirst()) } ?? "/"),
             ],
         ]
+        if let autoscaler, case .object(var object) = reply {
+            object["autoscaler"] = await autoscaler.info()
+            reply = .object(object)
+        }
+        return reply
     }
 
     /// A consumed queue, as kombu's `Queue.as_dict` describes it.

@@ -1,0 +1,125 @@
+import Celeriac
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+
+/// The solo, async and threads pools: tasks run in this process, as Swift tasks (on the
+/// threads pool's OS threads for `threads`). Limits and terminate work by cancellation:
+/// a task that awaits, sleeps or checks `Task.isCancelled` stops there; one that blocks
+/// without checking is abandoned at its hard limit and keeps its thread until it returns.
+final class InProcessPool: ExecutionPool {
+    let kind: PoolKind
+    let hostname: String
+    let defaults: CeleriacConfiguration.TaskDefaults
+    /// The threads pool's executor; nil runs tasks on Swift's own executor.
+    let threads: ThreadPoolExecutor?
+    let logger: Logger
+    /// The running bodies by task id, for `terminate`.
+    private let running = NIOLockedValueBox<[String: Running]>([:])
+
+    private struct Running {
+        var body: Task<TaskOutcome, Never>
+        var terminated = false
+    }
+
+    init(kind: PoolKind, concurrency: Int, hostname: String, defaults: CeleriacConfiguration.TaskDefaults, logger: Logger) {
+        self.kind = kind
+        self.hostname = hostname
+        self.defaults = defaults
+        self.threads = kind == .threads ? ThreadPoolExecutor(threads: max(1, concurrency)) : nil
+        self.logger = logger
+    }
+
+    var processIDs: [Int] { [Int(ProcessInfo.processInfo.processIdentifier)] }
+
+    func resize(to count: Int) {
+        if let threads, count > threads.threadCount { threads.addThreads(count - threads.threadCount) }
+    }
+
+    func close(cold: Bool) async {
+        if cold { running.withLockedValue { $0.values.forEach { $0.body.cancel() } } }
+    }
+
+    func terminate(_ taskID: String, signal: Int32) -> String? {
+        let body = running.withLockedValue { running -> Task<TaskOutcome, Never>? in
+            running[taskID]?.terminated = true
+            return running[taskID]?.body
+        }
+        guard let body else { return nil }
+        body.cancel()
+        return "cancelled (the \(kind.rawValue) pool stops a task by cancellation, not by signal)"
+    }
+
+    func run(_ job: PoolJob) async -> PoolRunResult {
+        let context = TaskContext(message: job.message, hostname: hostname, deliveryInfo: job.delivery,
+                                  options: job.task.options, reporter: job.reporter)
+        let (defaults, logger, task) = (defaults, logger, job.task)
+        let body = Task(executorPreference: threads) {
+            await TaskExecutor.execute(task, context: context, defaults: defaults) { logger.warning("\($0)") }
+        }
+        let id = job.message.id
+        running.withLockedValue { $0[id] = Running(body: body) }
+        let outcome = await watch(body, limits: job.limits, label: "\(task.name)[\(id)]")
+        let terminated = running.withLockedValue { $0.removeValue(forKey: id)?.terminated ?? false }
+        if terminated, case .failure = outcome { return .terminated(signal: nil) }
+        return .finished(outcome)
+    }
+
+    /// Waits for the body, cancelling it at the soft limit and giving up on it at the hard
+    /// (a body that blocks is left to finish on its own; its outcome is dropped).
+    private func watch(_ body: Task<TaskOutcome, Never>, limits: RunLimits, label: String) async -> TaskOutcome {
+        guard limits.soft != nil || limits.hard != nil else { return await body.value }
+        let softHit = NIOLockedValueBox(false)
+        let first = FirstOutcome()
+        let logger = logger
+        let watchdog = Task {
+            let clock = ContinuousClock()
+            let start = clock.now
+            if let soft = limits.soft, soft < (limits.hard ?? .infinity) {
+                do { try await Task.sleep(for: .seconds(soft)) } catch { return }  // the limit itself
+                logger.warning("soft time limit (\(soft)s) exceeded for \(label)")
+                softHit.withLockedValue { $0 = true }
+                body.cancel()
+            }
+            guard let hard = limits.hard else { return }
+            do { try await Task.sleep(for: .seconds(max(0, hard - (clock.now - start).seconds))) } catch { return }
+            logger.error("hard time limit (\(hard)s) exceeded for \(label)")
+            body.cancel()
+            first.offer(.failure(PoolErrors.timeLimitExceeded(hard)))
+        }
+        Task { first.offer(await body.value) }
+        let outcome = await first.value()
+        watchdog.cancel()
+        return softHit.withLockedValue { $0 } ? PoolErrors.afterSoftLimit(outcome) : outcome
+    }
+}
+
+/// The first of several outcomes offered, for whoever awaits it; later offers are dropped.
+final class FirstOutcome: Sendable {
+    private struct State {
+        var outcome: TaskOutcome?
+        var waiter: CheckedContinuation<TaskOutcome, Never>?
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    func offer(_ outcome: TaskOutcome) {
+        let waiter = state.withLockedValue { state -> CheckedContinuation<TaskOutcome, Never>? in
+            guard state.outcome == nil else { return nil }
+            state.outcome = outcome
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: outcome)
+    }
+
+    func value() async -> TaskOutcome {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLockedValue { state -> TaskOutcome? in
+                if state.outcome == nil { state.waiter = continuation }
+                return state.outcome
+            }
+            if let ready { continuation.resume(returning: ready) }
+        }
+    }
+}
