@@ -94,7 +94,8 @@ struct TaskRunner: Sendable {
         await events.started(message.id)
         let job = PoolJob(message: message, task: task, delivery: deliveryInfo(delivery, message),
                           limits: limits.runLimits(for: task, message: message, defaults: app.configuration.taskDefaults),
-                          reporter: ProgressReporter(message: message, queue: queue, results: results, events: events))
+                          reporter: ProgressReporter(message: message, queue: queue, results: results, events: events),
+                          started: { [state] pid in state.setWorkerPID(pid, for: message.id) })
         let clock = ContinuousClock()
         let start = clock.now
         let result = await pool.run(job)

@@ -11,6 +11,8 @@ final class WorkerState: Sendable {
         var delivery: DeliveryInfo
         var acknowledged = false
         var startedAt: Double?
+        /// The process running it: a prefork child, or this worker.
+        var workerPID: Int?
     }
 
     private struct State {
@@ -65,6 +67,10 @@ final class WorkerState: Sendable {
             held.startedAt = Date().timeIntervalSince1970
             state.active[id] = held
         }
+    }
+
+    func setWorkerPID(_ pid: Int, for id: String) {
+        state.withLockedValue { $0.active[id]?.workerPID = pid }
     }
 
     /// A task no longer held: finished, refused or revoked; `ran` counts it in the totals.
@@ -157,7 +163,7 @@ final class WorkerState: Sendable {
                 "priority": held.delivery.priority.map(JSONValue.int) ?? .null,
                 "redelivered": .bool(held.delivery.redelivered ?? false),
             ]),
-            "worker_pid": held.startedAt == nil ? .null : .int(Int(ProcessInfo.processInfo.processIdentifier)),
+            "worker_pid": held.workerPID.map(JSONValue.int) ?? .null,
         ])
     }
 }

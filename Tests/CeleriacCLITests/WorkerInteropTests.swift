@@ -27,11 +27,12 @@ struct WorkerInteropTests {
     /// `celeriac worker -A demo -E` on `queue`, stopped (SIGTERM) when the test stops it or
     /// ends; its log goes to the returned file.
     static func startWorker(queue: String, broker: String, concurrency: Int = 4, pool: String = "async",
-                            extra: [String] = []) throws -> (BackgroundProcess, String) {
+                            extra: [String] = [], environment: [String] = []) throws -> (BackgroundProcess, String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("\(queue)-\(UUID().uuidString.prefix(4)).log").path
         let worker = try BackgroundProcess(
             "/bin/bash",
-            arguments: [PythonCluster.interop.appendingPathComponent("run_until_eof.sh").path, CeleriacBinary.url.path,
+            arguments: [PythonCluster.interop.appendingPathComponent("run_until_eof.sh").path, "/usr/bin/env"] + environment
+                + [CeleriacBinary.url.path,
                         "worker", "-A", "demo", "-Q", queue, "-E", "-c", "\(concurrency)", "-P", pool,
                         "-n", "swift-\(queue)@localhost", "-b", broker, "--result-backend", "rpc://"] + extra,
             logFile: log)
@@ -46,8 +47,9 @@ struct WorkerInteropTests {
 
     /// `startWorker`, then waits until the worker says it is ready.
     static func startReadyWorker(queue: String, broker: String, concurrency: Int = 4, pool: String = "async",
-                                 extra: [String] = []) async throws -> (BackgroundProcess, String) {
-        let (worker, log) = try startWorker(queue: queue, broker: broker, concurrency: concurrency, pool: pool, extra: extra)
+                                 extra: [String] = [], environment: [String] = []) async throws -> (BackgroundProcess, String) {
+        let (worker, log) = try startWorker(queue: queue, broker: broker, concurrency: concurrency, pool: pool, extra: extra,
+                                            environment: environment)
         _ = try await waitForLog(log, toContain: "ready")
         return (worker, log)
     }
@@ -269,7 +271,7 @@ struct WorkerInteropTests {
         #expect(try String(contentsOfFile: logFile + ".1", encoding: .utf8).contains("discarding revoked task"))
     }
 
-    @Test(arguments: ["async", "threads", "solo"])
+    @Test(arguments: ["prefork", "async", "threads", "solo"])
     func aPythonClientCallsTheDemoTasks(pool: String) async throws {
         try await Self.withVirtualHost { broker in try await callDemoTasks(broker: broker, pool: pool) }
     }

@@ -10,6 +10,8 @@ struct PoolJob: Sendable {
     var limits: RunLimits
     /// Stores and announces `updateState` states (the worker's, wherever the task runs).
     var reporter: any TaskStateReporter
+    /// Told the process the task runs in once it has one (`worker_pid` in `active`).
+    var started: @Sendable (Int) -> Void = { _ in }
 }
 
 /// The time limits of one run, in seconds.

@@ -59,6 +59,7 @@ final class InProcessPool: ExecutionPool {
         }
         let id = job.message.id
         running.withLockedValue { $0[id] = Running(body: body) }
+        job.started(Int(ProcessInfo.processInfo.processIdentifier))
         let outcome = await watch(body, limits: job.limits, label: "\(task.name)[\(id)]")
         let terminated = running.withLockedValue { $0.removeValue(forKey: id)?.terminated ?? false }
         if terminated, case .failure = outcome { return .terminated(signal: nil) }

@@ -101,6 +101,7 @@ final class PreforkPool: ExecutionPool {
         guard let child = await take(running) else {
             return .workerLost(PoolErrors.workerLost("the pool closed before the task started"))
         }
+        job.started(Int(child.pid))
         child.send(ChildJob(message: job.message, delivery: job.delivery).frame)
         let watchdog = watch(child, taskID: job.message.id, limits: job.limits, label: "\(job.task.name)[\(job.message.id)]")
         defer { watchdog?.cancel() }
@@ -295,7 +296,7 @@ final class PreforkPool: ExecutionPool {
     }
 
     private func exited(_ pid: pid_t, status: Int32) {
-        let (child, replace, closed, startFailure) = state.withLockedValue { state -> (Child?, Bool, CheckedContinuation<Void, Never>?, Bool) in
+        let (child, replace, closed, startFailure, closing) = state.withLockedValue { state -> (Child?, Bool, CheckedContinuation<Void, Never>?, Bool, Bool) in
             let child = state.children.removeValue(forKey: pid)
             state.idle.removeAll { $0 == pid }
             var closed: CheckedContinuation<Void, Never>?
@@ -305,7 +306,7 @@ final class PreforkPool: ExecutionPool {
             }
             let startFailure = child.map { !$0.ready } ?? false
             if startFailure { state.failedStarts += 1 }
-            return (child, !state.closing && state.working < state.target, closed, startFailure)
+            return (child, !state.closing && state.working < state.target, closed, startFailure, state.closing)
         }
         guard let child else { return }
         let name = "ForkPoolWorker-\(child.index)"
@@ -318,7 +319,7 @@ final class PreforkPool: ExecutionPool {
             let reason = "pool process \(name) exited with '\(PoolErrors.exitDescription(status))' before it was ready"
             logger.error("\(reason)")
             failStart(SpawnError(description: reason + "; see its log lines above"))
-        } else if !child.retiring && closed == nil && !replace {
+        } else if !child.retiring && !closing {
             logger.warning("Process '\(name)' pid:\(pid) exited with '\(PoolErrors.exitDescription(status))'")
         }
         closed?.resume()

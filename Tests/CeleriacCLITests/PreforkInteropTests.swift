@@ -1,0 +1,84 @@
+import Celeriac
+import CeleriacTestSupport
+import Foundation
+import Testing
+
+/// The prefork pool and the autoscaler under Celery 5.7's own remote control, and the
+/// worker's promise when it is lost: no late-acked task goes missing.
+extension WorkerInteropTests {
+    @Test func thePreforkPoolFollowsCelerysControl() async throws {
+        try await Self.withVirtualHost { broker in try await preforkControl(broker: broker) }
+    }
+
+    func preforkControl(broker: String) async throws {
+        let (queue, node) = Self.names("pool")
+        let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, pool: "prefork",
+                                                            extra: ["--autoscale", "3,1"],
+                                                            environment: ["AUTOSCALE_KEEPALIVE=2"])
+        let output = try await detached {
+            try ChildProcess.run(["python3", PythonCluster.interop.appendingPathComponent("control_pool.py").path,
+                                  "--broker", broker, "--node", node, "--queue", queue])
+        }
+        let status = try await detached { worker.stop() }
+        let workerLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        try #require(output.status == 0, "\(output.stderr.suffix(1500))\nworker log:\n\(workerLog.suffix(2000))")
+        #expect(status == 0, "\(workerLog.suffix(1500))")
+        let replies = try JSONValue(parsing: output.stdout)
+        func processes(_ key: String) -> [JSONValue]? { replies[key]?["pool"]?["processes"]?.arrayValue }
+        func listed(_ method: String) -> JSONValue? { replies[method]?.arrayValue?.first?[node] }
+
+        #expect(replies["stats_start"]?["pool"]?["implementation"] == "celeriac.concurrency.prefork:TaskPool")
+        #expect(replies["stats_start"]?["autoscaler"] == ["current": 1, "max": 3, "min": 1, "qty": 0], "\(replies)")
+        #expect(processes("grown")?.count == 3, "the autoscaler grows to the three tasks held: \(replies)\n\(workerLog.suffix(3000))")
+        #expect(replies["burst"] == [1.5, 1.5, 1.5])
+        #expect(processes("shrunk")?.count == 1, "and shrinks back once idle: \(replies["shrunk"] ?? .null)")
+
+        let doomedPID = replies["doomed_active"]?["worker_pid"]
+        #expect(doomedPID != nil && doomedPID != .int(Int(worker.pid)), "active names the child, not the worker")
+        #expect(listed("terminate")?["ok"]?.stringValue?.hasPrefix("terminate: \(replies["ids"]?["doomed"]?.stringValue ?? "?") (SIGKILL sent to pool process") == true,
+                "\(replies["terminate"] ?? .null)")
+        #expect(replies["terminated"] == ["error": "TaskRevokedError", "message": "terminated"])
+
+        #expect(replies["lost"] == ["error": "WorkerLostError", "message": "Worker exited prematurely: signal 9 (SIGKILL)."])
+        #expect(processes("stats_replaced")?.count == 1, "the killed child is replaced: \(replies["stats_replaced"] ?? .null)")
+        #expect(workerLog.contains("exited with 'signal 9 (SIGKILL)' while running task \(replies["ids"]?["lost"]?.stringValue ?? "?")"))
+
+        #expect(replies["soft_limited"]?["error"] == "SoftTimeLimitExceeded", "\(replies["soft_limited"] ?? .null)")
+
+        #expect(listed("autoscale") == ["ok": "autoscale now max=4 min=2"])
+        #expect(replies["stats_autoscaled"]?["autoscaler"]?["current"] == 2 && processes("stats_autoscaled")?.count == 2)
+        #expect(listed("pool_grow") == ["ok": "pool will grow"] && processes("stats_grown")?.count == 4,
+                "\(replies["stats_grown"] ?? .null)")
+        #expect(listed("pool_shrink") == ["ok": "pool will shrink"] && processes("stats_shrunk")?.count == 3,
+                "\(replies["stats_shrunk"] ?? .null)")
+    }
+
+    /// kill -9 of the worker (its children left to notice) or SIGTERM, with late-acked tasks
+    /// in flight: a second worker finishes the queue and every task has its result. Duplicates
+    /// (run twice: finished but not acked when the first died) are allowed and reported.
+    @Test(arguments: ["kill", "term"])
+    func losingAWorkerLosesNoTask(how: String) async throws {
+        try await Self.withVirtualHost { broker in try await loseAWorker(broker: broker, how: how) }
+    }
+
+    func loseAWorker(broker: String, how: String) async throws {
+        let (queue, _) = Self.names("lose")
+        let logs = FileManager.default.temporaryDirectory.path
+        let output = try await detached {
+            try ChildProcess.run(["python3", PythonCluster.interop.appendingPathComponent("lose_a_worker.py").path,
+                                  "--broker", broker, "--queue", queue, "--celeriac", CeleriacBinary.url.path,
+                                  "--how", how, "--tasks", "200", "--log-dir", logs])
+        }
+        let firstLog = (try? String(contentsOfFile: "\(logs)/\(queue)-first.log", encoding: .utf8)) ?? ""
+        try #require(output.status == 0, "\(output.stderr.suffix(1500))\nfirst worker:\n\(firstLog.suffix(1500))")
+        let report = try JSONValue(parsing: output.stdout)
+        print("losing a worker (\(how)): \(report.serialized)")
+        #expect(report["completed"] == 200, "every task has its result: \(report)")
+        #expect(report["failed"] == [:], "\(report)")
+        #expect(report["succeeded_ids"] == 200, "\(report)")
+        #expect(report["first_status"] == (how == "kill" ? -9 : 0), "\(report)")
+        #expect(report["children"]?.arrayValue?.count == 4 && report["children_left"] == [],
+                "the pool's children go with their worker: \(report)")
+        if how == "term" { #expect(report["duplicates"] == 0, "a warm shutdown runs nothing twice: \(report)") }
+    }
+}
