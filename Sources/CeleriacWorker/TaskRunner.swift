@@ -62,6 +62,8 @@ struct TaskRunner: Sendable {
         let error = CeleryError(type: "TaskRevokedError", message: [.string(reason)], module: "celery.exceptions")
         try? await results.store(.revoked, result: error.json, for: message, queue: queue)
         await events.revoked(message.id, expired: reason == "expired")
+        await app.signals.taskRevoked(.init(taskID: message.id, taskName: message.taskName, terminated: false,
+                                            signal: nil, expired: reason == "expired"))
         state.finish(message.id, name: message.taskName, ran: false)
         settle(delivery, .ack)
     }
@@ -128,6 +130,8 @@ struct TaskRunner: Sendable {
         let error = CeleryError(type: "TaskRevokedError", message: ["terminated"], module: "celery.exceptions")
         try? await results.store(.revoked, result: error.json, for: message, queue: queue)
         await events.revoked(message.id, expired: false, terminatedBy: signal ?? 0)
+        await app.signals.taskRevoked(.init(taskID: message.id, taskName: message.taskName, terminated: true,
+                                            signal: signal, expired: false))
         return .ack
     }
 

@@ -24,6 +24,7 @@ public final class Worker: Sendable {
         var requested = false
         var consumers: QueueConsumers?
         var timers: [String: Task<Void, Never>] = [:]
+        var announced: Set<AppSignals.Shutdown> = []
     }
 
     public init(app: App, options: WorkerOptions, logger: Logger = Logger(label: "celeriac.worker")) {
@@ -102,6 +103,7 @@ public final class Worker: Sendable {
         }
         let size = autoscaler.map { "autoscaled \($0.range.min)-\($0.range.max)" } ?? "of \(concurrency)"
         logger.info("\(hostname) ready: \(options.pool.rawValue) pool \(size), consuming \(consumers.queues.joined(separator: ", "))")
+        await app.signals.workerReady(hostname)
 
         await withDiscardingTaskGroup { group in
             for await (delivery, queue) in deliveries {
@@ -149,6 +151,7 @@ public final class Worker: Sendable {
     public func stopCold() {
         logger.warning("cold shutdown: running tasks are stopped; late-acked ones go back to the queue")
         state.withLockedValue { $0?.coldShutdown = true }
+        announceShutdown(.cold)
         stop()
         if let pool = runningPool.withLockedValue({ $0 }) {
             Task { await pool.close(cold: true) }
@@ -157,12 +160,21 @@ public final class Worker: Sendable {
 
     /// Warm shutdown: stop consuming; `run()` returns once the tasks in flight are done.
     public func stop() {
+        announceShutdown(.warm)
         let (consumers, timers) = stopping.withLockedValue { state in
             state.requested = true
             return (state.consumers, Array(state.timers.values))
         }
         consumers?.stopAll()
         timers.forEach { $0.cancel() }
+    }
+
+    /// `worker_shutting_down`, once for each kind of shutdown asked for.
+    private func announceShutdown(_ how: AppSignals.Shutdown) {
+        let first = stopping.withLockedValue { $0.announced.insert(how).inserted }
+        guard first else { return }
+        let (app, hostname) = (app, hostname)
+        Task { await app.signals.workerShuttingDown(hostname, how) }
     }
 
     /// The pool `options.pool` names; a prefork pool's children are started and ready.
@@ -179,7 +191,7 @@ public final class Worker: Sendable {
             pool = prefork
         case .solo, .async, .threads:
             pool = InProcessPool(kind: options.pool, concurrency: concurrency, hostname: hostname,
-                                 defaults: app.configuration.taskDefaults, logger: logger)
+                                 defaults: app.configuration.taskDefaults, signals: app.signals, logger: logger)
         }
         runningPool.withLockedValue { $0 = pool }
         return pool

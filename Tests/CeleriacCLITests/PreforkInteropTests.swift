@@ -43,6 +43,10 @@ extension WorkerInteropTests {
         #expect(processes("stats_replaced")?.count == 1, "the killed child is replaced: \(replies["stats_replaced"] ?? .null)")
         #expect(workerLog.contains("exited with 'signal 9 (SIGKILL)' while running task \(replies["ids"]?["lost"]?.stringValue ?? "?")"))
 
+        // worker_process_init ran in every child: the first, two grown, the terminated one's and the killed one's
+        // replacements, and those autoscale and pool_grow added.
+        #expect(workerLog.components(separatedBy: "demo: pool process ").count - 1 >= 7, "\(workerLog.suffix(3000))")
+        #expect(workerLog.contains("INFO/ForkPoolWorker-1] demo: pool process "), "child log lines carry Celery's process name")
         #expect(replies["soft_limited"]?["error"] == "SoftTimeLimitExceeded", "\(replies["soft_limited"] ?? .null)")
 
         #expect(listed("autoscale") == ["ok": "autoscale now max=4 min=2"])

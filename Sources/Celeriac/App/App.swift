@@ -10,6 +10,9 @@ public final class App: Sendable {
     public let configuration: CeleriacConfiguration
     /// The tasks this app defines; a worker runs these.
     public let tasks = TaskRegistry()
+    /// Hooks for Celery's signals: worker ready and shutting down, process init, task
+    /// prerun, postrun, success, failure, retry and revoked.
+    public let signals = AppSignals()
     let connections: AppConnections
 
     public init(_ configuration: CeleriacConfiguration = CeleriacConfiguration()) {

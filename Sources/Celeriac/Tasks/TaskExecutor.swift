@@ -12,15 +12,19 @@ import Foundation
 ///   `afterReturn` with the state. Rejected and ignored tasks run no hooks (as Celery).
 ///   A hook's error never changes the outcome (Celery would turn it into an internal error);
 ///   it goes to `onHookError` for the worker to log.
+/// - The app's signals, when given: `task_prerun` before the body; after the task's hooks,
+///   `task_success`, `task_failure` or `task_retry`, then `task_postrun`.
 public enum TaskExecutor {
     public static func execute(
         _ task: RegisteredTask, context: TaskContext,
         defaults: CeleriacConfiguration.TaskDefaults = CeleriacConfiguration.TaskDefaults(),
         jitter: RetryJitter = .system,
+        signals: AppSignals? = nil,
         onHookError: @Sendable (TaskHookError) async -> Void = { _ in }
     ) async -> TaskOutcome {
         var context = context
         context.options = task.options.resolved(with: defaults)
+        await signals?.taskPrerun(context)
         let outcome: TaskOutcome
         do {
             outcome = try await .success(task.run(context))
@@ -28,6 +32,7 @@ public enum TaskExecutor {
             outcome = self.outcome(of: error, context: context, jitter: jitter)
         }
         await runHooks(task.hooks, for: outcome, context: context, onHookError: onHookError)
+        await signals?.taskEnded(context, outcome)
         return outcome
     }
 

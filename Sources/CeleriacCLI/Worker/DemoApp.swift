@@ -1,5 +1,6 @@
 import Celeriac
 import Foundation
+import Logging
 
 /// The demo app the `celeriac` executable ships (`-A demo`): tasks that users try and the
 /// tests rely on, one of each kind a worker must handle.
@@ -13,8 +14,12 @@ public enum DemoApp {
     struct Steps: Codable, Sendable { var steps: Int }
     struct Progress: Codable, Sendable { var current: Int; var total: Int }
 
-    /// Registers every demo task on `app`.
+    /// Registers every demo task on `app`, and shows the process-init hook at work: each
+    /// prefork child says when it is ready.
     public static func install(on app: App) throws {
+        app.signals.onWorkerProcessInit {
+            Logger(label: "demo").info("demo: pool process \(getpid()) initialised")
+        }
         try app.register(TaskDefinition<Pair, Int>("demo.add", argumentNames: ["x", "y"]) { _, call in call.x &+ call.y })
         try app.register(TaskDefinition<Pair, Int>("demo.mul", argumentNames: ["x", "y"]) { _, call in call.x &* call.y })
         try app.register(TaskDefinition<Numbers, Int>("demo.xsum", argumentNames: ["numbers"]) { _, call in

@@ -11,6 +11,7 @@ final class InProcessPool: ExecutionPool {
     let kind: PoolKind
     let hostname: String
     let defaults: CeleriacConfiguration.TaskDefaults
+    let signals: AppSignals
     /// The threads pool's executor; nil runs tasks on Swift's own executor.
     let threads: ThreadPoolExecutor?
     let logger: Logger
@@ -22,10 +23,12 @@ final class InProcessPool: ExecutionPool {
         var terminated = false
     }
 
-    init(kind: PoolKind, concurrency: Int, hostname: String, defaults: CeleriacConfiguration.TaskDefaults, logger: Logger) {
+    init(kind: PoolKind, concurrency: Int, hostname: String, defaults: CeleriacConfiguration.TaskDefaults,
+         signals: AppSignals = AppSignals(), logger: Logger) {
         self.kind = kind
         self.hostname = hostname
         self.defaults = defaults
+        self.signals = signals
         self.threads = kind == .threads ? ThreadPoolExecutor(threads: max(1, concurrency)) : nil
         self.logger = logger
     }
@@ -53,9 +56,9 @@ final class InProcessPool: ExecutionPool {
     func run(_ job: PoolJob) async -> PoolRunResult {
         let context = TaskContext(message: job.message, hostname: hostname, deliveryInfo: job.delivery,
                                   options: job.task.options, reporter: job.reporter)
-        let (defaults, logger, task) = (defaults, logger, job.task)
+        let (defaults, signals, logger, task) = (defaults, signals, logger, job.task)
         let body = Task(executorPreference: threads) {
-            await TaskExecutor.execute(task, context: context, defaults: defaults) { logger.warning("\($0)") }
+            await TaskExecutor.execute(task, context: context, defaults: defaults, signals: signals) { logger.warning("\($0)") }
         }
         let id = job.message.id
         running.withLockedValue { $0[id] = Running(body: body) }

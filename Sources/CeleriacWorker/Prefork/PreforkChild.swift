@@ -21,11 +21,10 @@ public enum PreforkChild {
     /// Celery's name for a pool process in log lines.
     public static var processName: String? { index.map { "ForkPoolWorker-\($0)" } }
 
-    /// Runs tasks from the worker until it closes the pipe; returns the exit status.
-    /// `processInit` runs once before the child says it is ready (Celery's
-    /// `worker_process_init`), for connections and state its tasks need.
-    public static func run(app: App, hostname: String, logger: Logger,
-                           processInit: @Sendable () async throws -> Void = {}) async -> Int32 {
+    /// Runs tasks from the worker until it closes the pipe; returns the exit status. The app's
+    /// `worker_process_init` hooks run first, before the child says it is ready, for the
+    /// connections and state its tasks need.
+    public static func run(app: App, hostname: String, logger: Logger) async -> Int32 {
         let (input, output) = takeOverStandardStreams()
         let writer = FrameWriter(descriptor: output)
         let current = CurrentTask()
@@ -37,7 +36,7 @@ public enum PreforkChild {
         softLimit.resume()
         defer { softLimit.cancel() }
         do {
-            try await processInit()
+            try await app.signals.workerProcessInit()
         } catch {
             logger.error("worker_process_init failed: \(error)")
             return 1
@@ -68,7 +67,9 @@ public enum PreforkChild {
                                   reporter: PipeReporter(writer: writer))
         let defaults = app.configuration.taskDefaults
         let body = Task {
-            await TaskExecutor.execute(task, context: context, defaults: defaults) { logger.warning("\($0)") }
+            await TaskExecutor.execute(task, context: context, defaults: defaults, signals: app.signals) {
+                logger.warning("\($0)")
+            }
         }
         current.started(body)
         let outcome = await body.value
