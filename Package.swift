@@ -125,7 +125,7 @@ let package = Package(
         .testTarget(name: "CeleriacExporterTests", dependencies: ["CeleriacExporter", "CeleriacMonitor", "Celeriac"]),
         .testTarget(name: "CeleriacTUITests", dependencies: ["CeleriacTUI", "CeleriacMonitor", "Celeriac"]),
         // Runs the built `celeriac` binary as a user would.
-        .testTarget(name: "CeleriacCLITests", dependencies: ["celeriac", "Celeriac", "CeleriacTestSupport"]),
+        .testTarget(name: "CeleriacCLITests", dependencies: ["celeriac", "CeleriacCLI", "Celeriac", "CeleriacTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -14,11 +14,13 @@ public enum NodeName {
     }
 
     /// A file name for node `node` ("w1@host"): `%h` its host, `%n` its name part, `%d` the
-    /// host's domain, `%p` the whole node name — `--logfile=%n.log` gives `w1.log`.
+    /// host's domain, `%p` the whole node name, `%i` and `%I` the pool process index (0 and
+    /// nothing in the worker itself, whose pool children log to the same file) —
+    /// `--logfile=%n%I.log` gives `w1.log`.
     public static func expandFile(_ template: String, node: String) -> String {
         let (name, host) = node.firstIndex(of: "@").map { (String(node[..<$0]), String(node[node.index(after: $0)...])) }
             ?? (node, hostName())
-        return format(template, ["h": host, "n": name, "d": split(host: host).domain, "p": node])
+        return format(template, ["h": host, "n": name, "d": split(host: host).domain, "p": node, "i": "0", "I": ""])
     }
 
     public static func hostName() -> String {

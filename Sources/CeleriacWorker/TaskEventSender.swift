@@ -2,12 +2,20 @@ import Celeriac
 import Foundation
 
 /// The worker's events, with the fields and types Celery's worker sends (see the captured
-/// events in Tests/Fixtures): task events always as a `task.multi` batch, worker events
-/// each under its own routing key. Sending is best effort: a lost event never fails a task.
+/// events in Tests/Fixtures): task events buffered and sent as `task.multi` batches, worker
+/// events each under its own routing key. Sending is best effort: a lost event never fails
+/// a task.
 struct TaskEventSender: Sendable {
     let publisher: EventPublisher
     /// Sends only while events are enabled (-E, or enable_events at run time).
     let state: WorkerState
+    private let buffer: EventBuffer
+
+    init(publisher: EventPublisher, state: WorkerState) {
+        self.publisher = publisher
+        self.state = state
+        buffer = EventBuffer(publisher: publisher)
+    }
 
     func received(_ message: TaskMessage) async {
         await send("task-received", [
@@ -50,13 +58,16 @@ struct TaskEventSender: Sendable {
         await send("task-progress", ["uuid": .string(id), "state": .string(state.rawValue), "meta": meta])
     }
 
+    /// A worker event, after the task events before it (worker-offline comes last).
     func worker(_ type: String, _ fields: [String: JSONValue]) async {
+        await buffer.drain()
         guard state.eventsEnabled else { return }
         try? await publisher.publish(type, fields: fields)
     }
 
+    /// Stamped now, sent soon in a batch with its neighbours.
     private func send(_ type: String, _ fields: [String: JSONValue]) async {
         guard state.eventsEnabled else { return }
-        try? await publisher.publish(batch: [publisher.event(type, fields: fields)])
+        buffer.add(publisher.event(type, fields: fields))
     }
 }

@@ -4,7 +4,7 @@
     python3 Tests/Interop/control_pool.py --broker URL --node NAME --queue Q
 
 Needs `celeriac worker -A demo -P prefork --autoscale 3,1` named NAME on Q, started with
-AUTOSCALE_KEEPALIVE=2. In turn: three demo.sleep(1.5) make the autoscaler grow to 3 (the
+AUTOSCALE_KEEPALIVE=2. In turn: three demo.sleep(3) make the autoscaler grow to 3 (the
 largest pool seen while they run), and it shrinks back to 1 once they are done; a demo.sleep(30) is terminated with SIGKILL; another
 has its pool process killed from outside (kill -9 of the worker_pid `active` names), and
 stats is read until the pool has its size back; time_limit soft=0.3 makes demo.sleep(3)
@@ -59,7 +59,7 @@ def main():
                                       if task["id"] == result.id and task["worker_pid"]), None))
 
     replies = {"stats_start": stats()}
-    burst = [send("demo.sleep", 1.5) for _ in range(3)]
+    burst = [send("demo.sleep", 3) for _ in range(3)]
     largest = {}
     deadline = time.time() + 20
     while time.time() < deadline and not all(result.ready() for result in burst):

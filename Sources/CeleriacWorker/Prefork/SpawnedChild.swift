@@ -30,41 +30,16 @@ final class SpawnedChild: Sendable {
     private static func spawnAlone(arguments: [String], environment: [String: String]) throws -> SpawnedChild {
         let toChild = try makePipe()
         let fromChild = try makePipe()
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, toChild.read, STDIN_FILENO)
-        posix_spawn_file_actions_adddup2(&actions, fromChild.write, STDOUT_FILENO)
-
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // The worker ignores some signals to handle them itself; a child starts from the defaults.
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGUSR1, SIGUSR2, SIGPIPE, SIGCHLD] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        var noMask = sigset_t()
-        sigemptyset(&noMask)
-        posix_spawnattr_setsigmask(&attributes, &noMask)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
-
-        let argv = arguments.map { strdup($0) } + [nil]
-        let merged = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let envp = merged.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+        let pid: pid_t
+        do {
+            pid = try ProcessLauncher.spawn(arguments, environment: environment, stdin: .descriptor(toChild.read),
+                                            stdout: .descriptor(fromChild.write), stderr: .descriptor(STDERR_FILENO))
+        } catch {
+            [toChild.read, toChild.write, fromChild.read, fromChild.write].forEach { close($0) }
+            throw error
         }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
         close(toChild.read)
         close(fromChild.write)
-        guard result == 0 else {
-            close(toChild.write)
-            close(fromChild.read)
-            throw SpawnError(description: "cannot start pool child \(arguments[0]): \(String(cString: strerror(result)))")
-        }
         return SpawnedChild(pid: pid, input: toChild.write, output: fromChild.read)
     }
 
@@ -127,8 +102,4 @@ final class SpawnedChild: Sendable {
         }
         return (descriptors[0], descriptors[1])
     }
-}
-
-struct SpawnError: Error, CustomStringConvertible {
-    let description: String
 }

@@ -1,0 +1,184 @@
+import Celeriac
+import CeleriacWorker
+import Foundation
+import NIOConcurrencyHelpers
+
+/// One worker benchmark run: N tasks waiting in a queue, then the worker started; how soon
+/// it is ready, how fast it empties the queue (counted from its own task-succeeded events),
+/// how much memory it holds while it does, and then — one task at a time, at light load —
+/// how long a task takes from publish to start.
+struct WorkerBenchmark: Sendable {
+    enum Kind: String, CaseIterable, Sendable {
+        /// `demo.noop()`: the worker's own cost per task.
+        case noop
+        /// `demo.fib(15)`: a small CPU task.
+        case cpu
+
+        var taskName: String { self == .noop ? "demo.noop" : "demo.fib" }
+        var args: [JSONValue] { self == .noop ? [] : [15] }
+    }
+
+    struct Result: Sendable {
+        var subject: String
+        var kind: Kind
+        var tasksPerSecond: Double
+        var latencyP50: Double
+        var latencyP99: Double
+        var residentMiB: Double
+        var readyMilliseconds: Double
+
+        var line: String {
+            String(format: "%@ %@ %9.0f   %7.2f %7.2f   %7.1f   %7.0f", kind.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0),
+                   subject.padding(toLength: 18, withPad: " ", startingAt: 0), tasksPerSecond, latencyP50 * 1000,
+                   latencyP99 * 1000, residentMiB, readyMilliseconds)
+        }
+
+        static let header = "kind  worker               tasks/s    p50 ms  p99 ms   RSS MiB  ready ms"
+    }
+
+    var broker: String
+    var tasks: Int
+    var latencyTasks: Int
+    var concurrency: Int
+    var celeryApp: String?
+    var python: String
+    var logDirectory: String
+
+    func run(_ subject: BenchSubject, kind: Kind) async throws -> Result {
+        var configuration = CeleriacConfiguration()
+        configuration.brokerURL = broker
+        let app = App(configuration)
+        let queue = "bench.\(kind.rawValue).\(UUID().uuidString.prefix(8).lowercased())"
+        let options = TaskSendOptions(queue: queue)
+        let events = try await EventReceiver.events(on: try await app.transport())
+        for _ in 0..<tasks { try await app.send(kind.taskName, args: kind.args, options: options, expectResult: false) }
+
+        let launch = subject.launch(queue: queue, kind: kind.rawValue, concurrency: concurrency, broker: broker,
+                                    celeryApp: celeryApp, python: python)
+        let log = "\(logDirectory)/\(subject.label.replacingOccurrences(of: " ", with: "-"))-\(kind.rawValue).log"
+        let worker = try start(launch, log: log)
+        let spawned = ContinuousClock.now
+        let node = subject.node(kind.rawValue)
+        let peak = PeakMemory(pid: worker)
+        defer { peak.stop() }
+
+        let phase = NIOLockedValueBox("waiting for worker-online from \(node)")
+        let figures: (ready: Double, perSecond: Double, latencies: [Double]) = try await untilDone(worker, log: log, phase: phase) {
+            var iterator = events.makeAsyncIterator()
+            var ready: ContinuousClock.Instant?
+            while ready == nil, let event = try await iterator.next() {
+                if event.type == "worker-online", event.hostname == node { ready = .now }
+            }
+            guard let ready else { throw BenchError("the event stream ended before \(node) came online") }
+            var succeeded = 0
+            while succeeded < tasks, let event = try await iterator.next() {
+                if event.type == "task-succeeded", event.hostname == node {
+                    succeeded += 1
+                    if succeeded % 1000 == 0 { phase.withLockedValue { $0 = "\(succeeded) of \(tasks) tasks succeeded" } }
+                }
+            }
+            let perSecond = Double(tasks) / seconds(ContinuousClock.now - ready)
+            peak.stop()
+            var latencies: [Double] = []
+            for index in 0..<latencyTasks {
+                phase.withLockedValue { $0 = "latency task \(index + 1) of \(latencyTasks)" }
+                let sentAt = Date().timeIntervalSince1970
+                let result = try await app.send(kind.taskName, args: kind.args, options: options, expectResult: false)
+                while let event = try await iterator.next() {
+                    if event.type == "task-started", event["uuid"]?.stringValue == result.id, let startedAt = event.timestamp {
+                        latencies.append(startedAt - sentAt)
+                        break
+                    }
+                }
+                try await Task.sleep(for: .milliseconds(10))  // light load: the next task after a pause
+            }
+            return (seconds(ready - spawned), perSecond, latencies.sorted())
+        }
+        kill(worker, SIGTERM)
+        var status: Int32 = 0
+        while waitpid(worker, &status, 0) < 0, errno == EINTR {}
+        _ = try? await app.purge(queues: [queue])
+        await app.close()
+        func percentile(_ p: Double) -> Double {
+            figures.latencies.isEmpty ? .nan : figures.latencies[min(figures.latencies.count - 1, Int(Double(figures.latencies.count) * p))]
+        }
+        return Result(subject: subject.label, kind: kind, tasksPerSecond: figures.perSecond, latencyP50: percentile(0.5),
+                      latencyP99: percentile(0.99), residentMiB: Double(peak.kib) / 1024, readyMilliseconds: figures.ready * 1000)
+    }
+
+    /// What the broker itself allows: the same task messages consumed and acked by a bare
+    /// AMQP consumer with the workers' prefetch, doing nothing else.
+    func brokerCeiling(kind: Kind) async throws -> Double {
+        var configuration = CeleriacConfiguration()
+        configuration.brokerURL = broker
+        let app = App(configuration)
+        let queue = "bench.ceiling.\(UUID().uuidString.prefix(8).lowercased())"
+        let options = TaskSendOptions(queue: queue)
+        for _ in 0..<tasks { try await app.send(kind.taskName, args: kind.args, options: options, expectResult: false) }
+        let transport = try await app.transport()
+        let start = ContinuousClock.now
+        var received = 0
+        for try await delivery in try await transport.consume(queue: queue, prefetch: 4 * concurrency, noAck: false) {
+            try delivery.ack()
+            received += 1
+            if received == tasks { break }
+        }
+        let perSecond = Double(tasks) / seconds(ContinuousClock.now - start)
+        _ = try? await app.purge(queues: [queue])
+        await app.close()
+        return perSecond
+    }
+
+    private func start(_ launch: BenchSubject.Launch, log: String) throws -> pid_t {
+        try ProcessLauncher.spawn(launch.arguments, environment: launch.environment,
+                                  stdout: .file(log, append: false), stderr: .file(log, append: true))
+    }
+
+    /// Runs `body`, failing if the worker exits first or the run takes over three minutes.
+    private func untilDone<T: Sendable>(_ worker: pid_t, log: String, phase: NIOLockedValueBox<String>,
+                                        _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+        let pid = worker
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                let deadline = ContinuousClock.now + .seconds(180)
+                while ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(200))  // polling another process's liveness
+                    var status: Int32 = 0
+                    if waitpid(pid, &status, WNOHANG) == pid { throw BenchError("the worker exited early; see \(log)") }
+                }
+                throw BenchError("the run took over three minutes (\(phase.withLockedValue { $0 })); see \(log)")
+            }
+            defer { group.cancelAll() }
+            guard let value = try await group.next() ?? nil else { throw BenchError("the run ended without figures") }
+            return value
+        }
+    }
+}
+
+/// The largest resident set of a process tree, sampled every 250 ms until stopped.
+final class PeakMemory: Sendable {
+    private let sampler: Task<Void, Never>
+    private let peak: NIOLockedValueBox<Int>
+
+    init(pid: Int32) {
+        let peak = NIOLockedValueBox(0)
+        self.peak = peak
+        sampler = Task.detached {
+            while !Task.isCancelled {
+                let now = ProcessTree.residentKiB(of: pid)
+                peak.withLockedValue { $0 = max($0, now) }
+                try? await Task.sleep(for: .milliseconds(250))  // the sampling period
+            }
+        }
+    }
+
+    var kib: Int { peak.withLockedValue { $0 } }
+
+    func stop() { sampler.cancel() }
+}
+
+
+fileprivate func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}

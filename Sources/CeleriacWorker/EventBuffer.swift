@@ -1,0 +1,65 @@
+import Celeriac
+import NIOConcurrencyHelpers
+
+/// Task events wait here and go out in batches, one `task.multi` message each, sent by one
+/// flusher at a time. A task never waits for the broker to confirm its events, their order
+/// is kept, and under load a batch carries everything that came in while the previous one
+/// was on the wire — Celery's worker buffers its task events the same way.
+final class EventBuffer: Sendable {
+    /// Events per message at most, so one message stays small whatever the backlog.
+    static let batchLimit = 512
+
+    private struct State {
+        var pending: [CeleryEvent] = []
+        var flushing = false
+        var drained: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let publisher: EventPublisher
+    private let state = NIOLockedValueBox(State())
+
+    init(publisher: EventPublisher) {
+        self.publisher = publisher
+    }
+
+    func add(_ event: CeleryEvent) {
+        let startFlusher = state.withLockedValue { state in
+            state.pending.append(event)
+            defer { state.flushing = true }
+            return !state.flushing
+        }
+        if startFlusher { Task { await flush() } }
+    }
+
+    /// Returns once every event added so far has been sent (or failed to be).
+    func drain() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLockedValue { state in
+                if !state.flushing { return true }
+                state.drained.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    private func flush() async {
+        while true {
+            let (batch, drained) = state.withLockedValue { state -> ([CeleryEvent], [CheckedContinuation<Void, Never>]) in
+                guard !state.pending.isEmpty else {
+                    state.flushing = false
+                    defer { state.drained = [] }
+                    return ([], state.drained)
+                }
+                let count = min(Self.batchLimit, state.pending.count)
+                defer { state.pending.removeFirst(count) }
+                return (Array(state.pending.prefix(count)), [])
+            }
+            guard !batch.isEmpty else {
+                drained.forEach { $0.resume() }
+                return
+            }
+            try? await publisher.publish(batch: batch)  // best effort: a lost event never fails a task
+        }
+    }
+}
