@@ -32,7 +32,8 @@ struct TaskRunner: Sendable {
         do {
             message = try TaskMessage(delivery.message)
         } catch {
-            logger.error("rejected a message on \(queue) that is not a Celery task: \(error)")
+            let id = delivery.message.properties.headers["id"]?.stringValue.map { "message \($0)" } ?? "a message without a task id"
+            logger.error("rejected \(id) on \(queue), which is not a task this worker can read: \(error); it goes to the queue's dead-letter exchange if it has one, else it is dropped")
             settle(delivery, .reject(requeue: false))
             return .settled
         }

@@ -86,3 +86,40 @@ extension WorkerInteropTests {
         if how == "term" { #expect(report["duplicates"] == 0, "a warm shutdown runs nothing twice: \(report)") }
     }
 }
+
+extension WorkerInteropTests {
+    /// A pickled task, a body that is not [args, kwargs, embed] and a message without a task
+    /// name are rejected, each named in the log, and land on the queue's dead-letter queue;
+    /// the good task behind them still runs.
+    @Test func unreadableMessagesAreDeadLetteredAndTheQueueFlows() async throws {
+        try await Self.withVirtualHost { broker in
+            let (queue, _) = Self.names("bad")
+            let prepared = try await detached {
+                try ChildProcess.run(["python3", "-c", """
+                    from kombu import Connection, Exchange, Queue
+                    with Connection('\(broker)') as c:
+                        Queue('\(queue)', Exchange(''), routing_key='\(queue)', durable=True,
+                              queue_arguments={'x-dead-letter-exchange': '', 'x-dead-letter-routing-key': '\(queue).dead'})(c.channel()).declare()
+                    """])
+            }
+            try #require(prepared.status == 0, "\(prepared.stderr)")
+            let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, pool: "prefork")
+            defer { _ = worker.stop() }
+            let output = try await detached {
+                try ChildProcess.run(["python3", PythonCluster.interop.appendingPathComponent("bad_messages.py").path,
+                                      "--broker", broker, "--queue", queue])
+            }
+            let workerLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            try #require(output.status == 0, "\(output.stderr.suffix(1500))\nworker log:\n\(workerLog.suffix(2000))")
+            let report = try JSONValue(parsing: output.stdout)
+            #expect(report["good"] == 5)
+            let dead = report["dead"]?.arrayValue ?? []
+            #expect(Set(dead.compactMap { $0["id"]?.stringValue }) == ["bad-pickle", "bad-body", "no-task-name"], "\(report)")
+            #expect(dead.allSatisfy { $0["reason"] == "rejected" && $0["queue"] == .string(queue) }, "\(report)")
+            for id in ["bad-pickle", "bad-body"] {
+                #expect(workerLog.contains("rejected message \(id) on \(queue)"), "\(workerLog.suffix(2000))")
+            }
+            #expect(workerLog.contains("rejected message no-task-name on \(queue)"), "\(workerLog.suffix(2000))")
+        }
+    }
+}

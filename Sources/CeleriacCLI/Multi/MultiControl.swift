@@ -76,9 +76,11 @@ struct MultiControl {
         return kill(pid, 0) == 0 || errno == EPERM
     }
 
-    /// The worker, detached: a new session, its output to /dev/null (it logs to its file).
+    /// The worker, detached: a new session; what it prints before its log opens (a usage
+    /// error, say) goes to its logfile too.
     private func spawn(_ node: MultiPlan.Node) throws -> pid_t {
-        try ProcessLauncher.spawn([executable, "worker"] + node.arguments, newSession: true)
+        try ProcessLauncher.spawn([executable, "worker"] + node.arguments, stdout: .file(node.logFile, append: true),
+                                  stderr: .file(node.logFile, append: true), newSession: true)
     }
 
     /// Started means the worker wrote its pidfile; exiting first means it failed.

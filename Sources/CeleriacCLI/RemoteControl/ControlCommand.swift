@@ -9,7 +9,7 @@ struct ControlCommand: AsyncParsableCommand {
         discussion: """
             COMMAND and its arguments: revoke ID... | terminate ID... [SIGNAL] | rate_limit TASK RATE | \
             time_limit TASK SOFT [HARD] | pool_grow [N] | pool_shrink [N] | autoscale MAX MIN | \
-            add_consumer QUEUE | cancel_consumer QUEUE | enable_events | disable_events | shutdown. \
+            add_consumer QUEUE | cancel_consumer QUEUE | enable_events | disable_events | heartbeat | shutdown. \
             Each node's answer is printed; a worker that cannot do something says so.
             """
     )
@@ -73,11 +73,14 @@ struct ControlCommand: AsyncParsableCommand {
         case "cancel_consumer":
             try count(1...1, "QUEUE")
             return .cancelConsumer(queue: arguments[0])
+        case "heartbeat":
+            try count(0...0, "")
+            return PidboxRequest(method: "heartbeat", arguments: [:])
         case "enable_events", "disable_events", "shutdown":
             try count(0...0, "")
             return command == "enable_events" ? .enableEvents() : command == "disable_events" ? .disableEvents() : .shutdown()
         default:
-            throw ValidationError("unknown control command '\(command)'; use revoke, terminate, rate_limit, time_limit, pool_grow, pool_shrink, autoscale, add_consumer, cancel_consumer, enable_events, disable_events or shutdown")
+            throw ValidationError("unknown control command '\(command)'; use revoke, terminate, rate_limit, time_limit, pool_grow, pool_shrink, autoscale, add_consumer, cancel_consumer, enable_events, disable_events, heartbeat or shutdown")
         }
     }
 
