@@ -123,3 +123,35 @@ extension WorkerInteropTests {
         }
     }
 }
+
+extension WorkerInteropTests {
+    /// A Python Celery worker and a Swift one on the same queue, for names both register:
+    /// a Python client's tasks all come back right, and both workers ran some.
+    @Test func pythonAndSwiftWorkersShareAQueue() async throws {
+        try await Self.withVirtualHost { broker in
+            let (queue, swiftNode) = Self.names("share")
+            let pythonNode = "python-\(queue)@localhost"
+            let pythonLog = FileManager.default.temporaryDirectory.appendingPathComponent("\(queue)-python.log").path
+            var environment = ProcessInfo.processInfo.environment
+            environment["CELERIAC_TEST_AMQP_URL"] = broker
+            let python = try BackgroundProcess("/bin/bash", arguments: [PythonCluster.interop.appendingPathComponent("run_worker.sh").path,
+                                                                        pythonNode, queue, "--pool=threads", "-c", "2"],
+                                               environment: environment, logFile: pythonLog)
+            defer { _ = python.stop() }
+            _ = try await Self.waitForLog(pythonLog, toContain: "ready.")  // the Python worker declares the queue first
+            let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, concurrency: 2, pool: "prefork")
+            defer { _ = worker.stop() }
+            let output = try await detached {
+                try ChildProcess.run(["python3", PythonCluster.interop.appendingPathComponent("share_queue.py").path,
+                                      "--broker", broker, "--queue", queue, "--nodes", "\(pythonNode),\(swiftNode)"])
+            }
+            let workerLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            try #require(output.status == 0, "\(output.stderr.suffix(1500))\nswift worker:\n\(workerLog.suffix(1500))")
+            let report = try JSONValue(parsing: output.stdout)
+            #expect(report["correct"] == 60, "\(report)")
+            let ranInPython = report["ran"]?[pythonNode]?.intValue ?? 0
+            let ranInSwift = report["ran"]?[swiftNode]?.intValue ?? 0
+            #expect(ranInPython > 0 && ranInSwift > 0 && ranInPython + ranInSwift == 60, "each worker ran some: \(report)")
+        }
+    }
+}

@@ -78,3 +78,20 @@ def retry_then_succeed(self, marker):
     if self.request.retries < 1:
         raise self.retry(countdown=1, exc=ConnectionError("transient failure, retrying"))
     return marker
+
+
+# The demo app's names, so a Python worker and a Swift one (`celeriac worker -A demo`) can
+# share a queue: either may take any of these.
+@app.task(name="demo.add")
+def demo_add(x, y):
+    return x + y
+
+
+@app.task(name="demo.mul")
+def demo_mul(x, y):
+    return x * y
+
+
+@app.task(name="demo.noop")
+def demo_noop():
+    return None
