@@ -147,35 +147,97 @@ struct WorkerInteropTests {
 
     func dashboard(broker: String) async throws {
         let (queue, node) = Self.names("top")
-        let (worker, _) = try await Self.startReadyWorker(queue: queue, broker: broker, concurrency: 2)
+        let (worker, _) = try await Self.startReadyWorker(queue: queue, broker: broker, pool: "prefork",
+                                                          extra: ["--autoscale", "3,1"], environment: ["AUTOSCALE_KEEPALIVE=600"])
         defer { worker.stop() }
         let tmux = try TmuxSession(command: [CeleriacBinary.url.path, "top", "-b", broker, "--poll-interval", "1"],
-                                   environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
+                                   columns: 200, environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
         defer { tmux.kill() }
         // The node's row, found by its queue (a long node name is cut short on screen).
-        @Sendable func row(_ screen: String) -> String { screen.split(separator: "\n").first { $0.hasSuffix(queue) }.map(String.init) ?? "" }
+        @Sendable func row(_ screen: String) -> String {
+            screen.split(separator: "\n").first { $0.contains(queue) && $0.contains("online") }.map(String.init) ?? ""
+        }
+        func stats() async throws -> JSONValue {
+            let output = try await detached {
+                try ChildProcess.run(["python3", "-m", "celery", "-b", broker, "inspect", "stats", "-d", node, "--json", "-t", "5"])
+            }
+            return try JSONValue(parsing: output.stdout)[node] ?? .null
+        }
+        func confirm(_ key: String, _ question: String, _ status: String, answer: String? = nil) async throws -> String {
+            try await detached {
+                try tmux.send(key)
+                try tmux.waitFor(text: question)
+                if let answer {
+                    if !answer.isEmpty { try tmux.send(answer, literal: true) }
+                    try tmux.send("Enter")
+                    try tmux.waitFor(text: "[y/N]")
+                }
+                try tmux.send("y")
+                return try tmux.waitFor(text: status, timeout: 15)
+            }
+        }
+
         let before = try await detached {
             try tmux.waitFor(text: "Overview —")
             try tmux.send("2")
-            return try tmux.waitFor("the worker's pool, async with 2 slots") { screen in
+            return try tmux.waitFor("the worker's pool: prefork, 1 process (autoscale 1-3), its child's pid") { screen in
                 let line = row(screen)
-                return line.contains("online") && line.contains("async") && line.contains(" 2 ")
+                return line.contains("prefork") && line.contains("1 (1-3)")
             }
         }
-        #expect(row(before).contains(node.prefix(20)), "\(before)")
-        let after = try await detached {
-            try tmux.send("+")
-            try tmux.waitFor(text: "Grow the pool of \(node) by 1?")
-            try tmux.send("y")
-            try tmux.waitFor(text: "pool will grow")
-            return try tmux.waitFor("the pool at 3 slots", timeout: 15) { row($0).contains(" 3 ") }
+        let childPID = try await stats()["pool"]?["processes"]?[0]?.intValue ?? -1
+        #expect(row(before).contains(node.prefix(20)) && row(before).contains("\(childPID)"), "\(before)")
+
+        _ = try await confirm("+", "Grow the pool of \(node) by 1?", "pool will grow")
+        _ = try await detached { try tmux.waitFor("two processes", timeout: 15) { row($0).contains("2 (1-3)") } }
+        #expect(try await stats()["pool"]?["processes"]?.arrayValue?.count == 2)
+        _ = try await confirm("-", "Shrink the pool of \(node) by 1?", "pool will shrink")
+        _ = try await detached { try tmux.waitFor("one process", timeout: 15) { row($0).contains("1 (1-3)") } }
+
+        _ = try await confirm("a", "MAX,MIN", "autoscale now max=4 min=2", answer: "4,2")
+        _ = try await detached { try tmux.waitFor("autoscale 2-4", timeout: 15) { row($0).contains("2 (2-4)") } }
+        let scaler = try await stats()["autoscaler"]
+        #expect(scaler?["max"] == 4 && scaler?["min"] == 2 && scaler?["current"] == 2, "\(scaler ?? .null)")
+
+        _ = try await confirm("c", "Queue for \(node) to consume", "add consumer \(queue).extra", answer: "\(queue).extra")
+        _ = try await confirm("C", "Queue for \(node) to stop consuming", "no longer consuming from \(queue).extra",
+                              answer: "\(queue).extra")
+        let queues = try await detached {
+            try ChildProcess.run(["python3", "-m", "celery", "-b", broker, "inspect", "active_queues", "-d", node, "--json", "-t", "5"])
         }
-        #expect(row(after).contains("async"))
-        let stats = try await detached {
-            try ChildProcess.run(["python3", "-m", "celery", "-b", broker, "inspect", "stats", "-d", node, "--json"])
+        #expect(queues.stdout.contains("\"\(queue)\"") && !queues.stdout.contains("\(queue).extra"), "\(queues.stdout)")
+
+        // r on a task held for its countdown, T on a running one — both chosen on the Tasks screen.
+        let waiting = try await detached {
+            try ChildProcess.run([CeleriacBinary.url.path, "call", "demo.add", "--args", "[1, 2]", "--countdown", "60",
+                                  "-Q", queue, "-b", broker]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
-        let reply = try JSONValue(parsing: stats.stdout)
-        #expect(reply[node]?["pool"]?["max-concurrency"] == 3, "\(stats.stdout) \(stats.stderr)")
+        let running = try await detached {
+            try ChildProcess.run([CeleriacBinary.url.path, "call", "demo.sleep", "--args", "[60]", "-Q", queue, "-b", broker])
+                .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        func select(_ id: String, _ state: String) async throws {
+            try await detached {
+                try tmux.send("3")
+                try tmux.send("/")
+                try tmux.send("C-u")
+                try tmux.send(id, literal: true)
+                try tmux.send("Enter")
+                _ = try tmux.waitFor("\(id) alone in \(state)", timeout: 30) { screen in
+                    screen.contains("filter \"\(id)\"") && screen.split(separator: "\n").contains { $0.contains(id) && $0.contains(state) }
+                }
+            }
+        }
+        try await select(waiting, "RECEIVED")
+        _ = try await confirm("r", "Revoke", "flagged as revoked")
+        let revoked = try await detached {
+            try ChildProcess.run(["python3", "-m", "celery", "-b", broker, "inspect", "revoked", "-d", node, "--json", "-t", "5"])
+        }
+        #expect(revoked.stdout.contains(waiting), "\(revoked.stdout)")
+        try await select(running, "STARTED")
+        let terminated = try await confirm("T", "Signal for", "SIGTERM sent to pool process", answer: "")
+        #expect(terminated.contains("terminate: \(running)"), "\(terminated)")
+        try await select(running, "REVOKED")
     }
 
     /// `celeriac inspect` and `celeriac control` against the Swift worker: readable replies,

@@ -9,7 +9,8 @@ enum WorkersScreen {
         let names = StoreData.workerNames(model)
         Chrome.drawTop(&canvas, context, title: "Workers — \(names.count) known, \(model.cluster.aliveWorkers(at: context.now).count) up")
         let columns = Columns([("WORKER", 26), ("STATUS", 7), ("POOL", 8), ("CONCURRENCY", 12), ("PROCESSED", 9),
-                               ("ACTIVE", 6), ("PREFETCH", 8), ("LOAD", 14), ("HEARTBEAT", 9), ("QUEUES", 10)], total: canvas.columns - 1)
+                               ("ACTIVE", 6), ("PREFETCH", 8), ("LOAD", 14), ("HEARTBEAT", 9), ("PIDS", 14), ("QUEUES", 10)],
+                              total: canvas.columns - 1)
         canvas.put(2, 1, columns.header, .header)
         let height = canvas.rows - 2 - 3
         let selected = min(context.state.selected(.workers), max(0, names.count - 1))
@@ -26,7 +27,7 @@ enum WorkersScreen {
             let queues = pool?.queues.joined(separator: ",") ?? "-"
             let prefetch = pool?.prefetchCount.map(String.init) ?? "-"
             let cells: [String] = [name, status, pool?.kind ?? "-", concurrency(pool), processed, active, prefetch, load,
-                                   heartbeat, queues]
+                                   heartbeat, processes(pool), queues]
             let style: Style = first + offset == selected ? .selected : (alive || worker == nil ? .normal : .dim)
             canvas.put(3 + offset, 1, columns.line(cells, rightAligned: [4, 5, 6, 8]), style)
         }
@@ -38,6 +39,12 @@ enum WorkersScreen {
 
     static func loadText(_ worker: WorkerRecord) -> String {
         worker.loadAverage.prefix(3).map { String(format: "%.2f", $0) }.joined(separator: " ")
+    }
+
+    /// The pool's processes: a prefork pool's children, or the worker itself.
+    static func processes(_ pool: WorkerPool?) -> String {
+        guard let pool, !pool.processes.isEmpty else { return "-" }
+        return pool.processes.map(String.init).joined(separator: ",")
     }
 
     /// "4", or "3 (1-8)" under autoscale: current processes, then min–max.
