@@ -19,12 +19,7 @@ import time
 
 from celery import Celery
 
-
-def outcome(result, timeout):
-    try:
-        return result.get(timeout=timeout)
-    except Exception as error:  # the task's own exception, re-raised by Celery
-        return {"error": type(error).__name__, "message": str(error)}
+from call_demo import outcome
 
 
 def main():
