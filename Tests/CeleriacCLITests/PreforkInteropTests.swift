@@ -155,3 +155,27 @@ extension WorkerInteropTests {
         }
     }
 }
+
+extension WorkerInteropTests {
+    /// SIGQUIT while a late-acked task runs in a prefork child: the child is killed, the
+    /// worker exits at once without acking, and the message is back on the queue (purge finds
+    /// it) — Celery's cold shutdown.
+    @Test func aColdShutdownPutsTheRunningLateAckedTaskBack() async throws {
+        try await Self.withVirtualHost { broker in
+            let (queue, node) = Self.names("cold")
+            let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, concurrency: 1, pool: "prefork")
+            defer { _ = worker.stop() }
+            _ = try await CeleriacBinary.runDetached(["call", "demo.sleep", "--args", "[60]", "-Q", queue, "-b", broker])
+            _ = try await Self.waitForLog(log, toContain: "demo.sleep[")
+            let stats = try await CeleriacBinary.runDetached(["inspect", "stats", "-d", node, "--json", "-b", broker, "--timeout", "5"])
+            let pid = try #require(try JSONValue(parsing: stats.stdout)[node]?["pid"]?.intValue, "\(stats.stdout)")
+            kill(pid_t(pid), SIGQUIT)
+            let workerLog = try await Self.waitForLog(log, toContain: "stopped after")
+            _ = try await detached { worker.stop() }  // the process is gone, and its connection with it
+            #expect(workerLog.contains("cold shutdown"), "\(workerLog.suffix(2000))")
+            #expect(workerLog.contains("left unacknowledged, the broker redelivers it"), "\(workerLog.suffix(2000))")
+            let purged = try await CeleriacBinary.runDetached(["purge", "-Q", queue, "-f", "-b", broker])
+            #expect(purged.stdout.contains("\(queue): 1 message"), "the task is back on its queue: \(purged.stdout) \(purged.stderr)")
+        }
+    }
+}
