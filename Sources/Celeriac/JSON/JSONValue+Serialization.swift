@@ -46,6 +46,12 @@ extension JSONValue {
 
     static func writeString(_ string: String, to out: inout String) {
         out += "\""
+        // Most strings need no escape: copied whole, not scalar by scalar.
+        guard string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            out += string
+            out += "\""
+            return
+        }
         for scalar in string.unicodeScalars {
             switch scalar {
             case "\"": out += "\\\""
