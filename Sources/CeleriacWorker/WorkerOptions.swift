@@ -61,7 +61,7 @@ extension WorkerOptions {
     }
 
     /// The running executable's path (posix_spawn does not search PATH for it).
-    static var currentExecutable: String {
+    public static var currentExecutable: String {
         #if os(Linux)
         if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return path }
         #endif

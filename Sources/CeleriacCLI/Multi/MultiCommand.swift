@@ -41,7 +41,7 @@ struct MultiCommand: ParsableCommand {
         }
         let nodes = only.map { name in plan.nodes.filter { $0.name == name || $0.name.hasPrefix(name + "@") } } ?? plan.nodes
         if let only, nodes.isEmpty { throw ValidationError("get \(only): no such node among \(plan.nodes.map(\.name).joined(separator: ", "))") }
-        let control = MultiControl(executable: WorkerBenchCommand.executable)
+        let control = MultiControl(executable: WorkerOptions.currentExecutable)
         switch command {
         case "start": try control.start(nodes)
         case "stop": control.stop(nodes, signal: SIGTERM, wait: false)

@@ -1,3 +1,4 @@
+import CeleriacWorker
 import Foundation
 
 /// A worker the benchmark runs: ours with one of its pools, or Python Celery's with one of
@@ -21,7 +22,7 @@ struct BenchSubject: Sendable {
     func launch(queue: String, kind: String, concurrency: Int, broker: String, celeryApp: String?, python: String) -> Launch {
         switch implementation {
         case .celeriac:
-            return Launch(arguments: [WorkerBenchCommand.executable, "worker", "-A", "demo", "-P", pool, "-c", "\(concurrency)",
+            return Launch(arguments: [WorkerOptions.currentExecutable, "worker", "-A", "demo", "-P", pool, "-c", "\(concurrency)",
                                       "-E", "-Q", queue, "-n", node(kind), "-b", broker, "-l", "warning"],
                           environment: [:])
         case .celery:

@@ -58,11 +58,6 @@ struct WorkerBenchCommand: AsyncParsableCommand {
         }
     }
 
-    /// This executable, which the benchmark starts as the worker.
-    static var executable: String {
-        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-    }
-
     func run() async throws {
         let logs = FileManager.default.temporaryDirectory.appendingPathComponent("celeriac-bench-worker").path
         try FileManager.default.createDirectory(atPath: logs, withIntermediateDirectories: true)

@@ -72,25 +72,18 @@ final class InProcessPool: ExecutionPool {
     /// Waits for the body, cancelling it at the soft limit and giving up on it at the hard
     /// (a body that blocks is left to finish on its own; its outcome is dropped).
     private func watch(_ body: Task<TaskOutcome, Never>, limits: RunLimits, label: String) async -> TaskOutcome {
-        guard limits.soft != nil || limits.hard != nil else { return await body.value }
         let softHit = NIOLockedValueBox(false)
         let first = FirstOutcome()
-        let logger = logger
-        let watchdog = Task {
-            let clock = ContinuousClock()
-            let start = clock.now
-            if let soft = limits.soft, soft < (limits.hard ?? .infinity) {
-                do { try await Task.sleep(for: .seconds(soft)) } catch { return }  // the limit itself
-                logger.warning("soft time limit (\(soft)s) exceeded for \(label)")
-                softHit.withLockedValue { $0 = true }
-                body.cancel()
-            }
-            guard let hard = limits.hard else { return }
-            do { try await Task.sleep(for: .seconds(max(0, hard - (clock.now - start).seconds))) } catch { return }
-            logger.error("hard time limit (\(hard)s) exceeded for \(label)")
-            body.cancel()
-            first.offer(.failure(PoolErrors.timeLimitExceeded(hard)))
-        }
+        guard let watchdog = LimitWatchdog.start(limits, label: label, logger: logger,
+                                                 onSoft: {
+                                                     softHit.withLockedValue { $0 = true }
+                                                     body.cancel()
+                                                 },
+                                                 onHard: { hard in
+                                                     body.cancel()
+                                                     first.offer(.failure(PoolErrors.timeLimitExceeded(hard)))
+                                                 })
+        else { return await body.value }
         Task { first.offer(await body.value) }
         let outcome = await first.value()
         watchdog.cancel()

@@ -352,20 +352,10 @@ final class PreforkPool: ExecutionPool {
 
     /// Sends the soft limit's SIGUSR1 and, at the hard limit, kills the child.
     private func watch(_ child: SpawnedChild, taskID: String, limits: RunLimits, label: String) -> Task<Void, Never>? {
-        guard limits.soft != nil || limits.hard != nil else { return nil }
-        let logger = logger
-        return Task { [weak self] in
-            let clock = ContinuousClock()
-            let start = clock.now
-            if let soft = limits.soft, soft < (limits.hard ?? .infinity) {
-                do { try await Task.sleep(for: .seconds(soft)) } catch { return }  // the limit itself
-                logger.warning("soft time limit (\(soft)s) exceeded for \(label)")
-                self?.signal(child.pid, running: taskID, SIGUSR1, stop: nil)
-            }
-            guard let hard = limits.hard else { return }
-            do { try await Task.sleep(for: .seconds(max(0, hard - (clock.now - start).seconds))) } catch { return }
-            logger.error("hard time limit (\(hard)s) exceeded for \(label): pool process \(child.pid) is killed")
-            self?.signal(child.pid, running: taskID, SIGKILL, stop: .hardLimit(hard))
-        }
+        LimitWatchdog.start(limits, label: label, logger: logger,
+                            onSoft: { [weak self] in self?.signal(child.pid, running: taskID, SIGUSR1, stop: nil) },
+                            onHard: { [weak self] hard in
+                                self?.signal(child.pid, running: taskID, SIGKILL, stop: .hardLimit(hard))
+                            })
     }
 }
