@@ -3,58 +3,55 @@ import Foundation
 /// The app's live connections, opened on first use and shared by every call.
 actor AppConnections {
     let configuration: CeleriacConfiguration
-    private var openTransport: (any BrokerTransport)?
-    private var backend: (any ResultBackend)?
-    private var backendMade = false
-    private var preparedQueues: Set<String> = []
-    private var controlClient: ControlClient?
-    private var eventPublisher: EventPublisher?
+    private let connection = SharedAttempt<any BrokerTransport>()
+    private let backend = SharedAttempt<(any ResultBackend)?>()
+    private let controlClient = SharedAttempt<ControlClient>()
+    private var preparedQueues: [String: SharedAttempt<Void>] = [:]
+    private let sentEvents = SharedAttempt<EventPublisher>()
 
     init(configuration: CeleriacConfiguration) {
         self.configuration = configuration
     }
 
     func transport() async throws -> any BrokerTransport {
-        if let openTransport { return openTransport }
-        let transport = try await AMQPTransport(url: configuration.brokerURL)
-        openTransport = transport
-        return transport
+        let url = configuration.brokerURL
+        return try await connection.value { try await AMQPTransport(url: url) }
     }
 
     /// The configured backend; nil when none is set.
     func resultBackend() async throws -> (any ResultBackend)? {
-        if backendMade { return backend }
-        backend = try await ResultBackends.make(configuration: configuration, transport: { try await self.transport() })
-        backendMade = true
-        return backend
+        let configuration = configuration
+        return try await backend.value {
+            try await ResultBackends.make(configuration: configuration, transport: { try await self.transport() })
+        }
     }
 
     func control() async throws -> ControlClient {
-        if let controlClient { return controlClient }
-        let client = ControlClient(transport: try await transport())
-        controlClient = client
-        return client
+        try await controlClient.value { ControlClient(transport: try await self.transport()) }
     }
 
     /// Declares the target queue once per app, as Celery's producer does, so a task sent
-    /// before any worker started waits in its queue instead of vanishing.
+    /// before any worker started waits in its queue instead of vanishing. Concurrent sends
+    /// to a new queue wait for the one declaration.
     func prepare(_ route: TaskRouting, on transport: any BrokerTransport) async throws {
-        guard let queue = route.queue, !preparedQueues.contains(queue) else { return }
-        try await transport.ensureTaskQueue(queue, maxPriority: configuration.queueMaxPriority)
-        if !route.exchange.isEmpty {
-            try await transport.declare(ExchangeDeclaration(name: route.exchange))
-            try await transport.bind(queue: queue, exchange: route.exchange, routingKey: route.routingKey)
+        guard let queue = route.queue else { return }
+        let preparation = preparedQueues[queue] ?? SharedAttempt()
+        preparedQueues[queue] = preparation
+        let maxPriority = configuration.queueMaxPriority
+        try await preparation.value {
+            try await transport.ensureTaskQueue(queue, maxPriority: maxPriority)
+            if !route.exchange.isEmpty {
+                try await transport.declare(ExchangeDeclaration(name: route.exchange))
+                try await transport.bind(queue: queue, exchange: route.exchange, routingKey: route.routingKey)
+            }
         }
-        preparedQueues.insert(queue)
     }
 
     /// task-sent, as a client with `task_send_sent_event` announces each task.
     func publishSentEvent(for message: TaskMessage, route: TaskRouting) async throws {
-        if eventPublisher == nil {
-            eventPublisher = EventPublisher(transport: try await transport(),
-                                            hostname: message.origin ?? TaskMessage.defaultOrigin)
-        }
-        try await eventPublisher!.publish("task-sent", fields: [
+        let hostname = message.origin ?? TaskMessage.defaultOrigin
+        let publisher = try await sentEvents.value { EventPublisher(transport: try await self.transport(), hostname: hostname) }
+        try await publisher.publish("task-sent", fields: [
             "uuid": .string(message.id), "name": .string(message.taskName),
             "args": .string(message.argsRepr ?? "()"), "kwargs": .string(message.kwargsRepr ?? "{}"),
             "retries": .int(message.retries), "eta": message.headers["eta"] ?? .null,
@@ -66,9 +63,10 @@ actor AppConnections {
     }
 
     func close() async {
-        await backend?.close()
-        await openTransport?.close()
-        openTransport = nil
+        _ = await sentEvents.take()
+        _ = await controlClient.take()
+        await (await backend.take())??.close()
+        await (await connection.take())?.close()
     }
 }
 
