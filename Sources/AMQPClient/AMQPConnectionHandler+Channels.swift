@@ -68,7 +68,7 @@ extension AMQPConnectionHandler {
         switch message.method {
         case .basicDeliver(let deliver):
             guard let sink = slot.consumers[deliver.consumerTag] else { return }
-            sink.yield(AMQPDelivery(deliveryTag: deliver.deliveryTag, redelivered: deliver.redelivered,
+            sink.deliver(AMQPDelivery(deliveryTag: deliver.deliveryTag, redelivered: deliver.redelivered,
                                     exchange: deliver.exchange, routingKey: deliver.routingKey,
                                     consumerTag: deliver.consumerTag, properties: message.header.properties,
                                     body: message.body, channel: slot.channel))

@@ -8,7 +8,29 @@ enum RPCReply: Sendable {
     case message(AMQPContentAssembler.Message)
 }
 
-typealias DeliverySink = AsyncThrowingStream<AMQPDelivery, any Error>.Continuation
+/// Where a consumer's deliveries go, called on the event loop: an async sequence's
+/// continuation, or the handler a push-style consumer gave.
+struct DeliverySink: Sendable {
+    let deliver: @Sendable (AMQPDelivery) -> Void
+    /// nil for a normal end (the consumer was cancelled, or we closed the channel).
+    let end: @Sendable ((any Error)?) -> Void
+
+    init(deliver: @escaping @Sendable (AMQPDelivery) -> Void, end: @escaping @Sendable ((any Error)?) -> Void) {
+        self.deliver = deliver
+        self.end = end
+    }
+
+    init(_ continuation: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation) {
+        deliver = { continuation.yield($0) }
+        end = { error in
+            if let error { continuation.finish(throwing: error) } else { continuation.finish() }
+        }
+    }
+
+    func finish() { end(nil) }
+
+    func finish(throwing error: any Error) { end(error) }
+}
 
 /// A synchronous method sent and waiting for its reply. Replies on one channel come in the
 /// order the requests went out, so a FIFO pairs them.

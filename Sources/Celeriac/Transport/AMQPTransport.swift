@@ -2,13 +2,16 @@ import AMQPClient
 import NIOConcurrencyHelpers
 import NIOCore
 
-/// The AMQP 0-9-1 transport over AMQPClient. Declares and publishes share one confirmed
-/// channel; a channel the broker closed for an error is replaced on the next call, and each
-/// consumer gets a channel of its own.
+/// The AMQP 0-9-1 transport over AMQPClient. Publishes share one confirmed channel and
+/// declarations another, so a declaration the broker refuses (which closes its channel)
+/// never fails a publish in flight; a passive declare, which is expected to fail, gets a
+/// channel of its own. A closed channel is replaced on the next call, and each consumer gets
+/// a channel of its own.
 public actor AMQPTransport: BrokerTransport {
     public nonisolated let url: String
     private let connection: AMQPConnection
-    private var channel: AMQPChannel?
+    /// Channels being opened or open, by role; callers arriving together share one opening.
+    private var channels: [ChannelRole: Task<AMQPChannel, any Error>] = [:]
     private var declaredExchanges: Set<ExchangeDeclaration> = []
 
     /// Connects to `url` (amqp:// or amqps://).
@@ -29,7 +32,7 @@ public actor AMQPTransport: BrokerTransport {
 
     public func declare(_ exchange: ExchangeDeclaration) async throws {
         guard !declaredExchanges.contains(exchange) else { return }
-        try await withChannel { channel in
+        try await withChannel(.topology) { channel in
             try await channel.exchangeDeclare(exchange.name, type: exchange.type, durable: exchange.durable,
                                               autoDelete: exchange.autoDelete)
         }
@@ -38,22 +41,24 @@ public actor AMQPTransport: BrokerTransport {
 
     @discardableResult
     public func declare(_ queue: QueueDeclaration) async throws -> QueueCounts {
-        try await withChannel { channel in
+        let declare = { (channel: AMQPChannel) in
             let ok = try await channel.queueDeclare(queue.name, passive: queue.passive, durable: queue.durable,
                                                     exclusive: queue.exclusive, autoDelete: queue.autoDelete,
                                                     arguments: queue.arguments.mapValues(AMQPFieldValue.init(json:)))
             return QueueCounts(messages: Int(ok.messageCount), consumers: Int(ok.consumerCount))
         }
+        guard queue.passive else { return try await withChannel(.topology, declare) }
+        return try await withOwnChannel(declare)
     }
 
     public func bind(queue: String, exchange: String, routingKey: String) async throws {
-        try await withChannel { channel in
+        try await withChannel(.topology) { channel in
             try await channel.queueBind(queue, exchange: exchange, routingKey: routingKey)
         }
     }
 
     public func publish(_ message: BrokerMessage) async throws {
-        try await withChannel { channel in
+        try await withChannel(.publishing) { channel in
             try await channel.publishConfirmed(ByteBuffer(bytes: message.body), exchange: message.exchange,
                                                routingKey: message.routingKey, mandatory: true,
                                                properties: message.properties.amqp)
@@ -63,74 +68,118 @@ public actor AMQPTransport: BrokerTransport {
     public func consume(queue: String, prefetch: Int, noAck: Bool) async throws
         -> AsyncThrowingStream<ReceivedMessage, any Error>
     {
-        let channel = try await connection.openChannel()
-        if !noAck, prefetch > 0 { try await channel.basicQos(prefetchCount: UInt16(clamping: prefetch)) }
-        let consumer: AMQPConsumer
+        let (stream, continuation) = AsyncThrowingStream<ReceivedMessage, any Error>.makeStream()
+        let consumer = try await consume(queue: queue, prefetch: prefetch, noAck: noAck,
+                                         onMessage: { continuation.yield($0) },
+                                         onEnd: { error in
+                                             if let error { continuation.finish(throwing: error) } else { continuation.finish() }
+                                         })
+        continuation.onTermination = { _ in Task { await consumer.cancel() } }
+        return stream
+    }
+
+    public func consume(queue: String, prefetch: Int, noAck: Bool,
+                        onMessage: @escaping @Sendable (ReceivedMessage) -> Void,
+                        onEnd: @escaping @Sendable ((any Error)?) -> Void) async throws -> BrokerConsumer {
+        let channel: AMQPChannel
         do {
-            consumer = try await channel.consume(queue: queue, noAck: noAck)
+            channel = try await connection.openChannel()
+            if !noAck, prefetch > 0 { try await channel.basicQos(prefetchCount: UInt16(clamping: prefetch)) }
         } catch {
             throw Self.translate(error)
         }
-        // Ending the stream cancels the consumer at once, but the channel stays open until
-        // every message it delivered is settled: a worker stopping warm still acks the tasks
-        // it is running (closing the channel would requeue them, and they would run twice).
+        // Cancelling stops deliveries at once, but the channel stays open until every message
+        // it delivered is settled: a worker stopping warm still acks the tasks it is running
+        // (closing the channel would requeue them, and they would run twice).
         let unsettled = UnsettledDeliveries { Task { try? await channel.close() } }
-        return AsyncThrowingStream { continuation in
-            let pump = Task {
-                do {
-                    for try await delivery in consumer {
-                        let message = BrokerMessage(exchange: delivery.exchange, routingKey: delivery.routingKey,
-                                                    properties: MessageProperties(amqp: delivery.properties),
-                                                    body: Array(delivery.body.readableBytesView))
-                        if !noAck { unsettled.delivered() }
-                        continuation.yield(ReceivedMessage(message: message, redelivered: delivery.redelivered) {
-                            defer { if !noAck { unsettled.settled() } }
-                            switch $0 {
-                            case .ack: try delivery.ack()
-                            case .reject(let requeue): try delivery.reject(requeue: requeue)
-                            }
-                        })
-                    }
-                    continuation.finish()
-                } catch {
-                    continuation.finish(throwing: Self.translate(error))
-                }
-            }
-            continuation.onTermination = { _ in
-                pump.cancel()
-                Task {
-                    try? await consumer.cancel()
-                    unsettled.close()
-                }
-            }
+        let tag: String
+        do {
+            tag = try await channel.consume(
+                queue: queue, noAck: noAck,
+                onDelivery: { delivery in
+                    let message = BrokerMessage(exchange: delivery.exchange, routingKey: delivery.routingKey,
+                                                properties: MessageProperties(amqp: delivery.properties),
+                                                body: Array(delivery.body.readableBytesView))
+                    if !noAck { unsettled.delivered() }
+                    onMessage(ReceivedMessage(message: message, redelivered: delivery.redelivered) {
+                        defer { if !noAck { unsettled.settled() } }
+                        switch $0 {
+                        case .ack: try delivery.ack()
+                        case .reject(let requeue): try delivery.reject(requeue: requeue)
+                        }
+                    })
+                },
+                onEnd: { error in onEnd(error.map(Self.translate)) })
+        } catch {
+            if channel.isOpen { try? await channel.close() }
+            throw Self.translate(error)
+        }
+        return BrokerConsumer {
+            try? await channel.cancel(consumerTag: tag)
+            unsettled.close()
         }
     }
 
     public func purge(queue: String) async throws -> Int {
-        try await withChannel { channel in Int(try await channel.queuePurge(queue)) }
+        try await withChannel(.topology) { channel in Int(try await channel.queuePurge(queue)) }
     }
 
     public func close() async {
         try? await connection.close()
     }
 
-    /// Runs `body` on the shared confirmed channel, opening a new one if the last was closed.
-    private func withChannel<T: Sendable>(_ body: (AMQPChannel) async throws -> T) async throws -> T {
-        let channel: AMQPChannel
-        if let existing = self.channel, existing.isOpen {
-            channel = existing
-        } else {
-            do {
-                channel = try await connection.openChannel()
-                try await channel.confirmSelect()
-            } catch {
-                throw Self.translate(error)
-            }
-            self.channel = channel
-        }
+    enum ChannelRole: Hashable {
+        /// In confirm mode, for publishes.
+        case publishing
+        /// Declarations, bindings and purges.
+        case topology
+    }
+
+    /// Runs `body` on the shared channel for `role`, opening a new one if the last was closed.
+    private func withChannel<T: Sendable>(_ role: ChannelRole, _ body: (AMQPChannel) async throws -> T) async throws -> T {
+        let channel = try await openChannel(role)
         do {
             return try await body(channel)
         } catch {
+            throw Self.translate(error)
+        }
+    }
+
+    /// Runs `body` on a channel opened for it alone and closed after it.
+    private func withOwnChannel<T: Sendable>(_ body: (AMQPChannel) async throws -> T) async throws -> T {
+        let channel: AMQPChannel
+        do {
+            channel = try await connection.openChannel()
+        } catch {
+            throw Self.translate(error)
+        }
+        do {
+            let value = try await body(channel)
+            try? await channel.close()
+            return value
+        } catch {
+            if channel.isOpen { try? await channel.close() }
+            throw Self.translate(error)
+        }
+    }
+
+    private func openChannel(_ role: ChannelRole) async throws -> AMQPChannel {
+        while let opening = channels[role] {
+            if let channel = try? await opening.value, channel.isOpen { return channel }
+            // Closed or failed: the first caller back replaces it, the others use the new one.
+            if channels[role] == opening { break }
+        }
+        let connection = connection
+        let opening = Task {
+            let channel = try await connection.openChannel()
+            if role == .publishing { try await channel.confirmSelect() }
+            return channel
+        }
+        channels[role] = opening
+        do {
+            return try await opening.value
+        } catch {
+            if channels[role] == opening { channels[role] = nil }
             throw Self.translate(error)
         }
     }

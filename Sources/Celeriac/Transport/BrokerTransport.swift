@@ -14,6 +14,13 @@ public protocol BrokerTransport: Sendable {
     func publish(_ message: BrokerMessage) async throws
     /// The queue's messages; each must be acked or rejected unless `noAck`.
     func consume(queue: String, prefetch: Int, noAck: Bool) async throws -> AsyncThrowingStream<ReceivedMessage, any Error>
+    /// The queue's messages, push-style: `onMessage` is called for each as it arrives, on the
+    /// transport's own thread, so it must hand the message on and return at once (the worker
+    /// saves a task hop per message this way). `onEnd` is called once: nil after
+    /// `BrokerConsumer.cancel()`, else the error that ended consuming.
+    func consume(queue: String, prefetch: Int, noAck: Bool,
+                 onMessage: @escaping @Sendable (ReceivedMessage) -> Void,
+                 onEnd: @escaping @Sendable ((any Error)?) -> Void) async throws -> BrokerConsumer
     /// Removes the ready messages of a queue; returns how many.
     func purge(queue: String) async throws -> Int
     func close() async
@@ -31,6 +38,37 @@ extension BrokerTransport {
         } catch BrokerError.notFound {
             try await declare(.taskQueue(name, maxPriority: maxPriority))
         }
+    }
+}
+
+/// A push-style consumer (see `BrokerTransport.consume(queue:prefetch:noAck:onMessage:onEnd:)`).
+public struct BrokerConsumer: Sendable {
+    private let stop: @Sendable () async -> Void
+
+    public init(stop: @escaping @Sendable () async -> Void) {
+        self.stop = stop
+    }
+
+    /// Stops deliveries. Messages already delivered stay unacked until settled; their channel
+    /// closes after the last one is.
+    public func cancel() async { await stop() }
+}
+
+extension BrokerTransport {
+    /// Push-style consuming over the stream, for transports without a faster way.
+    public func consume(queue: String, prefetch: Int, noAck: Bool,
+                        onMessage: @escaping @Sendable (ReceivedMessage) -> Void,
+                        onEnd: @escaping @Sendable ((any Error)?) -> Void) async throws -> BrokerConsumer {
+        let stream = try await consume(queue: queue, prefetch: prefetch, noAck: noAck)
+        let pump = Task {
+            do {
+                for try await message in stream { onMessage(message) }
+                onEnd(nil)
+            } catch {
+                onEnd(error)
+            }
+        }
+        return BrokerConsumer { pump.cancel() }
     }
 }
 
