@@ -58,6 +58,7 @@ let package = Package(
             name: "CeleriacWorker",
             dependencies: [
                 "Celeriac", "AMQPClient",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

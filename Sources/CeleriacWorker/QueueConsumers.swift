@@ -2,12 +2,14 @@ import Celeriac
 import Logging
 import NIOConcurrencyHelpers
 
-/// The worker's consumers, one per queue, all feeding one stream of deliveries; queues are
-/// added and cancelled at run time (`add_consumer`, `cancel_consumer`). Stopping cancels
-/// every consumer and ends the stream once they are all gone.
+/// The worker's consumers, one per queue, all handing their messages to one handler, on the
+/// connection's thread as they arrive (no task hop: the worker admits a task there and
+/// starts it at once). Queues are added and cancelled at run time (`add_consumer`,
+/// `cancel_consumer`). Stopping cancels every consumer; `finished()` returns once they are
+/// all gone.
 final class QueueConsumers: Sendable {
-    let deliveries: AsyncStream<(ReceivedMessage, String)>
-    private let continuation: AsyncStream<(ReceivedMessage, String)>.Continuation
+    /// Takes each message with the queue it came from; must not block.
+    private let handler: @Sendable (ReceivedMessage, String) -> Void
     private let transport: any BrokerTransport
     private let prefetch: Int
     private let maxPriority: Int?
@@ -18,13 +20,18 @@ final class QueueConsumers: Sendable {
 
     private struct State {
         var order: [String] = []
-        var running: [String: Task<Void, Never>] = [:]
+        var running: [String: BrokerConsumer] = [:]
+        /// Queues whose consumer we cancelled, so its end is not taken for a lost broker.
+        var cancelling: Set<String> = []
         var stopped = false
+        var finished = false
+        var finishWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     init(transport: any BrokerTransport, prefetch: Int, maxPriority: Int?, logger: Logger,
+         handler: @escaping @Sendable (ReceivedMessage, String) -> Void,
          onLost: @escaping @Sendable (String) -> Void) {
-        (deliveries, continuation) = AsyncStream.makeStream()
+        self.handler = handler
         self.transport = transport
         self.prefetch = prefetch
         self.maxPriority = maxPriority
@@ -40,52 +47,77 @@ final class QueueConsumers: Sendable {
     func add(_ queue: String) async throws {
         guard !queues.contains(queue) else { return }
         try await transport.ensureTaskQueue(queue, maxPriority: maxPriority)
-        let stream = try await transport.consume(queue: queue, prefetch: prefetch, noAck: false)
-        let continuation = continuation
-        let task = Task {
-            do {
-                for try await delivery in stream { continuation.yield((delivery, queue)) }
-            } catch {
-                logger.error("stopped consuming \(queue): \(error)")
-            }
-            if !Task.isCancelled { onLost(queue) }
-            finishIfAllGone(queue)
-        }
+        let (handler, logger) = (handler, logger)
+        let consumer = try await transport.consume(
+            queue: queue, prefetch: prefetch, noAck: false,
+            onMessage: { handler($0, queue) },
+            onEnd: { [weak self] error in
+                if let error { logger.error("stopped consuming \(queue): \(error)") }
+                self?.ended(queue)
+            })
         let stopped = state.withLockedValue { state in
             state.order.append(queue)
-            state.running[queue] = task
+            state.running[queue] = consumer
+            if state.stopped { state.cancelling.insert(queue) }
             return state.stopped
         }
-        if stopped { task.cancel() }
+        if stopped { Task { await consumer.cancel() } }
     }
 
     /// Stops consuming `queue`; false when it was not consumed.
     @discardableResult
     func cancel(_ queue: String) -> Bool {
-        let task = state.withLockedValue { state -> Task<Void, Never>? in
+        let consumer = state.withLockedValue { state -> BrokerConsumer? in
             state.order.removeAll { $0 == queue }
-            return state.running[queue]
+            guard let consumer = state.running[queue] else { return nil }
+            state.cancelling.insert(queue)
+            return consumer
         }
-        task?.cancel()
-        return task != nil
+        guard let consumer else { return false }
+        Task { await consumer.cancel() }
+        return true
     }
 
     /// Cancels every consumer; the stream ends when the last is gone.
     func stopAll() {
-        let tasks = state.withLockedValue { state in
+        let consumers = state.withLockedValue { state in
             state.stopped = true
+            state.cancelling.formUnion(state.running.keys)
             return Array(state.running.values)
         }
-        tasks.forEach { $0.cancel() }
-        if tasks.isEmpty { continuation.finish() }
+        for consumer in consumers { Task { await consumer.cancel() } }
+        if consumers.isEmpty { finish() }
     }
 
-    private func finishIfAllGone(_ queue: String) {
-        let finish = state.withLockedValue { state in
+    /// Returns once `stopAll()` was called and every consumer has ended.
+    func finished() async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLockedValue { state in
+                if state.finished { return true }
+                state.finishWaiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    private func finish() {
+        let waiters = state.withLockedValue { state in
+            state.finished = true
+            defer { state.finishWaiters = [] }
+            return state.finishWaiters
+        }
+        waiters.forEach { $0.resume() }
+    }
+
+    private func ended(_ queue: String) {
+        let (lost, finish) = state.withLockedValue { state in
+            let lost = state.cancelling.remove(queue) == nil
             state.running[queue] = nil
             state.order.removeAll { $0 == queue }
-            return state.stopped && state.running.isEmpty
+            return (lost, state.stopped && state.running.isEmpty)
         }
-        if finish { continuation.finish() }
+        if lost { onLost(queue) }
+        if finish { self.finish() }
     }
 }

@@ -17,8 +17,8 @@ struct TaskEventSender: Sendable {
         buffer = EventBuffer(publisher: publisher)
     }
 
-    func received(_ message: TaskMessage) async {
-        await send("task-received", [
+    func received(_ message: TaskMessage) {
+        send("task-received", [
             "uuid": .string(message.id), "name": .string(message.taskName),
             "args": .string(message.argsRepr ?? JSONValue.pythonTupleRepr(message.args)),
             "kwargs": .string(message.kwargsRepr ?? JSONValue.object(message.kwargs).pythonRepr),
@@ -29,33 +29,33 @@ struct TaskEventSender: Sendable {
         ])
     }
 
-    func started(_ id: String) async {
-        await send("task-started", ["uuid": .string(id)])
+    func started(_ id: String) {
+        send("task-started", ["uuid": .string(id)])
     }
 
-    func succeeded(_ id: String, result: JSONValue, runtime: Double) async {
-        await send("task-succeeded", ["uuid": .string(id), "result": .string(result.pythonRepr), "runtime": .double(runtime)])
+    func succeeded(_ id: String, result: JSONValue, runtime: Double) {
+        send("task-succeeded", ["uuid": .string(id), "result": .string(result.pythonRepr), "runtime": .double(runtime)])
     }
 
-    func failed(_ id: String, error: CeleryError) async {
-        await send("task-failed", ["uuid": .string(id), "exception": .string(error.pythonRepr),
+    func failed(_ id: String, error: CeleryError) {
+        send("task-failed", ["uuid": .string(id), "exception": .string(error.pythonRepr),
                                    "traceback": .string(error.traceback ?? "")])
     }
 
-    func retried(_ id: String, error: CeleryError) async {
-        await send("task-retried", ["uuid": .string(id), "exception": .string(error.pythonRepr),
+    func retried(_ id: String, error: CeleryError) {
+        send("task-retried", ["uuid": .string(id), "exception": .string(error.pythonRepr),
                                     "traceback": .string(error.traceback ?? "")])
     }
 
     /// `terminatedBy` is the signal a terminate sent, or 0 for a cooperative cancellation.
-    func revoked(_ id: String, expired: Bool, terminatedBy signal: Int32? = nil) async {
-        await send("task-revoked", ["uuid": .string(id), "terminated": .bool(signal != nil),
+    func revoked(_ id: String, expired: Bool, terminatedBy signal: Int32? = nil) {
+        send("task-revoked", ["uuid": .string(id), "terminated": .bool(signal != nil),
                                     "signum": signal.map { .int(Int($0)) } ?? .null, "expired": .bool(expired)])
     }
 
     /// A custom state from `updateState` (Celeriac's extension; Celery sends none).
-    func progress(_ id: String, state: TaskState, meta: JSONValue) async {
-        await send("task-progress", ["uuid": .string(id), "state": .string(state.rawValue), "meta": meta])
+    func progress(_ id: String, state: TaskState, meta: JSONValue) {
+        send("task-progress", ["uuid": .string(id), "state": .string(state.rawValue), "meta": meta])
     }
 
     /// A worker event, after the task events before it (worker-offline comes last).
@@ -66,7 +66,7 @@ struct TaskEventSender: Sendable {
     }
 
     /// Stamped now, sent soon in a batch with its neighbours.
-    private func send(_ type: String, _ fields: [String: JSONValue]) async {
+    private func send(_ type: String, _ fields: [String: JSONValue]) {
         guard state.eventsEnabled else { return }
         buffer.add(publisher.event(type, fields: fields))
     }

@@ -21,13 +21,22 @@ struct TaskRunner: Sendable {
 
     /// What the consumer learns from a message before it takes a pool slot.
     enum Admission {
-        /// Settled already (refused, unknown, expired): nothing to run.
+        /// Settled already (unreadable): nothing to run.
         case settled
         case run(TaskMessage, RegisteredTask)
+        /// Will not run, but its refusal is stored and announced, which takes waiting:
+        /// `refuse` does that.
+        case refuse(Refusal)
     }
 
-    /// Decodes and checks a delivery; everything that will not run is settled here.
-    func admit(_ delivery: ReceivedMessage, queue: String) async -> Admission {
+    enum Refusal: Sendable {
+        case unknown(TaskMessage)
+        case discard(TaskMessage, reason: String)
+    }
+
+    /// Decodes and checks a delivery without waiting on anything, so it can run as the
+    /// message arrives; what will not run and needs no waiting is settled here.
+    func admit(_ delivery: ReceivedMessage, queue: String) -> Admission {
         let message: TaskMessage
         do {
             message = try TaskMessage(delivery.message)
@@ -37,24 +46,25 @@ struct TaskRunner: Sendable {
             settle(delivery, .reject(requeue: false))
             return .settled
         }
-        guard let task = app.tasks[message.taskName] else {
-            await refuseUnknown(message, delivery: delivery, queue: queue)
-            return .settled
-        }
+        guard let task = app.tasks[message.taskName] else { return .refuse(.unknown(message)) }
         logger.info("task \(message.taskName)[\(message.id)] received")
-        await events.received(message)
-        if state.isRevoked(message.id) {
-            await discardRevoked(message, delivery: delivery, queue: queue, reason: "revoked")
-            return .settled
-        }
+        events.received(message)
+        if state.isRevoked(message.id) { return .refuse(.discard(message, reason: "revoked")) }
         if let expires = message.expires, expires <= Date() {
             logger.info("task \(message.taskName)[\(message.id)] expired at \(CeleryTime.format(expires)): revoked")
-            await discardRevoked(message, delivery: delivery, queue: queue, reason: "expired")
-            return .settled
+            return .refuse(.discard(message, reason: "expired"))
         }
         state.reserve(message, delivery: deliveryInfo(delivery, message),
                       scheduled: message.eta.map { $0 > Date() } ?? false)
         return .run(message, task)
+    }
+
+    /// Stores, announces and settles a message `admit` refused.
+    func refuse(_ refusal: Refusal, delivery: ReceivedMessage, queue: String) async {
+        switch refusal {
+        case .unknown(let message): await refuseUnknown(message, delivery: delivery, queue: queue)
+        case .discard(let message, let reason): await discardRevoked(message, delivery: delivery, queue: queue, reason: reason)
+        }
     }
 
     /// Celery's revoked or expired request: REVOKED stored, task-revoked sent, message acked.
@@ -62,7 +72,7 @@ struct TaskRunner: Sendable {
         logger.info("discarding revoked task: \(message.taskName)[\(message.id)] (\(reason))")
         let error = CeleryError(type: "TaskRevokedError", message: [.string(reason)], module: "celery.exceptions")
         try? await results.store(.revoked, result: error.json, for: message, queue: queue)
-        await events.revoked(message.id, expired: reason == "expired")
+        events.revoked(message.id, expired: reason == "expired")
         await app.signals.taskRevoked(.init(taskID: message.id, taskName: message.taskName, terminated: false,
                                             signal: nil, expired: reason == "expired"))
         state.finish(message.id, name: message.taskName, ran: false)
@@ -80,7 +90,7 @@ struct TaskRunner: Sendable {
         logger.error("received unregistered task of type '\(message.taskName)' [\(message.id)]: the message is rejected; register the task in the worker's app or route it to a worker that has it")
         let error = CeleryError(type: "NotRegistered", message: [.string(message.taskName)], module: "celery.exceptions")
         try? await results.store(.failure, result: error.json, for: message, queue: queue)
-        await events.failed(message.id, error: error)
+        events.failed(message.id, error: error)
         settle(delivery, .reject(requeue: false))
     }
 
@@ -94,7 +104,7 @@ struct TaskRunner: Sendable {
         if !acksLate { settle(delivery, .ack) }
         state.start(message.id, acknowledged: !acksLate)
         defer { state.finish(message.id, name: message.taskName, ran: true) }
-        await events.started(message.id)
+        events.started(message.id)
         let job = PoolJob(message: message, task: task, delivery: deliveryInfo(delivery, message),
                           limits: limits.runLimits(for: task, message: message, defaults: app.configuration.taskDefaults),
                           reporter: ProgressReporter(message: message, queue: queue, results: results, events: events),
@@ -130,7 +140,7 @@ struct TaskRunner: Sendable {
         logger.info("terminated task \(message.taskName)[\(message.id)]\(signal.map { " with \(PoolErrors.signalName($0))" } ?? " by cancellation")")
         let error = CeleryError(type: "TaskRevokedError", message: ["terminated"], module: "celery.exceptions")
         try? await results.store(.revoked, result: error.json, for: message, queue: queue)
-        await events.revoked(message.id, expired: false, terminatedBy: signal ?? 0)
+        events.revoked(message.id, expired: false, terminatedBy: signal ?? 0)
         await app.signals.taskRevoked(.init(taskID: message.id, taskName: message.taskName, terminated: true,
                                             signal: signal, expired: false))
         return .ack
@@ -145,16 +155,16 @@ struct TaskRunner: Sendable {
             case .success(let result):
                 logger.info("\(label) succeeded in \(String(format: "%.6f", runtime))s: \(result.pythonRepr)")
                 try await results.store(.success, result: result, for: message, queue: queue)
-                await events.succeeded(message.id, result: result, runtime: runtime)
+                events.succeeded(message.id, result: result, runtime: runtime)
             case .failure(let error):
                 logger.error("\(label) raised unexpected: \(error.pythonRepr)")
                 try await results.store(.failure, result: error.json, traceback: error.traceback, for: message, queue: queue)
-                await events.failed(message.id, error: error)
+                events.failed(message.id, error: error)
             case .retry(let plan):
                 try await republish(message, for: plan, delivery: delivery)
                 logger.info("\(label) retry: retry in \(String(format: "%.0f", max(0, plan.runAt().timeIntervalSinceNow)))s: \(plan.error.pythonRepr)")
                 try await results.store(.retry, result: plan.error.json, traceback: plan.error.traceback, for: message, queue: queue)
-                await events.retried(message.id, error: plan.error)
+                events.retried(message.id, error: plan.error)
             case .rejected(let requeue, let reason):
                 logger.info("\(label) rejected\(requeue ? " and requeued" : ""): \(reason?.pythonRepr ?? "no reason given")")
                 return .reject(requeue: requeue)
@@ -199,7 +209,7 @@ struct ProgressReporter: TaskStateReporter {
 
     func report(taskID: String, state: TaskState, meta: JSONValue) async throws {
         try await results.store(state, result: meta, for: message, queue: queue)
-        await events.progress(taskID, state: state, meta: meta)
+        events.progress(taskID, state: state, meta: meta)
     }
 }
 

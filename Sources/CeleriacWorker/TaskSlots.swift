@@ -1,44 +1,114 @@
-/// A counting semaphore for the pool: a task takes a slot before it runs and gives it back
-/// after, so at most `count` run at once; waiters are served in arrival order.
-actor TaskSlots {
-    /// Free slots; below zero after a shrink, until that many holders have left.
-    private var free: Int
-    private var waiters: [CheckedContinuation<Void, Never>] = []
-    private(set) var busy = 0
-    private(set) var capacity: Int
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The pool's slots and the admitted tasks waiting for one. At most `capacity` tasks run at
+/// once, in arrival order, each in a Swift task of its own (so the in-process pools can run
+/// a task's body right there, and cancel just that task to terminate it). A task that
+/// finishes starts the next waiting one itself, without a hop through the consumer.
+final class TaskSlots: Sendable {
+    /// A task admitted to run: `run` when it gets a slot, or `giveBack` if the worker stops
+    /// before it does (the message goes back to the queue, as Celery's warm shutdown does).
+    struct Job: Sendable {
+        var run: @Sendable () async -> Void
+        var giveBack: @Sendable () -> Void
+    }
+
+    private struct State {
+        var capacity: Int
+        var running = 0
+        var waiting = CircularBuffer<Job>()
+        var stopped = false
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
+
+        /// The waiting jobs that may start now, their slots taken.
+        mutating func startable() -> [Job] {
+            var jobs: [Job] = []
+            while running < capacity, let job = waiting.popFirst() {
+                running += 1
+                jobs.append(job)
+            }
+            return jobs
+        }
+    }
+
+    private let state: NIOLockedValueBox<State>
 
     init(_ count: Int) {
-        capacity = max(1, count)
-        free = capacity
+        state = NIOLockedValueBox(State(capacity: max(1, count)))
+    }
+
+    var capacity: Int { state.withLockedValue { $0.capacity } }
+
+    /// Tasks running now.
+    var running: Int { state.withLockedValue { $0.running } }
+
+    /// Tasks admitted and waiting for a slot.
+    var waiting: Int { state.withLockedValue { $0.waiting.count } }
+
+    /// Runs `job` now if a slot is free, else when one frees up.
+    func submit(_ job: Job) {
+        let start = state.withLockedValue { state -> [Job]? in
+            if state.stopped { return nil }
+            state.waiting.append(job)
+            return state.startable()
+        }
+        guard let start else { return job.giveBack() }
+        start.forEach(launch)
     }
 
     /// Grows or shrinks the pool at run time (never below one slot); a shrink takes effect as
     /// running tasks finish, none is stopped.
     func resize(by delta: Int) {
-        let change = max(1, capacity + delta) - capacity
-        capacity += change
-        free += change
-        while free > 0, !waiters.isEmpty {
-            free -= 1
-            waiters.removeFirst().resume()
+        let start = state.withLockedValue { state in
+            state.capacity = max(1, state.capacity + delta)
+            return state.startable()
+        }
+        start.forEach(launch)
+    }
+
+    /// Starts no more tasks: those waiting are given back. Running ones finish.
+    func stop() {
+        let givenBack = state.withLockedValue { state -> [Job] in
+            state.stopped = true
+            defer { state.waiting.removeAll() }
+            return Array(state.waiting)
+        }
+        givenBack.forEach { $0.giveBack() }
+        resumeIdleWaiters()
+    }
+
+    /// Returns once no task runs and none waits.
+    func idle() async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLockedValue { state in
+                if state.running == 0, state.waiting.isEmpty { return true }
+                state.idleWaiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
         }
     }
 
-    func acquire() async {
-        busy += 1
-        if free > 0 {
-            free -= 1
-            return
-        }
-        await withCheckedContinuation { waiters.append($0) }
+    private func launch(_ job: Job) {
+        Task { await self.run(job) }
     }
 
-    func release() {
-        busy -= 1
-        if free < 0 || waiters.isEmpty {
-            free += 1
-        } else {
-            waiters.removeFirst().resume()
+    private func run(_ job: Job) async {
+        await job.run()
+        let next = state.withLockedValue { state -> Job? in
+            if state.running <= state.capacity, !state.stopped, let waiting = state.waiting.popFirst() { return waiting }
+            state.running -= 1
+            return nil
         }
+        if let next { launch(next) } else { resumeIdleWaiters() }
+    }
+
+    private func resumeIdleWaiters() {
+        let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+            guard state.running == 0, state.waiting.isEmpty else { return [] }
+            defer { state.idleWaiters = [] }
+            return state.idleWaiters
+        }
+        waiters.forEach { $0.resume() }
     }
 }

@@ -23,6 +23,7 @@ public final class Worker: Sendable {
     private struct Stopping {
         var requested = false
         var consumers: QueueConsumers?
+        var slots: TaskSlots?
         var timers: [String: Task<Void, Never>] = [:]
         var announced: Set<AppSignals.Shutdown> = []
     }
@@ -54,12 +55,14 @@ public final class Worker: Sendable {
         // Under autoscale the pool starts at its minimum and messages are prefetched for its maximum.
         let maxConcurrency = options.pool == .solo ? 1 : max(1, options.autoscale?.max ?? options.concurrency)
         let concurrency = options.pool == .solo ? 1 : max(1, options.autoscale.map { min($0.min, $0.max) } ?? options.concurrency)
+        let backend = try await app.resultBackend()
+        // From here on a failure closes the pool before it is thrown: no child left behind.
         let pool = try await makePool(concurrency: concurrency)
         let clock = LamportClock()
         let events = TaskEventSender(publisher: EventPublisher(transport: transport, hostname: hostname, clock: clock),
                                      state: state)
         let runner = TaskRunner(app: app, hostname: hostname,
-                                results: ResultSink(transport: transport, backend: try await app.resultBackend(),
+                                results: ResultSink(transport: transport, backend: backend,
                                                     extended: app.configuration.resultExtended, hostname: hostname),
                                 events: events, transport: transport, state: state, limits: limits,
                                 pool: pool, logger: logger)
@@ -70,30 +73,57 @@ public final class Worker: Sendable {
                        workerState: state, logger: logger)
         }
         let autoscaling = Task { await autoscaler?.run() }
-        let consumers = QueueConsumers(transport: transport, prefetch: prefetch,
-                                       maxPriority: app.configuration.queueMaxPriority, logger: logger) { [weak self] _ in
-            self?.stop()  // the broker went away: stop warm rather than idle without a queue
+        let consumers = QueueConsumers(
+            transport: transport, prefetch: prefetch, maxPriority: app.configuration.queueMaxPriority, logger: logger,
+            handler: { [weak self] delivery, queue in
+                self?.admit(delivery, from: queue, runner: runner, slots: slots, limits: limits, state: state)
+            },
+            onLost: { [weak self] _ in
+                self?.stop()  // the broker went away: stop warm rather than idle without a queue
+            })
+        let control: Task<Void, Never>
+        do {
+            control = try await ControlServer(
+                transport: transport,
+                commands: ControlCommands(app: app, state: state, slots: slots, consumers: consumers, limits: limits,
+                                          pool: pool, hostname: hostname, prefetch: prefetch,
+                                          maxTasksPerChild: options.maxTasksPerChild, autoscaler: autoscaler, clock: clock,
+                                          heartbeat: { [weak self] in
+                                              guard let self else { return }
+                                              await events.worker("worker-heartbeat", heartbeatFields(active: state.activeCount, processed: state.processedCount))
+                                          },
+                                          shutdown: { [weak self] in self?.stop() }),
+                hostname: hostname, logger: logger
+            ).start()
+        } catch {
+            autoscaling.cancel()
+            await pool.close(cold: false)
+            throw error
         }
-        for queue in options.consumedQueues(for: app.configuration) { try await consumers.add(queue) }
-        let control = try await ControlServer(
-            transport: transport,
-            commands: ControlCommands(app: app, state: state, slots: slots, consumers: consumers, limits: limits,
-                                      pool: pool, hostname: hostname, prefetch: prefetch,
-                                      maxTasksPerChild: options.maxTasksPerChild, autoscaler: autoscaler, clock: clock,
-                                      heartbeat: { [weak self] in
-                                          guard let self else { return }
-                                          await events.worker("worker-heartbeat", heartbeatFields(active: state.activeCount, processed: state.processedCount))
-                                      },
-                                      shutdown: { [weak self] in self?.stop() }),
-            hostname: hostname, logger: logger
-        ).start()
         let alreadyStopping = stopping.withLockedValue { state in
             state.consumers = consumers
+            state.slots = slots
             return state.requested
         }
-        if alreadyStopping { consumers.stopAll() }
-        let deliveries = consumers.deliveries
+        if alreadyStopping {
+            consumers.stopAll()
+            slots.stop()
+        }
+        // Online before the first task event, as Celery's Heart step starts before its consumer.
         await events.worker("worker-online", heartbeatFields(active: 0, processed: state.processedCount))
+        do {
+            for queue in options.consumedQueues(for: app.configuration) { try await consumers.add(queue) }
+        } catch {
+            // A queue that cannot be consumed ends the run before it began: nothing left behind.
+            consumers.stopAll()
+            await consumers.finished()
+            await slots.idle()
+            autoscaling.cancel()
+            control.cancel()
+            await pool.close(cold: false)
+            await events.worker("worker-offline", heartbeatFields(active: 0, processed: state.processedCount))
+            throw error
+        }
         let heartbeat = Task {
             guard let interval = options.heartbeatInterval else { return }
             while !Task.isCancelled {
@@ -105,43 +135,48 @@ public final class Worker: Sendable {
         logger.info("\(hostname) ready: \(options.pool.rawValue) pool \(size), consuming \(consumers.queues.joined(separator: ", "))")
         await app.signals.workerReady(hostname)
 
-        await withDiscardingTaskGroup { group in
-            for await (delivery, queue) in deliveries {
-                if stopping.withLockedValue({ $0.requested }) {
-                    // Prefetched but not started: back to the queue for another worker, as Celery does.
-                    try? delivery.reject(requeue: true)
-                    continue
-                }
-                guard case .run(let message, let task) = await runner.admit(delivery, queue: queue) else { continue }
-                let runInSlot: @Sendable () async -> Void = {
-                    await runner.run(message, task, delivery: delivery, queue: queue)
-                    await slots.release()
-                }
-                // An ETA, then the rate limit: the worker holds the task until both allow it
-                // (Celery's timer and token bucket), then it waits for a slot.
-                let due = max(message.eta ?? .distantPast, Date().addingTimeInterval(limits.rateDelay(for: task)))
-                if due > Date() {
-                    hold(message, until: due, delivery: delivery, state: state) {
-                        await slots.acquire()
-                        await runInSlot()
-                    }
-                    continue
-                }
-                await slots.acquire()  // no more in flight than the pool holds
-                if options.pool == .solo {
-                    await runInSlot()
-                } else {
-                    group.addTask { await runInSlot() }
-                }
-            }
-        }
+        await consumers.finished()
         for timer in stopping.withLockedValue({ Array($0.timers.values) }) { await timer.value }
+        await slots.idle()
         autoscaling.cancel()
         await pool.close(cold: state.coldShutdown)
         heartbeat.cancel()
         control.cancel()
         await events.worker("worker-offline", heartbeatFields(active: 0, processed: state.processedCount))
         logger.info("\(hostname) stopped after \(state.processedCount) tasks")
+    }
+
+    /// A message as it arrives, on the connection's thread: admitted there and handed to a
+    /// pool slot, held for its ETA or rate limit, or refused — without a task hop first.
+    private func admit(_ delivery: ReceivedMessage, from queue: String, runner: TaskRunner, slots: TaskSlots,
+                       limits: TaskLimits, state: WorkerState) {
+        if stopping.withLockedValue({ $0.requested }) {
+            // Prefetched but not started: back to the queue for another worker, as Celery does.
+            try? delivery.reject(requeue: true)
+            return
+        }
+        switch runner.admit(delivery, queue: queue) {
+        case .settled:
+            return
+        case .refuse(let refusal):
+            slots.submit(TaskSlots.Job(run: { await runner.refuse(refusal, delivery: delivery, queue: queue) },
+                                       giveBack: { try? delivery.reject(requeue: true) }))
+        case .run(let message, let task):
+            let job = TaskSlots.Job(
+                run: { await runner.run(message, task, delivery: delivery, queue: queue) },
+                giveBack: {
+                    try? delivery.reject(requeue: true)
+                    state.finish(message.id, name: message.taskName, ran: false)
+                })
+            // An ETA, then the rate limit: the worker holds the task until both allow it
+            // (Celery's timer and token bucket), then it waits for a slot.
+            let due = max(message.eta ?? .distantPast, Date().addingTimeInterval(limits.rateDelay(for: task)))
+            if due > Date() {
+                hold(message, until: due, delivery: delivery, state: state) { slots.submit(job) }
+            } else {
+                slots.submit(job)  // runs now, or when a slot frees up
+            }
+        }
     }
 
     /// Cold shutdown (a second SIGINT, or SIGQUIT): stop consuming and stop the running tasks
@@ -161,11 +196,12 @@ public final class Worker: Sendable {
     /// Warm shutdown: stop consuming; `run()` returns once the tasks in flight are done.
     public func stop() {
         announceShutdown(.warm)
-        let (consumers, timers) = stopping.withLockedValue { state in
+        let (consumers, slots, timers) = stopping.withLockedValue { state in
             state.requested = true
-            return (state.consumers, Array(state.timers.values))
+            return (state.consumers, state.slots, Array(state.timers.values))
         }
         consumers?.stopAll()
+        slots?.stop()  // admitted tasks still waiting for a slot go back to the queue
         timers.forEach { $0.cancel() }
     }
 

@@ -1,25 +1,71 @@
 @testable import CeleriacWorker
+import NIOConcurrencyHelpers
 import Testing
 
 @Suite struct TaskSlotsTests {
-    /// No more than `count` holders at once, however many ask; every one gets its turn.
-    @Test func atMostCountRunAtOnce() async {
+    /// No more than `capacity` run at once, however many are submitted; every one runs.
+    @Test func atMostCapacityRunAtOnce() async {
         let slots = TaskSlots(3)
         let gauge = Gauge()
-        await withTaskGroup(of: Void.self) { group in
-            for _ in 0..<40 {
-                group.addTask {
-                    await slots.acquire()
-                    await gauge.enter()
-                    await Task.yield()
-                    await gauge.leave()
-                    await slots.release()
-                }
-            }
+        for _ in 0..<40 {
+            slots.submit(.init(run: {
+                await gauge.enter()
+                await Task.yield()
+                await gauge.leave()
+            }, giveBack: { Issue.record("nothing is given back while running") }))
         }
+        await slots.idle()
         #expect(await gauge.highest <= 3)
         #expect(await gauge.entries == 40)
-        #expect(await slots.busy == 0)
+        #expect(slots.running == 0 && slots.waiting == 0)
+    }
+
+    /// With one slot, tasks start in the order they were submitted.
+    @Test func oneSlotRunsInArrivalOrder() async {
+        let slots = TaskSlots(1)
+        let order = NIOLockedValueBox<[Int]>([])
+        for index in 0..<20 {
+            slots.submit(.init(run: { order.withLockedValue { $0.append(index) } }, giveBack: {}))
+        }
+        await slots.idle()
+        #expect(order.withLockedValue { $0 } == Array(0..<20))
+    }
+
+    /// Growing starts waiting tasks at once; shrinking never stops a running one.
+    @Test func resizeStartsWaitersAndShrinksAsTasksFinish() async {
+        let slots = TaskSlots(1)
+        let gate = Gate()
+        for _ in 0..<3 { slots.submit(.init(run: { await gate.wait() }, giveBack: {})) }
+        #expect(slots.running == 1 && slots.waiting == 2)
+        slots.resize(by: 2)
+        #expect(slots.running == 3 && slots.waiting == 0)
+        slots.resize(by: -2)
+        #expect(slots.capacity == 1 && slots.running == 3)  // none stopped
+        await gate.open()
+        await slots.idle()
+        #expect(slots.running == 0)
+    }
+
+    /// Stopping gives back what waits for a slot (its message goes back to the queue) and
+    /// lets what runs finish; later submissions are given back at once.
+    @Test func stopGivesBackWaitingTasks() async {
+        let slots = TaskSlots(1)
+        let gate = Gate()
+        let givenBack = NIOLockedValueBox(0)
+        let ran = NIOLockedValueBox(0)
+        for _ in 0..<4 {
+            slots.submit(.init(run: {
+                await gate.wait()
+                ran.withLockedValue { $0 += 1 }
+            }, giveBack: { givenBack.withLockedValue { $0 += 1 } }))
+        }
+        slots.stop()
+        #expect(givenBack.withLockedValue { $0 } == 3)
+        slots.submit(.init(run: { Issue.record("a stopped pool starts nothing") }, giveBack: { givenBack.withLockedValue { $0 += 1 } }))
+        #expect(givenBack.withLockedValue { $0 } == 4)
+        await gate.open()
+        await slots.idle()
+        #expect(ran.withLockedValue { $0 } == 1)
     }
 }
 
@@ -35,4 +81,21 @@ actor Gauge {
     }
 
     func leave() { inside -= 1 }
+}
+
+/// Holds every caller of `wait()` until `open()`.
+actor Gate {
+    private var isOpen = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func wait() async {
+        if isOpen { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func open() {
+        isOpen = true
+        waiters.forEach { $0.resume() }
+        waiters = []
+    }
 }

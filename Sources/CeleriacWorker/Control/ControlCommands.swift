@@ -81,8 +81,8 @@ struct ControlCommands: Sendable {
             if let autoscaler {
                 if method == "pool_grow" { await autoscaler.forceGrow(by: count) } else { await autoscaler.forceShrink(by: count) }
             } else {
-                await slots.resize(by: method == "pool_grow" ? count : -count)
-                pool.resize(to: await slots.capacity)
+                slots.resize(by: method == "pool_grow" ? count : -count)
+                pool.resize(to: slots.capacity)
             }
             return ["ok": .string(method == "pool_grow" ? "pool will grow" : "pool will shrink")]
         case "shutdown":
@@ -158,7 +158,7 @@ struct ControlCommands: Sendable {
     }
 
     private func stats() async -> JSONValue {
-        let concurrency = await slots.capacity
+        let concurrency = slots.capacity
         let pid = Int(ProcessInfo.processInfo.processIdentifier)
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)

@@ -53,7 +53,7 @@ final class Autoscaler: Sendable {
     /// One look at the load: grow to it, or shrink toward it once the keepalive has passed.
     func scaleOnce(now: ContinuousClock.Instant = .now) async {
         let held = workerState.heldCount
-        let processes = await slots.capacity
+        let processes = slots.capacity
         let range = range
         let wanted = Swift.min(held, range.max)
         if wanted > processes {
@@ -71,7 +71,7 @@ final class Autoscaler: Sendable {
 
     /// The `autoscale` command: a new range, the pool moved into it at once.
     func update(max: Int?, min: Int?) async -> Range {
-        let processes = await slots.capacity
+        let processes = slots.capacity
         let range = state.withLockedValue { state in
             if let max { state.range.max = Swift.max(1, max) }
             if let min { state.range.min = Swift.max(0, Swift.min(min, state.range.max)) }
@@ -85,7 +85,7 @@ final class Autoscaler: Sendable {
     /// `pool_grow` under autoscale: grow now, raising the maximum if need be (Celery's
     /// `force_scale_up`).
     func forceGrow(by count: Int) async {
-        let processes = await slots.capacity
+        let processes = slots.capacity
         state.withLockedValue { state in
             state.range.max = Swift.max(state.range.max, processes + count)
             state.lastScaleUp = .now
@@ -95,7 +95,7 @@ final class Autoscaler: Sendable {
 
     /// `pool_shrink` under autoscale: shrink now, lowering the minimum if need be.
     func forceShrink(by count: Int) async {
-        let processes = await slots.capacity
+        let processes = slots.capacity
         state.withLockedValue { state in
             state.range.min = Swift.min(state.range.min, Swift.max(0, processes - count))
         }
@@ -105,14 +105,14 @@ final class Autoscaler: Sendable {
     /// `stats`' autoscaler section, as Celery's `Autoscaler.info()`.
     func info() async -> JSONValue {
         let range = range
-        return ["max": .int(range.max), "min": .int(range.min), "current": .int(await slots.capacity),
+        return ["max": .int(range.max), "min": .int(range.min), "current": .int(slots.capacity),
                 "qty": .int(workerState.heldCount)]
     }
 
     private func resize(by delta: Int) async {
         guard delta != 0 else { return }
         logger.info("Scaling \(delta > 0 ? "up" : "down") \(abs(delta)) processes.")
-        await slots.resize(by: delta)
-        pool.resize(to: await slots.capacity)
+        slots.resize(by: delta)
+        pool.resize(to: slots.capacity)
     }
 }

@@ -19,8 +19,24 @@ final class InProcessPool: ExecutionPool {
     private let running = NIOLockedValueBox<[String: Running]>([:])
 
     private struct Running {
-        var body: Task<TaskOutcome, Never>
+        var body: Body
         var terminated = false
+    }
+
+    /// What `terminate` cancels: the body's own Swift task, or — for a body run inline — the
+    /// Swift task running it, which the worker gives each task alone. The inline handle is
+    /// used only under the lock and only while registered, and the body unregisters before
+    /// its task can end.
+    private enum Body: @unchecked Sendable {
+        case task(Task<TaskOutcome, Never>)
+        case inline(UnsafeCurrentTask)
+
+        func cancel() {
+            switch self {
+            case .task(let task): task.cancel()
+            case .inline(let task): task.cancel()
+            }
+        }
     }
 
     init(kind: PoolKind, concurrency: Int, hostname: String, defaults: CeleriacConfiguration.TaskDefaults,
@@ -44,12 +60,13 @@ final class InProcessPool: ExecutionPool {
     }
 
     func terminate(_ taskID: String, signal: Int32) -> String? {
-        let body = running.withLockedValue { running -> Task<TaskOutcome, Never>? in
-            running[taskID]?.terminated = true
-            return running[taskID]?.body
+        let found = running.withLockedValue { running -> Bool in
+            guard running[taskID] != nil else { return false }
+            running[taskID]!.terminated = true
+            running[taskID]!.body.cancel()
+            return true
         }
-        guard let body else { return nil }
-        body.cancel()
+        guard found else { return nil }
         return "cancelled (the \(kind.rawValue) pool stops a task by cancellation, not by signal)"
     }
 
@@ -57,13 +74,25 @@ final class InProcessPool: ExecutionPool {
         let context = TaskContext(message: job.message, hostname: hostname, deliveryInfo: job.delivery,
                                   options: job.task.options, reporter: job.reporter)
         let (defaults, signals, logger, task) = (defaults, signals, logger, job.task)
-        let body = Task(executorPreference: threads) {
+        let execute: @Sendable () async -> TaskOutcome = {
             await TaskExecutor.execute(task, context: context, defaults: defaults, signals: signals) { logger.warning("\($0)") }
         }
         let id = job.message.id
-        running.withLockedValue { $0[id] = Running(body: body) }
-        job.started(Int(ProcessInfo.processInfo.processIdentifier))
-        let outcome = await watch(body, limits: job.limits, label: "\(task.name)[\(id)]")
+        let outcome: TaskOutcome
+        if threads == nil, job.limits.soft == nil, job.limits.hard == nil {
+            // No limit to watch and no thread to move to: the body runs here, saving the
+            // hop to a task of its own and back — most of a no-op task's cost.
+            withUnsafeCurrentTask { current in
+                if let current { running.withLockedValue { $0[id] = Running(body: .inline(current)) } }
+            }
+            job.started(Int(ProcessInfo.processInfo.processIdentifier))
+            outcome = await execute()
+        } else {
+            let body = Task(executorPreference: threads) { await execute() }
+            running.withLockedValue { $0[id] = Running(body: .task(body)) }
+            job.started(Int(ProcessInfo.processInfo.processIdentifier))
+            outcome = await watch(body, limits: job.limits, label: "\(task.name)[\(id)]")
+        }
         let terminated = running.withLockedValue { $0.removeValue(forKey: id)?.terminated ?? false }
         if terminated, case .failure = outcome { return .terminated(signal: nil) }
         return .finished(outcome)
