@@ -50,8 +50,10 @@ public struct EventPublisher: Sendable {
     public func event(_ type: String, fields: [String: JSONValue]) -> CeleryEvent {
         CeleryEvent(type: type, hostname: hostname, timestamp: Date().timeIntervalSince1970,
                     utcoffset: -Double(TimeZone.current.secondsFromGMT()) / 3600,
-                    pid: Int(ProcessInfo.processInfo.processIdentifier), clock: clock.tick(), fields: fields)
+                    pid: Self.pid, clock: clock.tick(), fields: fields)
     }
+
+    private static let pid = Int(ProcessInfo.processInfo.processIdentifier)
 }
 
 /// Celery's Lamport clock: every event and control reply carries the next value.

@@ -48,6 +48,13 @@ import Testing
         #expect(try value.decode(as: Order.self) == Order(item: "celeriac", quantity: 3))
     }
 
+    /// The exact bytes: keys sorted, Python's separators, escapes only where JSON needs them,
+    /// non-ASCII passed through as UTF-8, integers at both ends of their range.
+    @Test func serializesToExactBytes() {
+        let value: JSONValue = ["b": [0, -7, .int(Int.max), .int(Int.min)], "a": "tab\there \"q\" \\ é\u{01}", "c": .null]
+        #expect(value.serialized == #"{"a": "tab\there \"q\" \\ é\u0001", "b": [0, -7, 9223372036854775807, -9223372036854775808], "c": null}"#)
+    }
+
     @Test func longArgumentsSurvive() throws {
         let long = String(repeating: "ü", count: 200_000)
         let value: JSONValue = [.string(long), ["nested": ["deeper": [1, 2, ["x": .null]]]]]
