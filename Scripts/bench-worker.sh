@@ -17,6 +17,10 @@ python3 -c 'import celery, sys; sys.exit(celery.__version__ != "5.7.0")' 2>/dev/
 swift build -c release --product celeriac
 
 trap 'bash Scripts/rabbitmq-node.sh stop || true' EXIT
+# The benchmark's node is its own: each run starts from an empty broker, not from the queues
+# earlier runs left.
+bash Scripts/rabbitmq-node.sh stop >/dev/null 2>&1 || true
+rm -rf "$CELERIAC_PEER_DIR/rabbitmq/mnesia"
 bash Scripts/rabbitmq-node.sh start
 eval "$(bash Scripts/rabbitmq-node.sh env)"
 .build/release/celeriac bench worker --url "$CELERIAC_TEST_AMQP_URL" --celery-app Benchmarks/celery_worker_app.py "$@"

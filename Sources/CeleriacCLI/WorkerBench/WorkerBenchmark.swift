@@ -51,7 +51,7 @@ struct WorkerBenchmark: Sendable {
         let queue = "bench.\(kind.rawValue).\(UUID().uuidString.prefix(8).lowercased())"
         let options = TaskSendOptions(queue: queue)
         let events = try await EventReceiver.events(on: try await app.transport())
-        for _ in 0..<tasks { try await app.send(kind.taskName, args: kind.args, options: options, expectResult: false) }
+        try await prefill(app, kind: kind, options: options)
 
         let launch = subject.launch(queue: queue, kind: kind.rawValue, concurrency: concurrency, broker: broker,
                                     celeryApp: celeryApp, python: python)
@@ -63,40 +63,44 @@ struct WorkerBenchmark: Sendable {
         defer { peak.stop() }
 
         let phase = NIOLockedValueBox("waiting for worker-online from \(node)")
-        let figures: (ready: Double, perSecond: Double, latencies: [Double]) = try await untilDone(worker, log: log, phase: phase) {
-            var iterator = events.makeAsyncIterator()
-            var ready: ContinuousClock.Instant?
-            while ready == nil, let event = try await iterator.next() {
-                if event.type == "worker-online", event.hostname == node { ready = .now }
-            }
-            guard let ready else { throw BenchError("the event stream ended before \(node) came online") }
-            var succeeded = 0
-            while succeeded < tasks, let event = try await iterator.next() {
-                if event.type == "task-succeeded", event.hostname == node {
-                    succeeded += 1
-                    if succeeded % 1000 == 0 { phase.withLockedValue { $0 = "\(succeeded) of \(tasks) tasks succeeded" } }
+        let figures: (ready: Double, perSecond: Double, latencies: [Double])
+        do {
+            figures = try await untilDone(worker, log: log, phase: phase) {
+                var iterator = events.makeAsyncIterator()
+                var ready: ContinuousClock.Instant?
+                while ready == nil, let event = try await iterator.next() {
+                    if event.type == "worker-online", event.hostname == node { ready = .now }
                 }
-            }
-            let perSecond = Double(tasks) / seconds(ContinuousClock.now - ready)
-            peak.stop()
-            var latencies: [Double] = []
-            for index in 0..<latencyTasks {
-                phase.withLockedValue { $0 = "latency task \(index + 1) of \(latencyTasks)" }
-                let sentAt = Date().timeIntervalSince1970
-                let result = try await app.send(kind.taskName, args: kind.args, options: options, expectResult: false)
-                while let event = try await iterator.next() {
-                    if event.type == "task-started", event["uuid"]?.stringValue == result.id, let startedAt = event.timestamp {
-                        latencies.append(startedAt - sentAt)
-                        break
+                guard let ready else { throw BenchError("the event stream ended before \(node) came online") }
+                var succeeded = 0
+                while succeeded < tasks, let event = try await iterator.next() {
+                    if event.type == "task-succeeded", event.hostname == node {
+                        succeeded += 1
+                        if succeeded % 1000 == 0 { phase.withLockedValue { $0 = "\(succeeded) of \(tasks) tasks succeeded" } }
                     }
                 }
-                try await Task.sleep(for: .milliseconds(10))  // light load: the next task after a pause
+                let perSecond = Double(tasks) / seconds(ContinuousClock.now - ready)
+                peak.stop()
+                var latencies: [Double] = []
+                for index in 0..<latencyTasks {
+                    phase.withLockedValue { $0 = "latency task \(index + 1) of \(latencyTasks)" }
+                    let sentAt = Date().timeIntervalSince1970
+                    let result = try await app.send(kind.taskName, args: kind.args, options: options, expectResult: false)
+                    while let event = try await iterator.next() {
+                        if event.type == "task-started", event["uuid"]?.stringValue == result.id, let startedAt = event.timestamp {
+                            latencies.append(startedAt - sentAt)
+                            break
+                        }
+                    }
+                    try await Task.sleep(for: .milliseconds(10))  // light load: the next task after a pause
+                }
+                return (seconds(ready - spawned), perSecond, latencies.sorted())
             }
-            return (seconds(ready - spawned), perSecond, latencies.sorted())
+        } catch {
+            stop(worker)  // a failed run leaves no worker behind
+            throw error
         }
-        kill(worker, SIGTERM)
-        var status: Int32 = 0
-        while waitpid(worker, &status, 0) < 0, errno == EINTR {}
+        stop(worker)
         _ = try? await app.purge(queues: [queue])
         await app.close()
         func percentile(_ p: Double) -> Double {
@@ -114,7 +118,7 @@ struct WorkerBenchmark: Sendable {
         let app = App(configuration)
         let queue = "bench.ceiling.\(UUID().uuidString.prefix(8).lowercased())"
         let options = TaskSendOptions(queue: queue)
-        for _ in 0..<tasks { try await app.send(kind.taskName, args: kind.args, options: options, expectResult: false) }
+        try await prefill(app, kind: kind, options: options)
         let transport = try await app.transport()
         let start = ContinuousClock.now
         var received = 0
@@ -127,6 +131,29 @@ struct WorkerBenchmark: Sendable {
         _ = try? await app.purge(queues: [queue])
         await app.close()
         return perSecond
+    }
+
+    /// Fills the queue with `tasks` messages, many confirms in flight at once so the fill
+    /// takes seconds rather than a round trip per task.
+    private func prefill(_ app: App, kind: Kind, options: TaskSendOptions) async throws {
+        let inFlight = 256
+        var sent = 0
+        while sent < tasks {
+            let batch = min(inFlight, tasks - sent)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<batch {
+                    group.addTask { _ = try await app.send(kind.taskName, args: kind.args, options: options, expectResult: false) }
+                }
+                try await group.waitForAll()
+            }
+            sent += batch
+        }
+    }
+
+    private func stop(_ worker: pid_t) {
+        kill(worker, SIGTERM)
+        var status: Int32 = 0
+        while waitpid(worker, &status, 0) < 0, errno == EINTR {}
     }
 
     private func start(_ launch: BenchSubject.Launch, log: String) throws -> pid_t {
