@@ -168,14 +168,27 @@ public final class Worker: Sendable {
                     try? delivery.reject(requeue: true)
                     state.finish(message.id, name: message.taskName, ran: false)
                 })
-            // An ETA, then the rate limit: the worker holds the task until both allow it
-            // (Celery's timer and token bucket), then it waits for a slot.
-            let due = max(message.eta ?? .distantPast, Date().addingTimeInterval(limits.rateDelay(for: task)))
-            if due > Date() {
-                hold(message, until: due, delivery: delivery, state: state) { slots.submit(job) }
+            // The ETA, then the rate limit: held on timers until both allow it, the rate's token
+            // taken when the ETA comes (Celery's timer and token bucket); then a slot.
+            if let eta = message.eta, eta > Date() {
+                hold(message, until: eta, delivery: delivery, state: state) { [weak self] in
+                    self?.startWhenRateAllows(job, message: message, task: task, delivery: delivery, slots: slots,
+                                              limits: limits, state: state)
+                }
             } else {
-                slots.submit(job)  // runs now, or when a slot frees up
+                startWhenRateAllows(job, message: message, task: task, delivery: delivery, slots: slots, limits: limits,
+                                    state: state)
             }
+        }
+    }
+
+    private func startWhenRateAllows(_ job: TaskSlots.Job, message: TaskMessage, task: RegisteredTask,
+                                     delivery: ReceivedMessage, slots: TaskSlots, limits: TaskLimits, state: WorkerState) {
+        let delay = limits.rateDelay(for: task)
+        if delay > 0 {
+            hold(message, until: Date().addingTimeInterval(delay), delivery: delivery, state: state) { slots.submit(job) }
+        } else {
+            slots.submit(job)  // runs now, or when a slot frees up
         }
     }
 
@@ -236,7 +249,7 @@ public final class Worker: Sendable {
     /// Runs `body` when `eta` comes, on a timer a shutdown cancels: the message then goes
     /// back to the queue unstarted.
     private func hold(_ message: TaskMessage, until eta: Date, delivery: ReceivedMessage, state: WorkerState,
-                      then body: @escaping @Sendable () async -> Void) {
+                      then body: @escaping @Sendable () -> Void) {
         let id = message.id
         let timer = Task {
             do {
@@ -247,8 +260,9 @@ public final class Worker: Sendable {
                 stopping.withLockedValue { _ = $0.timers.removeValue(forKey: id) }
                 return
             }
-            await body()
+            // Forgotten before the body runs, which may hold the task again (its rate limit).
             stopping.withLockedValue { _ = $0.timers.removeValue(forKey: id) }
+            body()
         }
         let stopped = stopping.withLockedValue { stopping in
             stopping.timers[id] = timer

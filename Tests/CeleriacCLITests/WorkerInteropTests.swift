@@ -121,6 +121,7 @@ struct WorkerInteropTests {
         #expect(answer("stats_after")?["pool"]?["max-concurrency"] == 4, "grow 2, shrink 1")
         #expect(answer("registered")?.arrayValue?.contains("demo.add") == true)
         #expect(answer("active_queues")?.arrayValue?.first?["name"] == .string(queue))
+        #expect(answer("active_queues")?.arrayValue?.first?["exchange"]?["name"] == .string(queue), "a queue made on the fly has its own exchange, as in Celery")
         #expect(answer("conf")?["broker_url"]?.stringValue?.contains("********") == true)
         #expect(answer("clock")?["clock"]?.intValue != nil)
         #expect(listed("revoke")?["ok"]?.stringValue?.contains("flagged as revoked") == true)

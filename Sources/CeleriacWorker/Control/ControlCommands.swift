@@ -196,8 +196,11 @@ struct ControlCommands: Sendable {
     }
 
     /// A consumed queue, as kombu's `Queue.as_dict` describes it.
+    /// A queue as Celery's `active_queues` describes it: the default queue on the default
+    /// exchange, a queue made on the fly (`-Q name`, add_consumer) on an exchange of its own name.
     private func queueInfo(_ name: String) -> JSONValue {
         let maxPriority = app.configuration.queueMaxPriority
+        let exchange = name == app.configuration.defaultQueue ? app.configuration.defaultExchange : name
         return [
             "name": .string(name), "routing_key": .string(name), "durable": true, "exclusive": false,
             "auto_delete": false, "no_ack": false, "alias": .null, "bindings": [], "binding_arguments": .null,
@@ -205,7 +208,7 @@ struct ControlCommands: Sendable {
             "max_length_bytes": .null, "max_priority": maxPriority.map(JSONValue.int) ?? .null, "no_declare": .null,
             "queue_arguments": maxPriority.map { ["x-max-priority": .int($0)] } ?? .null,
             "exchange": [
-                "name": .string(app.configuration.defaultExchange), "type": .string(app.configuration.defaultExchangeType),
+                "name": .string(exchange), "type": .string(app.configuration.defaultExchangeType),
                 "durable": true, "auto_delete": false, "arguments": .null, "delivery_mode": .null,
                 "no_declare": false, "passive": false,
             ],
