@@ -68,7 +68,8 @@ struct TaskRunner: Sendable {
     }
 
     /// Celery's revoked or expired request: REVOKED stored, task-revoked sent, message acked.
-    private func discardRevoked(_ message: TaskMessage, delivery: ReceivedMessage, queue: String, reason: String) async {
+    private func discardRevoked(_ message: TaskMessage, delivery: ReceivedMessage, queue: String, reason: String,
+                                acknowledged: Bool = false) async {
         logger.info("discarding revoked task: \(message.taskName)[\(message.id)] (\(reason))")
         let error = CeleryError(type: "TaskRevokedError", message: [.string(reason)], module: "celery.exceptions")
         try? await results.store(.revoked, result: error.json, for: message, queue: queue)
@@ -76,7 +77,7 @@ struct TaskRunner: Sendable {
         await app.signals.taskRevoked(.init(taskID: message.id, taskName: message.taskName, terminated: false,
                                             signal: nil, expired: reason == "expired"))
         state.finish(message.id, name: message.taskName, ran: false)
-        settle(delivery, .ack)
+        if !acknowledged { settle(delivery, .ack) }
     }
 
     private func deliveryInfo(_ delivery: ReceivedMessage, _ message: TaskMessage) -> DeliveryInfo {
@@ -94,14 +95,26 @@ struct TaskRunner: Sendable {
         settle(delivery, .reject(requeue: false))
     }
 
-    /// Runs an admitted task to its end and settles its message.
-    func run(_ message: TaskMessage, _ task: RegisteredTask, delivery: ReceivedMessage, queue: String) async {
+    /// The pool took the task: an early ack goes now, as Celery acks when its pool accepts a
+    /// task, not once the task's own thread gets going. Returns whether it acked.
+    func accept(_ message: TaskMessage, _ task: RegisteredTask, delivery: ReceivedMessage) -> Bool {
+        guard !acksLate(task), !state.isRevoked(message.id) else { return false }
+        settle(delivery, .ack)
+        return true
+    }
+
+    private func acksLate(_ task: RegisteredTask) -> Bool { task.options.acksLate ?? app.configuration.acksLate }
+
+    /// Runs an admitted task to its end and settles its message; `acknowledged` when
+    /// `accept` acked it already.
+    func run(_ message: TaskMessage, _ task: RegisteredTask, delivery: ReceivedMessage, queue: String,
+             acknowledged: Bool) async {
         if state.isRevoked(message.id) {  // revoked while it waited for its ETA or a slot
-            await discardRevoked(message, delivery: delivery, queue: queue, reason: "revoked")
+            await discardRevoked(message, delivery: delivery, queue: queue, reason: "revoked", acknowledged: acknowledged)
             return
         }
-        let acksLate = task.options.acksLate ?? app.configuration.acksLate
-        if !acksLate { settle(delivery, .ack) }
+        let acksLate = acksLate(task)
+        if !acksLate, !acknowledged { settle(delivery, .ack) }
         state.start(message.id, acknowledged: !acksLate)
         defer { state.finish(message.id, name: message.taskName, ran: true) }
         events.started(message.id)

@@ -6,9 +6,12 @@ import NIOCore
 /// a task's body right there, and cancel just that task to terminate it). A task that
 /// finishes starts the next waiting one itself, without a hop through the consumer.
 final class TaskSlots: Sendable {
-    /// A task admitted to run: `run` when it gets a slot, or `giveBack` if the worker stops
-    /// before it does (the message goes back to the queue, as Celery's warm shutdown does).
+    /// A task admitted to run: `accept` the moment it gets a slot (where an early ack goes:
+    /// Celery acks when the pool accepts a task), then `run` in a Swift task of its own — or
+    /// `giveBack` if the worker stops before it gets one (the message goes back to the
+    /// queue, as Celery's warm shutdown does).
     struct Job: Sendable {
+        var accept: @Sendable () -> Void = {}
         var run: @Sendable () async -> Void
         var giveBack: @Sendable () -> Void
     }
@@ -90,6 +93,7 @@ final class TaskSlots: Sendable {
     }
 
     private func launch(_ job: Job) {
+        job.accept()
         Task { await self.run(job) }
     }
 

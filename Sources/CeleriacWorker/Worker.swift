@@ -162,8 +162,13 @@ public final class Worker: Sendable {
             slots.submit(TaskSlots.Job(run: { await runner.refuse(refusal, delivery: delivery, queue: queue) },
                                        giveBack: { try? delivery.reject(requeue: true) }))
         case .run(let message, let task):
+            let acknowledged = NIOLockedValueBox(false)
             let job = TaskSlots.Job(
-                run: { await runner.run(message, task, delivery: delivery, queue: queue) },
+                accept: { acknowledged.withLockedValue { $0 = runner.accept(message, task, delivery: delivery) } },
+                run: {
+                    await runner.run(message, task, delivery: delivery, queue: queue,
+                                     acknowledged: acknowledged.withLockedValue { $0 })
+                },
                 giveBack: {
                     try? delivery.reject(requeue: true)
                     state.finish(message.id, name: message.taskName, ran: false)
