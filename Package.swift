@@ -103,7 +103,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(name: "celeriac", dependencies: ["CeleriacCLI"]),
+        // The shipped binary: the commands, plus the demo app users and tests run.
+        .executableTarget(
+            name: "celeriac",
+            dependencies: ["CeleriacCLI", "Celeriac", .product(name: "Logging", package: "swift-log")]
+        ),
         .testTarget(
             name: "AMQPProtocolTests",
             dependencies: ["AMQPProtocol", .product(name: "NIOCore", package: "swift-nio")]

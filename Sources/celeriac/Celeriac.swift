@@ -1,9 +1,10 @@
 import CeleriacCLI
 
-/// The `celeriac` binary: the library's commands with nothing added yet.
+/// The `celeriac` binary: the library's commands, with the demo app for `-A demo`.
 @main
 struct Celeriac {
     static func main() async {
+        AppCatalog.add("demo", install: DemoApp.install(on:))
         await CeleriacCommand.main(nil as [String]?)
     }
 }

@@ -15,7 +15,8 @@ struct WorkerBenchCommand: AsyncParsableCommand {
             the queue (from the worker's own task-succeeded events), publish-to-start latency \
             p50/p99 of tasks sent one at a time, the peak resident memory of the worker and its \
             pool processes, and the time from start to worker-online. First it prints the \
-            broker's ceiling: the same messages consumed and acked by a bare AMQP consumer.
+            broker's ceiling: the same messages consumed and acked by a bare AMQP consumer \
+            (the best of three runs).
             """
     )
 
@@ -67,8 +68,11 @@ struct WorkerBenchCommand: AsyncParsableCommand {
         if celeryApp != nil { subjects += ["prefork", "solo"].map { BenchSubject(implementation: .celery, pool: $0) } }
         print("Worker benchmark: \(tasks) tasks per run, -c \(concurrency), -E, no result backend; worker logs in \(logs)")
         for kind in list(kinds).compactMap(WorkerBenchmark.Kind.init(rawValue:)) {
-            let ceiling = try await bench.brokerCeiling(kind: kind)
-            print(String(format: "%@: broker ceiling (bare consumer, same messages, prefetch %d, acks) %.0f msg/s",
+            // The best of three: one run of the ceiling varies by a fifth on a shared machine,
+            // and the highest is the hardest to come near.
+            var ceiling = 0.0
+            for _ in 0..<3 { ceiling = max(ceiling, try await bench.brokerCeiling(kind: kind)) }
+            print(String(format: "%@: broker ceiling (bare consumer, same messages, prefetch %d, acks; best of 3) %.0f msg/s",
                          kind.taskName, 4 * concurrency, ceiling))
             print(WorkerBenchmark.Result.header)
             var results: [WorkerBenchmark.Result] = []

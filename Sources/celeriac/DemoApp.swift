@@ -4,7 +4,7 @@ import Logging
 
 /// The demo app the `celeriac` executable ships (`-A demo`): tasks that users try and the
 /// tests rely on, one of each kind a worker must handle.
-public enum DemoApp {
+enum DemoApp {
     struct Pair: Codable, Sendable { var x: Int; var y: Int }
     struct Numbers: Codable, Sendable { var numbers: [Int] }
     struct Count: Codable, Sendable { var n: Int }
@@ -16,7 +16,7 @@ public enum DemoApp {
 
     /// Registers every demo task on `app`, and shows the process-init hook at work: each
     /// prefork child says when it is ready.
-    public static func install(on app: App) throws {
+    static func install(on app: App) throws {
         app.signals.onWorkerProcessInit {
             Logger(label: "demo").info("demo: pool process \(getpid()) initialised")
         }
