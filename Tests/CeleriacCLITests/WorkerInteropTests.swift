@@ -106,7 +106,7 @@ struct WorkerInteropTests {
         let status = try await detached { worker.stop() }  // after `shutdown` it has exited already
         let workerLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         try #require(output.status == 0, "\(output.stderr.suffix(1500))\nworker log:\n\(workerLog.suffix(2000))")
-        #expect(status == 0 && workerLog.contains("stopped after 5 tasks"), "\(workerLog.suffix(1500))")
+        #expect(status == 0 && workerLog.contains("stopped after 6 tasks"), "\(workerLog.suffix(1500))")
         let replies = try JSONValue(parsing: output.stdout)
         let ids = replies["ids"]
         func answer(_ method: String) -> JSONValue? { replies[method]?[node] }
@@ -136,6 +136,7 @@ struct WorkerInteropTests {
         #expect(listed("rate_limit") == ["ok": "new rate limit set successfully"])
         // Three tasks at 2/s: the third starts a second after the first, at the earliest.
         #expect((replies["rate_limited_span"]?.doubleValue ?? 0) >= 0.9, "\(replies["rate_limited_span"] ?? .null)")
+        #expect((replies["rate_token_wait"]?.doubleValue ?? 99) < 5, "an ETA task spent the token on arrival: \(replies["rate_token_wait"] ?? .null)")
         #expect(listed("time_limit") == ["ok": "time limits set successfully"])
         #expect(replies["time_limited"] == "TimeLimitExceeded", "\(replies["time_limited"] ?? .null)")
     }

@@ -54,6 +54,13 @@ def main():
         result.get(timeout=15)
     done = sorted(result.date_done for result in limited)
     replies["rate_limited_span"] = (done[-1] - done[0]).total_seconds()
+    # An ETA task takes its rate token when it comes due, not on arrival: a task sent just
+    # after it runs at once instead of waiting out the interval (10 s at 6/m).
+    app.control.rate_limit("demo.mul", "6/m", destination=[node], reply=True, timeout=5)
+    app.send_task("demo.mul", args=(2, 3), queue=options.queue, countdown=1)
+    sent = time.time()
+    app.send_task("demo.mul", args=(3, 4), queue=options.queue).get(timeout=15)
+    replies["rate_token_wait"] = time.time() - sent
     replies["time_limit"] = app.control.time_limit("demo.sleep", hard=0.5, destination=[node], reply=True, timeout=5)
     try:
         app.send_task("demo.sleep", args=(5,), queue=options.queue).get(timeout=15)
