@@ -13,6 +13,10 @@ final class EventBuffer: Sendable {
         var pending: [CeleryEvent] = []
         var flushing = false
         var drained: [CheckedContinuation<Void, Never>] = []
+        /// Events added, and events handed to the broker (or failed to be), since the start.
+        var added = 0
+        var sent = 0
+        var sentWaiters: [(upTo: Int, continuation: CheckedContinuation<Void, Never>)] = []
     }
 
     private let publisher: EventPublisher
@@ -25,6 +29,7 @@ final class EventBuffer: Sendable {
     func add(_ event: CeleryEvent) {
         let startFlusher = state.withLockedValue { state in
             state.pending.append(event)
+            state.added += 1
             defer { state.flushing = true }
             return !state.flushing
         }
@@ -37,6 +42,20 @@ final class EventBuffer: Sendable {
             let done = state.withLockedValue { state in
                 if !state.flushing { return true }
                 state.drained.append(continuation)
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+
+    /// Returns once every event added so far has been sent (or failed to be), however many
+    /// are added after it — a late ack waits here, so an acked task's events are never lost
+    /// with the process.
+    func sent() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLockedValue { state in
+                if state.sent >= state.added { return true }
+                state.sentWaiters.append((state.added, continuation))
                 return false
             }
             if done { continuation.resume() }
@@ -60,6 +79,14 @@ final class EventBuffer: Sendable {
                 return
             }
             try? await publisher.publish(batch: batch)  // best effort: a lost event never fails a task
+            let reached = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
+                state.sent += batch.count
+                let sent = state.sent
+                let reached = state.sentWaiters.filter { $0.upTo <= sent }.map(\.continuation)
+                state.sentWaiters.removeAll { $0.upTo <= sent }
+                return reached
+            }
+            reached.forEach { $0.resume() }
         }
     }
 }

@@ -58,6 +58,11 @@ struct TaskEventSender: Sendable {
         send("task-progress", ["uuid": .string(id), "state": .string(state.rawValue), "meta": meta])
     }
 
+    /// Returns once the task events sent so far have left for the broker.
+    func published() async {
+        await buffer.sent()
+    }
+
     /// A worker event, after the task events before it (worker-offline comes last).
     func worker(_ type: String, _ fields: [String: JSONValue]) async {
         await buffer.drain()

@@ -144,7 +144,12 @@ struct TaskRunner: Sendable {
                 settlement = await record(.failure(error), of: message, runtime: runtime, delivery: delivery, queue: queue)
             }
         }
-        if acksLate { settle(delivery, settlement) }
+        if acksLate {
+            // Its events first: once the message is acked nothing runs it again, so an event
+            // lost with this process (kill -9) would never be sent.
+            await events.published()
+            settle(delivery, settlement)
+        }
     }
 
     /// Celery's terminated request: REVOKED stored ("terminated"), task-revoked sent with
