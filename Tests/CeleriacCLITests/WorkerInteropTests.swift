@@ -226,7 +226,9 @@ struct WorkerInteropTests {
                 try tmux.send(id, literal: true)
                 try tmux.send("Enter")
                 _ = try tmux.waitFor("\(id) alone in \(state)", timeout: 30) { screen in
-                    screen.contains("filter \"\(id)\"") && screen.split(separator: "\n").contains { $0.contains(id) && $0.contains(state) }
+                    // "1 of": the rows are filtered too, not only the title (the index follows a moment later).
+                    screen.contains("Tasks — 1 of") && screen.contains("filter \"\(id)\"")
+                        && screen.split(separator: "\n").contains { $0.contains(id) && $0.contains(state) }
                 }
             }
         }
