@@ -2,7 +2,7 @@ import Celeriac
 import NIOConcurrencyHelpers
 
 /// Task events wait here and go out in batches, one `task.multi` message each, sent by one
-/// flusher at a time. A task never waits for the broker to confirm its events, their order
+/// flusher at a time. Only a late ack waits for the broker to confirm them; their order
 /// is kept, and under load a batch carries everything that came in while the previous one
 /// was on the wire — Celery's worker buffers its task events the same way.
 final class EventBuffer: Sendable {
@@ -12,7 +12,6 @@ final class EventBuffer: Sendable {
     private struct State {
         var pending: [CeleryEvent] = []
         var flushing = false
-        var drained: [CheckedContinuation<Void, Never>] = []
         /// Events added, and events handed to the broker (or failed to be), since the start.
         var added = 0
         var sent = 0
@@ -36,21 +35,9 @@ final class EventBuffer: Sendable {
         if startFlusher { Task { await flush() } }
     }
 
-    /// Returns once every event added so far has been sent (or failed to be).
-    func drain() async {
-        await withCheckedContinuation { continuation in
-            let done = state.withLockedValue { state in
-                if !state.flushing { return true }
-                state.drained.append(continuation)
-                return false
-            }
-            if done { continuation.resume() }
-        }
-    }
-
     /// Returns once every event added so far has been sent (or failed to be), however many
-    /// are added after it — a late ack waits here, so an acked task's events are never lost
-    /// with the process.
+    /// are added after it: a late ack waits here, so an acked task's events are never lost
+    /// with the process, and a worker event, so it follows the task events before it.
     func sent() async {
         await withCheckedContinuation { continuation in
             let done = state.withLockedValue { state in
@@ -64,20 +51,16 @@ final class EventBuffer: Sendable {
 
     private func flush() async {
         while true {
-            let (batch, drained) = state.withLockedValue { state -> ([CeleryEvent], [CheckedContinuation<Void, Never>]) in
+            let batch = state.withLockedValue { state -> [CeleryEvent] in
                 guard !state.pending.isEmpty else {
                     state.flushing = false
-                    defer { state.drained = [] }
-                    return ([], state.drained)
+                    return []
                 }
                 let count = min(Self.batchLimit, state.pending.count)
                 defer { state.pending.removeFirst(count) }
-                return (Array(state.pending.prefix(count)), [])
+                return Array(state.pending.prefix(count))
             }
-            guard !batch.isEmpty else {
-                drained.forEach { $0.resume() }
-                return
-            }
+            guard !batch.isEmpty else { return }
             try? await publisher.publish(batch: batch)  // best effort: a lost event never fails a task
             let reached = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
                 state.sent += batch.count

@@ -65,7 +65,7 @@ struct TaskEventSender: Sendable {
 
     /// A worker event, after the task events before it (worker-offline comes last).
     func worker(_ type: String, _ fields: [String: JSONValue]) async {
-        await buffer.drain()
+        await buffer.sent()
         guard state.eventsEnabled else { return }
         try? await publisher.publish(type, fields: fields)
     }

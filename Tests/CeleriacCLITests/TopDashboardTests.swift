@@ -110,17 +110,7 @@ struct TopDashboardTests {
     @discardableResult
     private func expectTask(_ id: String, state: String, _ tmux: TmuxSession, open: Bool = false) async throws -> String {
         try await detached {
-            try tmux.send("3")
-            try tmux.send("/")
-            try tmux.send("C-u")
-            try tmux.send(id, literal: true)
-            try tmux.send("Enter")
-            // The filter applies as it is typed: wait for the whole id in the title, so the row
-            // seen is the only one listed, not one of a list still being narrowed.
-            let row = try tmux.waitFor("\(id) alone in \(state)", timeout: 30) { screen in
-                screen.contains("Tasks — 1 of") && screen.contains("filter \"\(id)\"")
-                    && screen.split(separator: "\n").contains { $0.contains(id) && $0.contains(state) }
-            }
+            let row = try tmux.showTaskAlone(id, state: state)
             guard open else { return row }
             try tmux.send("Enter")
             return try tmux.waitFor(text: "timeline")

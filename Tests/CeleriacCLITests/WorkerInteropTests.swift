@@ -219,18 +219,7 @@ struct WorkerInteropTests {
                 .stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         }
         func select(_ id: String, _ state: String) async throws {
-            try await detached {
-                try tmux.send("3")
-                try tmux.send("/")
-                try tmux.send("C-u")
-                try tmux.send(id, literal: true)
-                try tmux.send("Enter")
-                _ = try tmux.waitFor("\(id) alone in \(state)", timeout: 30) { screen in
-                    // "1 of": the rows are filtered too, not only the title (the index follows a moment later).
-                    screen.contains("Tasks — 1 of") && screen.contains("filter \"\(id)\"")
-                        && screen.split(separator: "\n").contains { $0.contains(id) && $0.contains(state) }
-                }
-            }
+            _ = try await detached { try tmux.showTaskAlone(id, state: state) }
         }
         try await select(waiting, "RECEIVED")
         _ = try await confirm("r", "Revoke", "flagged as revoked")

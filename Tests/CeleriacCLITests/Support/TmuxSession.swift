@@ -46,6 +46,22 @@ final class TmuxSession: Sendable {
         try waitFor("'\(text)'", timeout: timeout) { $0.contains(text) }
     }
 
+    /// On `celeriac top`: filters the Tasks screen to task `id` and waits until its row is the
+    /// only one listed, in `state`; returns the screen. The filter shows in the title as it
+    /// is typed and the rows follow a moment later, hence "1 of" as well as the row.
+    @discardableResult
+    func showTaskAlone(_ id: String, state: String) throws -> String {
+        try send("3")
+        try send("/")
+        try send("C-u")
+        try send(id, literal: true)
+        try send("Enter")
+        return try waitFor("\(id) alone in \(state)", timeout: 30) { screen in
+            screen.contains("Tasks — 1 of") && screen.contains("filter \"\(id)\"")
+                && screen.split(separator: "\n").contains { $0.contains(id) && $0.contains(state) }
+        }
+    }
+
     /// Whether the program in the pane has exited.
     func paneIsDead() throws -> Bool {
         try tmux(["display-message", "-p", "-t", name, "#{pane_dead}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
