@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "AMQPProtocol", targets: ["AMQPProtocol"]),
         .library(name: "AMQPClient", targets: ["AMQPClient"]),
+        .library(name: "CeleriacBroker", targets: ["CeleriacBroker"]),
         .library(name: "Celeriac", targets: ["Celeriac"]),
         .library(name: "CeleriacWorker", targets: ["CeleriacWorker"]),
         .library(name: "CeleriacMonitor", targets: ["CeleriacMonitor"]),
@@ -40,6 +41,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // `celeriac broker`: the AMQP 0-9-1 server, built on the same protocol values.
+        .target(
+            name: "CeleriacBroker",
+            dependencies: [
+                "AMQPProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -95,6 +106,7 @@ let package = Package(
             dependencies: [
                 "AMQPClient",
                 "Celeriac",
+                "CeleriacBroker",
                 "CeleriacWorker",
                 "CeleriacMonitor",
                 "CeleriacTUI",

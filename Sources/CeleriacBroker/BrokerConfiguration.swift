@@ -1,0 +1,27 @@
+/// What `celeriac broker` is started with.
+public struct BrokerConfiguration: Sendable {
+    public var host: String
+    /// 0 picks a free port (tests, the demo).
+    public var port: Int
+    public var users: [BrokerUser]
+    public var virtualHosts: [String]
+    /// Offered in connection.tune; the client may lower them.
+    public var heartbeatSeconds: UInt16
+    public var frameMax: UInt32
+    public var channelMax: UInt16
+    /// RabbitMQ's default max_message_size.
+    public var maximumMessageSize: UInt64
+
+    public init(host: String = "127.0.0.1", port: Int = 5672, users: [BrokerUser] = [.guest],
+                virtualHosts: [String] = ["/"], heartbeatSeconds: UInt16 = 60, frameMax: UInt32 = 131_072,
+                channelMax: UInt16 = 2047, maximumMessageSize: UInt64 = 128 * 1024 * 1024) {
+        self.host = host
+        self.port = port
+        self.users = users
+        self.virtualHosts = virtualHosts
+        self.heartbeatSeconds = heartbeatSeconds
+        self.frameMax = frameMax
+        self.channelMax = channelMax
+        self.maximumMessageSize = maximumMessageSize
+    }
+}

@@ -1,0 +1,38 @@
+import AMQPProtocol
+import NIOCore
+
+/// What a publisher sent, kept once however many queues it was routed to.
+final class MessageContent {
+    let exchange: String
+    let routingKey: String
+    let properties: AMQPBasicProperties
+    /// The properties as they go out in every content header, encoded once at publish.
+    let encodedProperties: ByteBuffer
+    let body: ByteBuffer
+
+    init(exchange: String, routingKey: String, properties: AMQPBasicProperties, encodedProperties: ByteBuffer,
+         body: ByteBuffer) {
+        self.exchange = exchange
+        self.routingKey = routingKey
+        self.properties = properties
+        self.encodedProperties = encodedProperties
+        self.body = body
+    }
+
+    var isPersistent: Bool { properties.deliveryMode == 2 }
+}
+
+/// A message in one queue: the shared content and what this queue knows of it.
+struct QueuedMessage {
+    let content: MessageContent
+    /// Set once the message was delivered and came back unacknowledged.
+    var redelivered = false
+
+    init(content: MessageContent, redelivered: Bool = false) {
+        self.content = content
+        self.redelivered = redelivered
+    }
+
+    /// The priority this message is queued under, clamped to the queue's maximum.
+    func priority(limit: UInt8) -> Int { Int(min(content.properties.priority ?? 0, limit)) }
+}

@@ -1,0 +1,99 @@
+import ArgumentParser
+import CeleriacBroker
+import Dispatch
+import Foundation
+import Logging
+
+/// `celeriac broker`: the bundled AMQP 0-9-1 broker.
+struct BrokerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broker",
+        abstract: "Run the bundled AMQP 0-9-1 broker (RabbitMQ-compatible).",
+        discussion: """
+            Serves Celery, Celeriac and any AMQP 0-9-1 client (pika, py-amqp) on one port. Binds to \
+            loopback by default; the built-in user guest/guest may connect only from loopback, as in RabbitMQ.
+            """
+    )
+
+    @Option(name: .customLong("bind"), help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "AMQP port; 0 picks a free one and prints it.")
+    var port = 5672
+
+    @Option(help: "A user to create besides guest (needs --password).")
+    var user: String?
+
+    @Option(help: "The password of --user.")
+    var password: String?
+
+    @Option(name: .customLong("vhost"), help: "A virtual host to serve; repeat for more (default: /).")
+    var virtualHosts: [String] = []
+
+    @Option(name: [.customShort("l"), .customLong("loglevel")], help: "Log level: debug, info, warning, error, critical.")
+    var logLevel = "info"
+
+    @Option(name: [.customShort("f"), .customLong("logfile")], help: "Append the log to this file instead of standard error.")
+    var logFile: String?
+
+    func validate() throws {
+        guard (0...65535).contains(port) else { throw ValidationError("--port \(port): use 0…65535") }
+        guard Logger.Level(celeryName: logLevel) != nil else {
+            throw ValidationError("-l \(logLevel): use debug, info, warning, error or critical")
+        }
+        if (user == nil) != (password == nil) {
+            throw ValidationError("--user and --password go together; give both, or neither to use guest/guest")
+        }
+        if user == BrokerUser.guest.name {
+            throw ValidationError("--user guest: guest is built in; choose another name for a user of your own")
+        }
+        if user == nil, !Self.isLoopback(host) {
+            throw ValidationError("""
+                --bind \(host) reaches beyond loopback, but the only user is guest, which may connect \
+                only from loopback; add --user NAME --password SECRET
+                """)
+        }
+        for vhost in virtualHosts where vhost.isEmpty || vhost.utf8.count > 255 {
+            throw ValidationError("--vhost '\(vhost)': a virtual host name is 1 to 255 bytes")
+        }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(celeryName: logLevel) ?? .info
+        let sink: WorkerLogSink
+        do {
+            sink = try WorkerLogSink(path: logFile)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        LoggingSystem.bootstrap { _ in WorkerLogHandler(sink: sink, logLevel: level, processName: "broker") }
+        let logger = Logger(label: "celeriac.broker")
+        let vhosts = virtualHosts.isEmpty ? ["/"] : virtualHosts
+        var users = [BrokerUser.guest]
+        if let user, let password { users.append(BrokerUser(name: user, password: password, vhosts: Set(vhosts))) }
+        let configuration = BrokerConfiguration(host: host, port: port, users: users, virtualHosts: vhosts)
+        let server: BrokerServer
+        do {
+            server = try await BrokerServer.start(configuration, logger: logger)
+        } catch {
+            throw ValidationError("cannot listen on \(host):\(port): \(error); pick another --port or stop what holds it")
+        }
+        let hostInURL = host.contains(":") ? "[\(host)]" : host
+        logger.info("accepting AMQP 0-9-1 connections on amqp://\(hostInURL):\(server.port) (vhosts: \(vhosts.joined(separator: ", ")))")
+        let signals = [SIGINT, SIGTERM].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number)
+            source.setEventHandler { Task { try? await server.stop() } }
+            source.resume()
+            return source
+        }
+        try? await server.waitUntilClosed()
+        signals.forEach { $0.cancel() }
+        try? await server.stop()
+        logger.info("broker stopped")
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host.hasPrefix("127.") || host == "::1"
+    }
+}
