@@ -51,6 +51,7 @@ let package = Package(
                 "AMQPProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -137,6 +138,14 @@ let package = Package(
         // What several test targets share: child processes, peers' admin APIs.
         .target(name: "CeleriacTestSupport", path: "Tests/CeleriacTestSupport"),
         .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "CeleriacTestSupport"]),
+        .testTarget(
+            name: "CeleriacBrokerTests",
+            dependencies: [
+                "CeleriacBroker", "AMQPClient", "AMQPProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(name: "CeleriacWorkerTests", dependencies: ["CeleriacWorker", "Celeriac"]),
         .testTarget(name: "CeleriacMonitorTests", dependencies: ["CeleriacMonitor", "Celeriac"]),
         .testTarget(name: "CeleriacExporterTests", dependencies: ["CeleriacExporter", "CeleriacMonitor", "Celeriac"]),

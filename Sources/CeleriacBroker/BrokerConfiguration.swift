@@ -3,6 +3,10 @@ public struct BrokerConfiguration: Sendable {
     public var host: String
     /// 0 picks a free port (tests, the demo).
     public var port: Int
+    /// The management HTTP API's port (RabbitMQ's is 15672); nil turns it off, 0 picks one.
+    public var managementPort: Int?
+    /// How often queue rates are sampled (RabbitMQ's collect_statistics_interval).
+    public var statisticsInterval: Int64
     public var users: [BrokerUser]
     public var virtualHosts: [String]
     /// Offered in connection.tune; the client may lower them.
@@ -12,11 +16,14 @@ public struct BrokerConfiguration: Sendable {
     /// RabbitMQ's default max_message_size.
     public var maximumMessageSize: UInt64
 
-    public init(host: String = "127.0.0.1", port: Int = 5672, users: [BrokerUser] = [.guest],
+    public init(host: String = "127.0.0.1", port: Int = 5672, managementPort: Int? = 15672,
+                statisticsInterval: Int64 = 5, users: [BrokerUser] = [.guest],
                 virtualHosts: [String] = ["/"], heartbeatSeconds: UInt16 = 60, frameMax: UInt32 = 131_072,
                 channelMax: UInt16 = 2047, maximumMessageSize: UInt64 = 128 * 1024 * 1024) {
         self.host = host
         self.port = port
+        self.managementPort = managementPort
+        self.statisticsInterval = statisticsInterval
         self.users = users
         self.virtualHosts = virtualHosts
         self.heartbeatSeconds = heartbeatSeconds

@@ -1,4 +1,5 @@
 import AMQPProtocol
+import Foundation
 import Logging
 
 /// Everything the broker holds — users, virtual hosts, open connections — owned by its one
@@ -10,18 +11,25 @@ final class BrokerState {
     private(set) var virtualHosts: [String: VirtualHost]
     private(set) var connections: [ObjectIdentifier: BrokerConnection] = [:]
 
-    init(configuration: BrokerConfiguration, logger: Logger) {
+    let clock: any BrokerClock
+
+    init(configuration: BrokerConfiguration, logger: Logger, clock: any BrokerClock) {
         self.configuration = configuration
         self.logger = logger
+        self.clock = clock
         users = Dictionary(configuration.users.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
-        virtualHosts = Dictionary(uniqueKeysWithValues: Set(configuration.virtualHosts).map { ($0, VirtualHost(name: $0)) })
+        virtualHosts = Dictionary(uniqueKeysWithValues: Set(configuration.virtualHosts).map {
+            ($0, VirtualHost(name: $0, clock: clock))
+        })
     }
 
     /// The user these credentials name, or why not. `guest` works only over loopback, as in
     /// RabbitMQ (loopback_users).
-    func authenticate(user name: String, password: String, fromLoopback: Bool) throws(AMQPException) -> BrokerUser {
+    func authenticate(user name: String, password: String, mechanism: String, fromLoopback: Bool)
+        throws(AMQPException) -> BrokerUser
+    {
         guard let user = users[name], user.password == password else {
-            throw .accessRefused("Login was refused using authentication mechanism PLAIN. For details see the broker logfile.")
+            throw .accessRefused("Login was refused using authentication mechanism \(mechanism). For details see the broker logfile.")
         }
         if user.name == BrokerUser.guest.name, !fromLoopback {
             throw .accessRefused("user 'guest' can only connect via localhost; add a user of your own for remote clients")
@@ -31,13 +39,65 @@ final class BrokerState {
 
     func openVirtualHost(_ name: String, for user: BrokerUser) throws(AMQPException) -> VirtualHost {
         guard let vhost = virtualHosts[name] else {
-            throw AMQPException(.invalidPath, "vhost '\(name)' not found")
+            throw .notAllowed("vhost '\(name)' not found")
         }
         guard user.vhosts.contains(name) else {
             throw .notAllowed("access to vhost '\(name)' refused for user '\(user.name)'")
         }
         return vhost
     }
+
+    // MARK: Administration (management API, `celeriac broker ctl`)
+
+    /// Adds a vhost; an existing one is left as it is (RabbitMQ's PUT is idempotent).
+    /// Returns whether it was created.
+    @discardableResult
+    func addVirtualHost(_ name: String) -> Bool {
+        guard virtualHosts[name] == nil else { return false }
+        virtualHosts[name] = VirtualHost(name: name, clock: clock)
+        return true
+    }
+
+    /// Deletes a vhost with everything in it; its connections are closed first.
+    func deleteVirtualHost(_ name: String) -> Bool {
+        guard let vhost = virtualHosts.removeValue(forKey: name) else { return false }
+        for connection in connections.values where connection.virtualHost === vhost {
+            connection.close(with: AMQPException(.connectionForced, "vhost '\(name)' is deleted"))
+        }
+        for queue in vhost.queues.values { vhost.removeQueue(queue) }
+        for key in users.keys { users[key]?.vhosts.remove(name) }
+        return true
+    }
+
+    /// Adds or replaces a user, keeping the permissions of one that exists.
+    func putUser(name: String, password: String, tags: [String]) {
+        let vhosts = users[name]?.vhosts ?? []
+        users[name] = BrokerUser(name: name, password: password, tags: tags, vhosts: vhosts)
+    }
+
+    func deleteUser(_ name: String) -> Bool {
+        guard users.removeValue(forKey: name) != nil else { return false }
+        for connection in connections.values where connection.user?.name == name {
+            connection.close(with: AMQPException(.connectionForced, "user '\(name)' is deleted"))
+        }
+        return true
+    }
+
+    /// Gives `user` access to `vhost` (permissions are all-or-nothing for now: any grant is
+    /// configure, write and read on everything).
+    func grant(user: String, vhost: String) throws(AdministrationError) {
+        guard users[user] != nil else { throw .noSuchUser(user) }
+        guard virtualHosts[vhost] != nil else { throw .noSuchVirtualHost(vhost) }
+        users[user]?.vhosts.insert(vhost)
+    }
+
+    func revoke(user: String, vhost: String) {
+        users[user]?.vhosts.remove(vhost)
+    }
+
+    /// The node name the management API reports, as RabbitMQ's `rabbit@host`.
+    let nodeName = "celeriac@" + (ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost")
+    let startedAt = Date()
 
     func register(_ connection: BrokerConnection) { connections[ObjectIdentifier(connection)] = connection }
     func unregister(_ connection: BrokerConnection) { connections[ObjectIdentifier(connection)] = nil }

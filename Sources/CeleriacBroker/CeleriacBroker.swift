@@ -3,6 +3,7 @@
 /// our own client cannot tell it apart where they can observe it. Frames and methods come
 /// from `AMQPProtocol`; this module must never import `AMQPClient` or any Celery layer.
 import Logging
+import NIOHTTP1
 import NIOCore
 import NIOPosix
 
@@ -14,16 +15,20 @@ public final class BrokerServer: Sendable {
     public let configuration: BrokerConfiguration
     private let group: MultiThreadedEventLoopGroup
     private let listener: any Channel
+    private let managementListener: (any Channel)?
     private let state: NIOLoopBound<BrokerState>
 
     /// The port it listens on (the one the system picked when configured with 0).
     public var port: Int { listener.localAddress?.port ?? configuration.port }
+    /// The management API's port, when it is on.
+    public var managementPort: Int? { managementListener?.localAddress?.port }
 
     private init(configuration: BrokerConfiguration, group: MultiThreadedEventLoopGroup, listener: any Channel,
-                 state: NIOLoopBound<BrokerState>) {
+                 managementListener: (any Channel)?, state: NIOLoopBound<BrokerState>) {
         self.configuration = configuration
         self.group = group
         self.listener = listener
+        self.managementListener = managementListener
         self.state = state
     }
 
@@ -32,7 +37,8 @@ public final class BrokerServer: Sendable {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
         let state = try await loop.submit {
-            NIOLoopBound(BrokerState(configuration: configuration, logger: logger), eventLoop: loop)
+            NIOLoopBound(BrokerState(configuration: configuration, logger: logger, clock: EventLoopClock(loop: loop)),
+                         eventLoop: loop)
         }.get()
         do {
             let listener = try await ServerBootstrap(group: group)
@@ -47,15 +53,47 @@ public final class BrokerServer: Sendable {
                 }
                 .bind(host: configuration.host, port: configuration.port)
                 .get()
-            return BrokerServer(configuration: configuration, group: group, listener: listener, state: state)
+            var management: (any Channel)?
+            if let managementPort = configuration.managementPort {
+                do {
+                    management = try await startManagement(on: loop, state: state, host: configuration.host, port: managementPort)
+                } catch {
+                    try? await listener.close()
+                    throw BrokerStartError.managementPortUnavailable(host: configuration.host, port: managementPort,
+                                                                     reason: "\(error)")
+                }
+            }
+            return BrokerServer(configuration: configuration, group: group, listener: listener,
+                                managementListener: management, state: state)
         } catch {
             try? await group.shutdownGracefully()
             throw error
         }
     }
 
+    private static func startManagement(on loop: any EventLoop, state: NIOLoopBound<BrokerState>, host: String, port: Int)
+        async throws -> any Channel
+    {
+        let sampler = try await loop.submit {
+            let sampler = NIOLoopBound(StatisticsSampler(), eventLoop: loop)
+            let interval = TimeAmount.seconds(state.value.configuration.statisticsInterval)
+            loop.scheduleRepeatedTask(initialDelay: .zero, delay: interval) { _ in sampler.value.sample(state.value) }
+            return sampler
+        }.get()
+        return try await ServerBootstrap(group: loop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelInitializer { channel in
+                channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
+                    try channel.pipeline.syncOperations.addHandler(ManagementHandler(state: state.value, sampler: sampler.value))
+                }
+            }
+            .bind(host: host, port: port)
+            .get()
+    }
+
     /// Stops accepting and closes every connection.
     public func stop() async throws {
+        try? await managementListener?.close()
         try? await listener.close()
         try await group.shutdownGracefully()
     }
@@ -63,5 +101,17 @@ public final class BrokerServer: Sendable {
     /// Returns when the listener closes.
     public func waitUntilClosed() async throws {
         try await listener.closeFuture.get()
+    }
+}
+
+/// Why the broker did not start.
+public enum BrokerStartError: Error, CustomStringConvertible {
+    case managementPortUnavailable(host: String, port: Int, reason: String)
+
+    public var description: String {
+        switch self {
+        case .managementPortUnavailable(let host, let port, let reason):
+            return "cannot serve the management API on \(host):\(port) (\(reason)); pick another --management-port"
+        }
     }
 }

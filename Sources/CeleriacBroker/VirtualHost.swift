@@ -2,13 +2,15 @@ import AMQPProtocol
 
 /// One virtual host: its exchanges and queues, and the rules RabbitMQ applies when clients
 /// declare, bind, delete and publish. Pure state: no sockets, so it is tested with values.
-final class VirtualHost {
+final class VirtualHost: QueueHost {
     let name: String
+    let clock: any BrokerClock
     private(set) var exchanges: [String: Exchange] = [:]
     private(set) var queues: [String: MessageQueue] = [:]
 
-    init(name: String) {
+    init(name: String, clock: any BrokerClock) {
         self.name = name
+        self.clock = clock
         // The default exchange and the amq.* ones every RabbitMQ vhost has.
         for (exchangeName, type) in [("", ExchangeType.direct), ("amq.direct", .direct), ("amq.fanout", .fanout),
                                      ("amq.topic", .topic), ("amq.headers", .headers), ("amq.match", .headers)] {
@@ -88,6 +90,7 @@ final class VirtualHost {
             if let argument = QueueEquivalence.difference(existing, declare, owner: owner) {
                 throw .preconditionFailed("inequivalent arg '\(argument.name)' for queue '\(existing.name)' in vhost '\(name)': received \(argument.received) but current is \(argument.current)")
             }
+            existing.touch()
             return existing
         }
         if declare.passive { throw .notFound("no queue '\(declare.queue)' in vhost '\(name)'") }
@@ -96,7 +99,8 @@ final class VirtualHost {
             throw .accessRefused("queue name '\(declare.queue)' contains reserved prefix 'amq.*'")
         }
         let queue = try MessageQueue(name: queueName, durable: declare.durable, autoDelete: declare.autoDelete,
-                                     exclusiveOwner: declare.exclusive ? owner : nil, arguments: declare.arguments)
+                                     exclusiveOwner: declare.exclusive ? owner : nil, arguments: declare.arguments,
+                                     host: self)
         queues[queueName] = queue
         return queue
     }
@@ -144,6 +148,10 @@ final class VirtualHost {
         if let exclusiveOwner = queue.exclusiveOwner, exclusiveOwner != owner {
             throw .resourceLocked("cannot obtain exclusive access to locked queue '\(queue.name)' in vhost '\(name)'. It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.")
         }
+    }
+
+    func queueExpired(_ queue: MessageQueue) {
+        removeQueue(queue)
     }
 
     // MARK: Bindings

@@ -21,6 +21,12 @@ struct BrokerCommand: AsyncParsableCommand {
     @Option(help: "AMQP port; 0 picks a free one and prints it.")
     var port = 5672
 
+    @Option(name: .customLong("management-port"), help: "Port of the management HTTP API (RabbitMQ's paths); 0 picks a free one.")
+    var managementPort = 15672
+
+    @Flag(name: .customLong("no-management"), help: "Serve no management HTTP API.")
+    var noManagement = false
+
     @Option(help: "A user to create besides guest (needs --password).")
     var user: String?
 
@@ -38,6 +44,9 @@ struct BrokerCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port \(port): use 0…65535") }
+        guard (0...65535).contains(managementPort) else {
+            throw ValidationError("--management-port \(managementPort): use 0…65535, or --no-management")
+        }
         guard Logger.Level(celeryName: logLevel) != nil else {
             throw ValidationError("-l \(logLevel): use debug, info, warning, error or critical")
         }
@@ -71,15 +80,21 @@ struct BrokerCommand: AsyncParsableCommand {
         let vhosts = virtualHosts.isEmpty ? ["/"] : virtualHosts
         var users = [BrokerUser.guest]
         if let user, let password { users.append(BrokerUser(name: user, password: password, vhosts: Set(vhosts))) }
-        let configuration = BrokerConfiguration(host: host, port: port, users: users, virtualHosts: vhosts)
+        let configuration = BrokerConfiguration(host: host, port: port, managementPort: noManagement ? nil : managementPort,
+                                                users: users, virtualHosts: vhosts)
         let server: BrokerServer
         do {
             server = try await BrokerServer.start(configuration, logger: logger)
+        } catch let error as BrokerStartError {
+            throw BrokerCommandError(error.description)
         } catch {
-            throw ValidationError("cannot listen on \(host):\(port): \(error); pick another --port or stop what holds it")
+            throw BrokerCommandError("cannot listen on \(host):\(port): \(error); pick another --port or stop what holds it")
         }
         let hostInURL = host.contains(":") ? "[\(host)]" : host
         logger.info("accepting AMQP 0-9-1 connections on amqp://\(hostInURL):\(server.port) (vhosts: \(vhosts.joined(separator: ", ")))")
+        if let port = server.managementPort {
+            logger.info("management API on http://\(hostInURL):\(port)/api/")
+        }
         let signals = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)
@@ -96,4 +111,10 @@ struct BrokerCommand: AsyncParsableCommand {
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host.hasPrefix("127.") || host == "::1"
     }
+}
+
+/// A failure after the arguments were accepted: printed as "Error: …", without the usage.
+struct BrokerCommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }

@@ -3,7 +3,7 @@ import NIOCore
 import Testing
 
 /// Runs in Scripts/test.sh's second pass, alone (`RabbitMQPeer.mayChangeTheWholeNode`).
-@Suite("connection.blocked", .enabled(if: RabbitMQPeer.isAvailable && RabbitMQPeer.mayChangeTheWholeNode),
+@Suite("connection.blocked", .enabled(if: RabbitMQPeer.isAvailable && RabbitMQPeer.mayChangeTheWholeNode && RabbitMQPeer.hasRabbitMQCtl),
        .timeLimit(.minutes(1)))
 struct BlockedConnectionTests {
     /// A memory alarm makes RabbitMQ block publishers; the client reports it and the

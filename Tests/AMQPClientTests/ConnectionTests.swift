@@ -46,7 +46,7 @@ struct ConnectionTests {
         }
     }
 
-    @Test func tlsWithTheRightCertificateAuthority() async throws {
+    @Test(.enabled(if: RabbitMQPeer.hasTLS)) func tlsWithTheRightCertificateAuthority() async throws {
         let connection = try await AMQPConnection.connect(url: try #require(RabbitMQPeer.tlsURL))
         let channel = try await connection.openChannel()
         let queue = try await channel.queueDeclare(exclusive: true)
@@ -54,7 +54,7 @@ struct ConnectionTests {
         try await connection.close()
     }
 
-    @Test func tlsWithAnotherCertificateAuthorityIsRefused() async throws {
+    @Test(.enabled(if: RabbitMQPeer.hasTLS)) func tlsWithAnotherCertificateAuthorityIsRefused() async throws {
         var configuration = try AMQPConnectionConfiguration(url: try #require(RabbitMQPeer.tlsURL))
         let wrongCA = try #require(RabbitMQPeer.wrongCAFile as String?)
         configuration.tls?.caCertificatesFile = wrongCA
@@ -71,7 +71,7 @@ struct ConnectionTests {
         }
     }
 
-    @Test func aServerSideCloseEndsConsumersWithItsReplyCode() async throws {
+    @Test(.enabled(if: RabbitMQPeer.hasRabbitMQCtl)) func aServerSideCloseEndsConsumersWithItsReplyCode() async throws {
         let name = RabbitMQPeer.uniqueName("forced-close")
         let connection = try await RabbitMQPeer.connect { $0.connectionName = name }
         let channel = try await connection.openChannel()

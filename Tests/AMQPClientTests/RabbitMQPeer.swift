@@ -15,6 +15,12 @@ enum RabbitMQPeer {
     static let rabbitmqctl = environment["CELERIAC_TEST_RABBITMQCTL"]
     static let isAvailable = url != nil
     static let isRequired = environment["CELERIAC_REQUIRE_PEERS"] == "1"
+    /// Set by Scripts/test.sh when the suite runs against `celeriac broker` instead of
+    /// RabbitMQ: tests that drive the node through rabbitmqctl, or need its TLS listener,
+    /// then skip; every other test runs unchanged.
+    static let isCeleriacBroker = environment["CELERIAC_TEST_BROKER"] == "celeriac"
+    static let hasRabbitMQCtl = rabbitmqctl != nil
+    static let hasTLS = tlsURL != nil
     /// Set by Scripts/test.sh for a second pass that runs alone: tests that change the whole
     /// node (a memory alarm blocks every publisher on it) would stall every other test's
     /// workers and events if they ran beside them.
@@ -67,5 +73,9 @@ enum RabbitMQPeer {
 func peerIsPresentWhenRequired() {
     if RabbitMQPeer.isRequired {
         #expect(RabbitMQPeer.isAvailable, "CELERIAC_REQUIRE_PEERS=1 but CELERIAC_TEST_AMQP_URL is unset: run the tests through Scripts/test.sh")
+        if !RabbitMQPeer.isCeleriacBroker {
+            #expect(RabbitMQPeer.hasRabbitMQCtl, "CELERIAC_TEST_RABBITMQCTL is unset: run the tests through Scripts/test.sh")
+            #expect(RabbitMQPeer.hasTLS, "CELERIAC_TEST_AMQPS_URL is unset: run the tests through Scripts/test.sh")
+        }
     }
 }

@@ -1,5 +1,14 @@
 import AMQPProtocol
 
+/// What a queue needs from the vhost that holds it.
+protocol QueueHost: AnyObject {
+    var clock: any BrokerClock { get }
+    /// A message left the queue for its dead-letter exchange (if it has one).
+    func deadLetter(_ message: QueuedMessage, reason: DeadLetterReason, from queue: MessageQueue)
+    /// The queue went unused for its x-expires.
+    func queueExpired(_ queue: MessageQueue)
+}
+
 /// A queue: messages waiting, the consumers they go to in turn, and what it counts for the
 /// management API. Everything happens on the broker's event loop, so no locks.
 final class MessageQueue {
@@ -9,9 +18,11 @@ final class MessageQueue {
     /// The connection that declared an exclusive queue; it alone may use it.
     let exclusiveOwner: ObjectIdentifier?
     let arguments: AMQPTable
-    let maximumPriority: UInt8
+    let settings: QueueArguments
+    weak var host: (any QueueHost)?
 
-    private(set) var ready: ReadyMessages
+    /// Internal, not private: the expiry extension takes expired heads from it.
+    var ready: ReadyMessages
     private(set) var consumers: [QueueConsumer] = []
     private var nextConsumer = 0
     /// Delivered to a consumer, not acked yet.
@@ -19,27 +30,63 @@ final class MessageQueue {
     /// Whether a consumer ever attached: auto-delete applies only after one has.
     private(set) var hadConsumer = false
     private(set) var statistics = QueueStatistics()
+    var expiryTimer: (work: any ScheduledWork, deadline: UInt64)?
+    var unusedTimer: (any ScheduledWork)?
 
-    init(name: String, durable: Bool, autoDelete: Bool, exclusiveOwner: ObjectIdentifier?, arguments: AMQPTable)
-        throws(AMQPException)
-    {
+    init(name: String, durable: Bool, autoDelete: Bool, exclusiveOwner: ObjectIdentifier?, arguments: AMQPTable,
+         host: (any QueueHost)? = nil) throws(AMQPException) {
         self.name = name
         self.durable = durable
         self.autoDelete = autoDelete
         self.exclusiveOwner = exclusiveOwner
         self.arguments = arguments
-        maximumPriority = try QueueArguments.maximumPriority(in: arguments)
-        ready = ReadyMessages(maximumPriority: maximumPriority)
+        settings = try QueueArguments(validating: arguments)
+        ready = ReadyMessages(maximumPriority: settings.maximumPriority)
+        self.host = host
+        scheduleUnusedExpiry()
     }
 
     var messageCount: Int { ready.count }
+    var maximumPriority: UInt8 { settings.maximumPriority }
 
     // MARK: Messages in
 
-    func enqueue(_ message: QueuedMessage) {
+    /// Takes a routed message; false when the queue is full and refuses publishes
+    /// (x-overflow reject-publish), which the publisher hears as a nack.
+    @discardableResult
+    func enqueue(_ content: MessageContent, messageTTL: UInt64?) -> Bool {
+        var message = QueuedMessage(content: content)
+        if let ttl = [settings.messageTTL, messageTTL].compactMap({ $0 }).min(), let clock = host?.clock {
+            message.expiresAt = clock.now + ttl * 1_000_000
+        }
+        return enqueue(message)
+    }
+
+    @discardableResult
+    func enqueue(_ message: QueuedMessage) -> Bool {
+        if let limit = settings.maximumLength, ready.count >= limit {
+            switch settings.overflow {
+            case .dropHead:
+                if limit == 0 {
+                    // Nothing may wait, but a consumer with room still takes it at once.
+                    if deliverDirectly(message) { return true }
+                    host?.deadLetter(message, reason: .maxlen, from: self)
+                    return true
+                }
+                if let head = ready.popFirst() { host?.deadLetter(head, reason: .maxlen, from: self) }
+            case .rejectPublish:
+                return false
+            case .rejectPublishDeadLetter:
+                host?.deadLetter(message, reason: .maxlen, from: self)
+                return false
+            }
+        }
         statistics.published += 1
         ready.append(message)
-        dispatch()
+        deliverReady()
+        // A message already past its TTL (expiration "0") goes now unless a consumer took it.
+        if message.expiresAt != nil { dropExpiredHead() }
+        return true
     }
 
     /// Puts unacknowledged messages back at the head, in the order given, marked redelivered.
@@ -52,25 +99,46 @@ final class MessageQueue {
         dispatch()
     }
 
-    func purge() -> Int { ready.removeAll() }
+    func purge() -> Int {
+        let count = ready.removeAll()
+        cancelExpiryTimer()
+        return count
+    }
 
     // MARK: Messages out
 
     /// Hands waiting messages to consumers with room, in turn, until one side runs out.
     func dispatch() {
+        dropExpiredHead()
+        deliverReady()
+    }
+
+    private func deliverReady() {
         while !ready.isEmpty, let consumer = nextConsumerWithRoom() {
-            let message = ready.popFirst()!
-            if !consumer.noAck {
-                consumer.unacked += 1
-                unackedCount += 1
-            }
-            statistics.delivered += 1
-            consumer.channel.deliver(message, from: self, to: consumer)
+            deliver(ready.popFirst()!, to: consumer)
         }
+    }
+
+    private func deliverDirectly(_ message: QueuedMessage) -> Bool {
+        guard let consumer = nextConsumerWithRoom() else { return false }
+        statistics.published += 1
+        deliver(message, to: consumer)
+        return true
+    }
+
+    private func deliver(_ message: QueuedMessage, to consumer: QueueConsumer) {
+        if !consumer.noAck {
+            consumer.unacked += 1
+            unackedCount += 1
+        }
+        statistics.delivered += 1
+        consumer.channel.deliver(message, from: self, to: consumer)
     }
 
     /// basic.get: the next message, counted as unacked unless `noAck`.
     func take(noAck: Bool) -> QueuedMessage? {
+        touch()
+        dropExpiredHead()
         guard let message = ready.popFirst() else { return nil }
         if !noAck { unackedCount += 1 }
         statistics.delivered += 1
@@ -101,13 +169,14 @@ final class MessageQueue {
 
     func add(_ consumer: QueueConsumer) throws(AMQPException) {
         if consumers.contains(where: \.isExclusive) {
-            throw .accessRefused("queue '\(name)' in vhost has an exclusive consumer")
+            throw .accessRefused("queue '\(name)' has an exclusive consumer")
         }
         if consumer.isExclusive, !consumers.isEmpty {
             throw .accessRefused("queue '\(name)' has consumers; an exclusive consumer needs it alone")
         }
         consumers.append(consumer)
         hadConsumer = true
+        cancelUnusedTimer()
         dispatch()
     }
 
@@ -115,13 +184,16 @@ final class MessageQueue {
     func remove(_ consumer: QueueConsumer) -> Bool {
         consumers.removeAll { $0 === consumer }
         if nextConsumer >= consumers.count { nextConsumer = 0 }
+        if consumers.isEmpty { scheduleUnusedExpiry() }
         return autoDelete && hadConsumer && consumers.isEmpty
     }
 
-    /// Tells every consumer that the queue is gone (before deletion).
+    /// Tells every consumer that the queue is gone (before deletion), and stops its timers.
     func cancelAllConsumers() {
         let all = consumers
         consumers = []
+        cancelExpiryTimer()
+        cancelUnusedTimer()
         for consumer in all { consumer.channel.queueCancelled(consumer) }
     }
 }

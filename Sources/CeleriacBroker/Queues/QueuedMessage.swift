@@ -20,6 +20,16 @@ final class MessageContent {
     }
 
     var isPersistent: Bool { properties.deliveryMode == 2 }
+
+    /// The `expiration` property in milliseconds; RabbitMQ refuses anything but a
+    /// non-negative integer string (406).
+    func expirationMilliseconds() throws(AMQPException) -> UInt64? {
+        guard let expiration = properties.expiration else { return nil }
+        guard let milliseconds = UInt64(expiration), milliseconds <= UInt64(UInt32.max) else {
+            throw .preconditionFailed("invalid expiration '\(expiration)': expected milliseconds as a non-negative integer string")
+        }
+        return milliseconds
+    }
 }
 
 /// A message in one queue: the shared content and what this queue knows of it.
@@ -27,10 +37,14 @@ struct QueuedMessage {
     let content: MessageContent
     /// Set once the message was delivered and came back unacknowledged.
     var redelivered = false
+    /// When it expires (the clock's nanoseconds), from the queue's x-message-ttl or the
+    /// message's own expiration, whichever is sooner.
+    var expiresAt: UInt64?
 
-    init(content: MessageContent, redelivered: Bool = false) {
+    init(content: MessageContent, redelivered: Bool = false, expiresAt: UInt64? = nil) {
         self.content = content
         self.redelivered = redelivered
+        self.expiresAt = expiresAt
     }
 
     /// The priority this message is queued under, clamped to the queue's maximum.

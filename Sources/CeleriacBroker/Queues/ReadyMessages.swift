@@ -26,6 +26,12 @@ struct ReadyMessages {
         added(message)
     }
 
+    /// The message the next consumer would get.
+    var first: QueuedMessage? {
+        for index in lanes.indices.reversed() where !lanes[index].isEmpty { return lanes[index].first }
+        return nil
+    }
+
     mutating func popFirst() -> QueuedMessage? {
         guard count > 0 else { return nil }
         for index in lanes.indices.reversed() where !lanes[index].isEmpty {

@@ -13,7 +13,8 @@ struct TopicPattern: Sendable, Hashable {
     private let literal: String?
 
     init(_ bindingKey: String) {
-        words = bindingKey.split(separator: ".", omittingEmptySubsequences: false).map { word in
+        let parts = bindingKey.isEmpty ? [] : bindingKey.split(separator: ".", omittingEmptySubsequences: false)
+        words = parts.map { word in
             switch word {
             case "*": return .one
             case "#": return .any
@@ -25,7 +26,8 @@ struct TopicPattern: Sendable, Hashable {
 
     func matches(_ routingKey: String) -> Bool {
         if let literal { return literal == routingKey }
-        let keyWords = routingKey.split(separator: ".", omittingEmptySubsequences: false)
+        // As in RabbitMQ, the empty key has no words (so `*` does not match it, `#` does).
+        let keyWords = routingKey.isEmpty ? [] : routingKey.split(separator: ".", omittingEmptySubsequences: false)
         return Self.match(words[...], keyWords[...])
     }
 

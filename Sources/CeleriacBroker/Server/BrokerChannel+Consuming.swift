@@ -78,7 +78,12 @@ extension BrokerChannel {
         case .reject(requeue: true):
             requeue(entries)
         case .reject(requeue: false):
-            for entry in entries { entry.queue.settled(by: entry.consumer, acked: false) }
+            for entry in entries {
+                entry.queue.settled(by: entry.consumer, acked: false)
+                if virtualHost.queues[entry.queue.name] === entry.queue {
+                    virtualHost.deadLetter(entry.message, reason: .rejected, from: entry.queue)
+                }
+            }
         }
         // The settled consumers, and with a channel-wide window every consumer, have room.
         if channelPrefetch > 0 {

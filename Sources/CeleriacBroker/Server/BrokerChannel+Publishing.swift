@@ -28,7 +28,14 @@ extension BrokerChannel {
         }
         let content = MessageContent(exchange: publish.exchange, routingKey: publish.routingKey, properties: properties,
                                      encodedProperties: Self.encode(properties), body: message.body)
+        let messageTTL: UInt64?
+        do {
+            messageTTL = try content.expirationMilliseconds()
+        } catch {
+            throw error.caused(by: message.method)
+        }
         if confirmMode { publishSequence += 1 }
+        var accepted = true
         if queues.isEmpty {
             if publish.mandatory {
                 connection.sendMessage(.basicReturn(.init(replyCode: AMQPReplyCode.noRoute.rawValue, replyText: "NO_ROUTE",
@@ -36,24 +43,35 @@ extension BrokerChannel {
                                        content: content, on: number)
             }
         } else {
-            for queue in queues { queue.enqueue(QueuedMessage(content: content)) }
+            for queue in queues where !queue.enqueue(content, messageTTL: messageTTL) { accepted = false }
         }
-        if confirmMode { confirm(publishSequence) }
+        if confirmMode { confirm(publishSequence, accepted: accepted) }
     }
 
-    /// Marks a publish as confirmed; the ack goes out with the next write, one for the lot.
-    func confirm(_ sequence: UInt64) {
-        if confirmedUpTo == lastConfirmWritten { connection.confirmsDue(on: self) }
-        confirmedUpTo = sequence
+    /// Marks a publish as confirmed (or refused: a full queue with x-overflow
+    /// reject-publish); the answers go out with the next write, one frame per run.
+    func confirm(_ sequence: UInt64, accepted: Bool) {
+        if pendingConfirms.isEmpty { connection.confirmsDue(on: self) }
+        if let last = pendingConfirms.last, last.accepted == accepted {
+            pendingConfirms[pendingConfirms.count - 1].upTo = sequence
+        } else {
+            pendingConfirms.append((sequence, accepted))
+        }
     }
 
-    /// Writes one basic.ack for everything confirmed since the last one (multiple when it
-    /// covers more than one publish).
+    /// Writes one basic.ack (or basic.nack) per run of equal answers, `multiple` when the
+    /// run covers more than one publish.
     func writeConfirms() {
-        guard confirmedUpTo > lastConfirmWritten else { return }
-        let multiple = confirmedUpTo - lastConfirmWritten > 1
-        send(.basicAck(.init(deliveryTag: confirmedUpTo, multiple: multiple)))
-        lastConfirmWritten = confirmedUpTo
+        for run in pendingConfirms {
+            let multiple = run.upTo - lastConfirmWritten > 1
+            if run.accepted {
+                send(.basicAck(.init(deliveryTag: run.upTo, multiple: multiple)))
+            } else {
+                send(.basicNack(.init(deliveryTag: run.upTo, multiple: multiple, requeue: false)))
+            }
+            lastConfirmWritten = run.upTo
+        }
+        pendingConfirms = []
     }
 
     private static func encode(_ properties: AMQPBasicProperties) -> ByteBuffer {

@@ -23,11 +23,9 @@ final class BrokerChannel: DeliveryChannel {
 
     var confirmMode = false
     var publishSequence: UInt64 = 0
-    /// Publishes confirmed up to here are written at the next flush, as one ack.
-    var confirmedUpTo: UInt64 = 0
+    /// Answers to publishes not written yet: runs of acks or nacks, each up to a sequence number.
+    var pendingConfirms: [(upTo: UInt64, accepted: Bool)] = []
     var lastConfirmWritten: UInt64 = 0
-    /// Sequence numbers refused (reject-publish overflow) waiting to be nacked, in order.
-    var nacksDue: [UInt64] = []
 
     /// We sent channel.close and wait for close-ok; frames until then are dropped.
     private(set) var isClosing = false

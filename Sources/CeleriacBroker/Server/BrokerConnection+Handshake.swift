@@ -59,7 +59,8 @@ extension BrokerConnection {
             throw .accessRefused("malformed \(startOk.mechanism) response")
         }
         do {
-            let user = try state.authenticate(user: credentials.user, password: credentials.password, fromLoopback: isLoopback)
+            let user = try state.authenticate(user: credentials.user, password: credentials.password,
+                                             mechanism: startOk.mechanism, fromLoopback: isLoopback)
             authenticated(user, clientProperties: startOk.clientProperties)
         } catch {
             logger.warning("login refused for user '\(credentials.user)': \(error.text)")

@@ -1,4 +1,5 @@
 import AMQPProtocol
+import Foundation
 import Logging
 import NIOCore
 
@@ -34,6 +35,11 @@ final class BrokerConnection: ChannelInboundHandler {
     private(set) var heartbeat: UInt16 = 0
     private(set) var isLoopback = false
     private(set) var peer = "unknown"
+    private(set) var peerHost = ""
+    private(set) var peerPort = 0
+    /// RabbitMQ's connection name: "client:port -> server:port".
+    private(set) var name = "unknown"
+    let connectedAt = Date()
     var channels: [UInt16: BrokerChannel] = [:]
 
     /// Frames are gathered here and written once per event-loop tick.
@@ -64,9 +70,13 @@ final class BrokerConnection: ChannelInboundHandler {
         self.context = context
         outbound = context.channel.allocator.buffer(capacity: 4096)
         if let remote = context.channel.remoteAddress {
-            peer = "\(remote.ipAddress ?? "?"):\(remote.port ?? 0)"
+            peerHost = remote.ipAddress ?? "?"
+            peerPort = remote.port ?? 0
+            peer = "\(peerHost):\(peerPort)"
             isLoopback = Self.isLoopback(remote)
         }
+        let local = context.channel.localAddress
+        name = "\(peer) -> \(local?.ipAddress ?? "?"):\(local?.port ?? 0)"
         logger[metadataKey: "connection"] = .string(peer)
         state.register(self)
         startHandshakeTimeout()
@@ -148,9 +158,11 @@ final class BrokerConnection: ChannelInboundHandler {
         case .method(let number, let method):
             try receiveChannelMethod(method, on: number)
         case .header(let number, let header):
-            try channelForContent(number)?.receive(header)
+            guard let channel = try channelForContent(number) else { return }
+            try settleErrors(on: channel) { () throws(AMQPException) in try channel.receive(header) }
         case .body(let number, let body):
-            try channelForContent(number)?.receive(body)
+            guard let channel = try channelForContent(number) else { return }
+            try settleErrors(on: channel) { () throws(AMQPException) in try channel.receive(body) }
         }
     }
 
@@ -193,13 +205,19 @@ final class BrokerConnection: ChannelInboundHandler {
             if channel.isClosing { channels[number] = nil }
         default:
             guard !channel.isClosing else { return }  // dropped until the client's close-ok
-            do {
-                try channel.receive(method)
-            } catch {
-                let blamed = error.classID == 0 ? error.caused(by: method) : error
-                if blamed.code.isHardError { throw blamed }
-                channel.close(with: blamed)
-            }
+            try settleErrors(on: channel, blaming: method) { () throws(AMQPException) in try channel.receive(method) }
+        }
+    }
+
+    /// A soft error closes only the channel; a hard one is thrown on, to close the connection.
+    private func settleErrors(on channel: BrokerChannel, blaming method: AMQPMethod? = nil,
+                              _ body: () throws(AMQPException) -> Void) throws(AMQPException) {
+        do {
+            try body()
+        } catch {
+            let blamed = error.classID == 0 ? method.map { error.caused(by: $0) } ?? error : error
+            if blamed.code.isHardError { throw blamed }
+            channel.close(with: blamed)
         }
     }
 

@@ -1,0 +1,157 @@
+import AMQPClient
+import AMQPProtocol
+import CeleriacBroker
+import Foundation
+import Logging
+import NIOCore
+import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The broker over real sockets, driven by our client: what the client's own suite (which
+/// also runs against this broker in Scripts/test.sh) does not reach.
+@Suite(.timeLimit(.minutes(1)))
+struct BrokerServerTests {
+    static func withBroker(_ body: (BrokerServer, String) async throws -> Void) async throws {
+        let server = try await BrokerServer.start(
+            BrokerConfiguration(port: 0, managementPort: 0, statisticsInterval: 1), logger: Logger(label: "test-broker"))
+        do {
+            try await body(server, "amqp://guest:guest@127.0.0.1:\(server.port)/%2F")
+        } catch {
+            try await server.stop()
+            throw error
+        }
+        try await server.stop()
+    }
+
+    @Test func aConsumerGetsNoMoreThanItsPrefetchUntilItAcks() async throws {
+        try await Self.withBroker { _, url in
+            let connection = try await AMQPConnection.connect(url: url)
+            let channel = try await connection.openChannel()
+            let queue = try await channel.queueDeclare(exclusive: true).queue
+            try await channel.confirmSelect()
+            for index in 0..<5 { try await channel.publish(ByteBuffer(string: "\(index)"), routingKey: queue) }
+            try await channel.waitForConfirms()
+            try await channel.basicQos(prefetchCount: 2)
+            var deliveries = try await channel.consume(queue: queue).makeAsyncIterator()
+            let first = try #require(try await deliveries.next())
+            let second = try #require(try await deliveries.next())
+            #expect([first, second].map { String(buffer: $0.body) } == ["0", "1"])
+            // The window is full: three wait at the broker.
+            #expect(try await channel.queueDeclare(queue, passive: true).messageCount == 3)
+            try second.ack(multiple: true)
+            let third = try #require(try await deliveries.next())
+            let fourth = try #require(try await deliveries.next())
+            #expect([third, fourth].map { String(buffer: $0.body) } == ["2", "3"])
+            #expect(try await channel.queueDeclare(queue, passive: true).messageCount == 1)
+            try await connection.close()
+        }
+    }
+
+    /// Celery raises a global QoS while it holds ETA tasks; the new window applies at once.
+    @Test func raisingAChannelWideWindowDeliversAtOnce() async throws {
+        try await Self.withBroker { _, url in
+            let connection = try await AMQPConnection.connect(url: url)
+            let channel = try await connection.openChannel()
+            let queue = try await channel.queueDeclare(exclusive: true).queue
+            try await channel.confirmSelect()
+            for index in 0..<4 { try await channel.publish(ByteBuffer(string: "\(index)"), routingKey: queue) }
+            try await channel.waitForConfirms()
+            try await channel.basicQos(prefetchCount: 1, global: true)
+            var deliveries = try await channel.consume(queue: queue).makeAsyncIterator()
+            _ = try #require(try await deliveries.next())
+            #expect(try await channel.queueDeclare(queue, passive: true).messageCount == 3)
+            try await channel.basicQos(prefetchCount: 3, global: true)
+            _ = try #require(try await deliveries.next())
+            _ = try #require(try await deliveries.next())
+            #expect(try await channel.queueDeclare(queue, passive: true).messageCount == 1)
+            try await connection.close()
+        }
+    }
+
+    @Test func unackedMessagesReturnInOrderMarkedRedeliveredWhenTheirConnectionCloses() async throws {
+        try await Self.withBroker { _, url in
+            let keeper = try await AMQPConnection.connect(url: url)
+            let setup = try await keeper.openChannel()
+            try await setup.queueDeclare("work")
+            try await setup.confirmSelect()
+            for index in 0..<3 { try await setup.publish(ByteBuffer(string: "\(index)"), routingKey: "work") }
+            try await setup.waitForConfirms()
+
+            let first = try await AMQPConnection.connect(url: url)
+            let taker = try await first.openChannel()
+            var taken = try await taker.consume(queue: "work").makeAsyncIterator()
+            for _ in 0..<3 { _ = try #require(try await taken.next()) }
+            #expect(try await setup.queueDeclare("work", passive: true).messageCount == 0)
+            try await first.close()
+
+            var again = try await setup.consume(queue: "work").makeAsyncIterator()
+            var seen: [(String, Bool)] = []
+            for _ in 0..<3 {
+                let delivery = try #require(try await again.next())
+                seen.append((String(buffer: delivery.body), delivery.redelivered))
+                try delivery.ack()
+            }
+            #expect(seen.map(\.0) == ["0", "1", "2"])
+            #expect(seen.map(\.1) == [true, true, true])
+            try await keeper.close()
+        }
+    }
+
+    @Test func theManagementAPIReportsQueuesAndAdministersVirtualHosts() async throws {
+        try await Self.withBroker { server, url in
+            let api = "http://127.0.0.1:\(try #require(server.managementPort))/api"
+            let connection = try await AMQPConnection.connect(url: url)
+            let channel = try await connection.openChannel()
+            try await channel.queueDeclare("reported", durable: true)
+            try await channel.confirmSelect()
+            for _ in 0..<3 { try await channel.publish(ByteBuffer(string: "m"), routingKey: "reported") }
+            try await channel.waitForConfirms()
+            let queue = try await Self.request("GET", "\(api)/queues/%2F/reported")
+            #expect(queue.status == 200)
+            let json = try #require(try JSONSerialization.jsonObject(with: queue.body) as? [String: Any])
+            #expect(json["messages_ready"] as? Int == 3)
+            #expect(json["durable"] as? Bool == true)
+            #expect((json["message_stats"] as? [String: Any])?["publish"] as? Int == 3)
+
+            #expect(try await Self.request("PUT", "\(api)/vhosts/tenant").status == 201)
+            #expect(try await Self.request("PUT", "\(api)/permissions/tenant/guest", body: #"{"configure":".*","write":".*","read":".*"}"#).status == 201)
+            let tenant = try await AMQPConnection.connect(url: url.replacingOccurrences(of: "%2F", with: "tenant"))
+            #expect(try await Self.request("DELETE", "\(api)/vhosts/tenant").status == 204)
+            // Deleting a vhost closes its connections (320 CONNECTION_FORCED).
+            let tenantChannel = try? await tenant.openChannel()
+            #expect(tenantChannel == nil)
+            // Wrong credentials: the server answers 401 with a challenge, which the client sees.
+            let challenges = ChallengeRecorder()
+            var refused = URLRequest(url: URL(string: "\(api)/queues")!)
+            refused.setValue("Basic " + Data("guest:wrong".utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+            _ = try? await URLSession(configuration: .ephemeral, delegate: challenges, delegateQueue: nil).data(for: refused)
+            #expect(challenges.received)
+            try await connection.close()
+        }
+    }
+
+    static func request(_ method: String, _ url: String, body: String? = nil, user: String = "guest:guest")
+        async throws -> (status: Int, body: Data)
+    {
+        var request = URLRequest(url: URL(string: url)!)
+        request.httpMethod = method
+        request.setValue("Basic " + Data(user.utf8).base64EncodedString(), forHTTPHeaderField: "Authorization")
+        request.httpBody = body.map { Data($0.utf8) }
+        let (data, response) = try await URLSession(configuration: .ephemeral).data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
+    }
+}
+
+/// Declines HTTP auth challenges and remembers that one came: a 401 from the server.
+final class ChallengeRecorder: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+    // Written once on URLSession's delegate queue, read after the request finished.
+    private(set) var received = false
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+                    completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
+        received = true
+        completionHandler(.cancelAuthenticationChallenge, nil)
+    }
+}
