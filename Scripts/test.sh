@@ -3,8 +3,9 @@
 #
 # Brings up the real RabbitMQ test peer (Scripts/rabbitmq-node.sh), exports its
 # CELERIAC_TEST_* variables, runs `swift test "$@"` — and, given no arguments, then
-# the node-wide tests alone (CELERIAC_TEST_NODE_WIDE=1) — stops the peer on exit and
-# exits with swift test's status.
+# the node-wide tests alone (CELERIAC_TEST_NODE_WIDE=1) — then runs the suites that take
+# a broker URL again, unchanged, on `celeriac broker` (CELERIAC_TEST_BROKER=celeriac),
+# stops both brokers on exit and exits non-zero if any pass failed.
 #
 # CI=true (or CELERIAC_REQUIRE_PEERS=1): a peer that cannot be brought up is an
 # error, and CELERIAC_REQUIRE_PEERS=1 makes the Swift tests fail instead of
@@ -67,9 +68,13 @@ ensure_python_celery() {
 }
 
 peer_started=0
+celeriac_broker_pid=
 cleanup() {
     if [ "$peer_started" = 1 ]; then
         bash Scripts/rabbitmq-node.sh stop || true
+    fi
+    if [ -n "$celeriac_broker_pid" ]; then
+        kill "$celeriac_broker_pid" 2>/dev/null && wait "$celeriac_broker_pid" 2>/dev/null
     fi
 }
 trap cleanup EXIT
@@ -105,6 +110,36 @@ rc=$?
 if [ "$rc" = 0 ] && [ "$#" = 0 ] && [ "$peer_started" = 1 ]; then
     note "node-wide tests, alone"
     CELERIAC_TEST_NODE_WIDE=1 swift test --skip-build --filter BlockedConnectionTests
+    rc=$?
+fi
+
+# The same suites on our own broker: the broker must carry the client, Celery, the worker and
+# the dashboard unchanged. Its ports sit beside the RabbitMQ test node's.
+if [ "$rc" = 0 ]; then
+    broker_port="${CELERIAC_TEST_BROKER_PORT:-35772}"
+    broker_log="$(mktemp -t celeriac-test-broker.XXXXXX.log)"
+    .build/debug/celeriac broker --port "$broker_port" --management-port "$((broker_port + 8))" -l warning \
+        >"$broker_log" 2>&1 &
+    celeriac_broker_pid=$!
+    for _ in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$broker_port") 2>/dev/null && break
+        kill -0 "$celeriac_broker_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if ! kill -0 "$celeriac_broker_pid" 2>/dev/null; then
+        note "error: celeriac broker did not start:"; cat "$broker_log" >&2
+        exit 1
+    fi
+    note "the broker-parameterized suites again, on celeriac broker (port $broker_port, log $broker_log)"
+    if [ "$#" = 0 ]; then
+        set -- --filter 'AMQPClientTests|CeleriacTests|CeleriacCLITests|CeleriacMonitorTests|CeleriacExporterTests'
+    fi
+    # No TLS listener and no rabbitmqctl here: the tests that need them skip.
+    env -u CELERIAC_TEST_AMQPS_URL -u CELERIAC_TEST_CA -u CELERIAC_TEST_WRONG_CA -u CELERIAC_TEST_RABBITMQCTL \
+        CELERIAC_TEST_BROKER=celeriac \
+        CELERIAC_TEST_AMQP_URL="amqp://guest:guest@127.0.0.1:$broker_port/%2F" \
+        CELERIAC_TEST_MANAGEMENT_URL="http://guest:guest@127.0.0.1:$((broker_port + 8))" \
+        swift test --skip-build "$@"
     rc=$?
 fi
 exit "$rc"
