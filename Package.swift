@@ -143,6 +143,7 @@ let package = Package(
             dependencies: [
                 "CeleriacBroker", "AMQPClient", "AMQPProtocol",
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -151,7 +152,11 @@ let package = Package(
         .testTarget(name: "CeleriacExporterTests", dependencies: ["CeleriacExporter", "CeleriacMonitor", "Celeriac"]),
         .testTarget(name: "CeleriacTUITests", dependencies: ["CeleriacTUI", "CeleriacMonitor", "Celeriac"]),
         // Runs the built `celeriac` binary as a user would.
-        .testTarget(name: "CeleriacCLITests", dependencies: ["celeriac", "CeleriacCLI", "Celeriac", "CeleriacTestSupport"]),
+        .testTarget(
+            name: "CeleriacCLITests",
+            dependencies: ["celeriac", "CeleriacCLI", "Celeriac", "CeleriacTestSupport", "AMQPClient",
+                           .product(name: "NIOCore", package: "swift-nio")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

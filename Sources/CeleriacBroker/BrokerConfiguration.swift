@@ -9,6 +9,9 @@ public struct BrokerConfiguration: Sendable {
     public var statisticsInterval: Int64
     public var users: [BrokerUser]
     public var virtualHosts: [String]
+    /// Where durable definitions and persistent messages are kept; nil keeps all in memory.
+    public var dataDirectory: String?
+    public var fsync: FsyncPolicy
     /// Offered in connection.tune; the client may lower them.
     public var heartbeatSeconds: UInt16
     public var frameMax: UInt32
@@ -18,7 +21,8 @@ public struct BrokerConfiguration: Sendable {
 
     public init(host: String = "127.0.0.1", port: Int = 5672, managementPort: Int? = 15672,
                 statisticsInterval: Int64 = 5, users: [BrokerUser] = [.guest],
-                virtualHosts: [String] = ["/"], heartbeatSeconds: UInt16 = 60, frameMax: UInt32 = 131_072,
+                virtualHosts: [String] = ["/"], dataDirectory: String? = nil, fsync: FsyncPolicy = .always,
+                heartbeatSeconds: UInt16 = 60, frameMax: UInt32 = 131_072,
                 channelMax: UInt16 = 2047, maximumMessageSize: UInt64 = 128 * 1024 * 1024) {
         self.host = host
         self.port = port
@@ -26,6 +30,8 @@ public struct BrokerConfiguration: Sendable {
         self.statisticsInterval = statisticsInterval
         self.users = users
         self.virtualHosts = virtualHosts
+        self.dataDirectory = dataDirectory
+        self.fsync = fsync
         self.heartbeatSeconds = heartbeatSeconds
         self.frameMax = frameMax
         self.channelMax = channelMax

@@ -12,14 +12,16 @@ final class BrokerState {
     private(set) var connections: [ObjectIdentifier: BrokerConnection] = [:]
 
     let clock: any BrokerClock
+    let store: BrokerStore?
 
-    init(configuration: BrokerConfiguration, logger: Logger, clock: any BrokerClock) {
+    init(configuration: BrokerConfiguration, logger: Logger, clock: any BrokerClock, store: BrokerStore? = nil) {
         self.configuration = configuration
         self.logger = logger
         self.clock = clock
+        self.store = store
         users = Dictionary(configuration.users.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         virtualHosts = Dictionary(uniqueKeysWithValues: Set(configuration.virtualHosts).map {
-            ($0, VirtualHost(name: $0, clock: clock))
+            ($0, VirtualHost(name: $0, clock: clock, store: store))
         })
     }
 
@@ -54,18 +56,23 @@ final class BrokerState {
     @discardableResult
     func addVirtualHost(_ name: String) -> Bool {
         guard virtualHosts[name] == nil else { return false }
-        virtualHosts[name] = VirtualHost(name: name, clock: clock)
+        virtualHosts[name] = VirtualHost(name: name, clock: clock, store: store)
+        store?.record(.virtualHostAdded(name))
         return true
     }
 
     /// Deletes a vhost with everything in it; its connections are closed first.
     func deleteVirtualHost(_ name: String) -> Bool {
         guard let vhost = virtualHosts.removeValue(forKey: name) else { return false }
+        store?.record(.virtualHostDeleted(name))
         for connection in connections.values where connection.virtualHost === vhost {
             connection.close(with: AMQPException(.connectionForced, "vhost '\(name)' is deleted"))
         }
         for queue in vhost.queues.values { vhost.removeQueue(queue) }
-        for key in users.keys { users[key]?.vhosts.remove(name) }
+        for key in users.keys where users[key]?.vhosts.contains(name) == true {
+            users[key]?.vhosts.remove(name)
+            store?.record(.userPut(users[key]!))
+        }
         return true
     }
 
@@ -73,10 +80,12 @@ final class BrokerState {
     func putUser(name: String, password: String, tags: [String]) {
         let vhosts = users[name]?.vhosts ?? []
         users[name] = BrokerUser(name: name, password: password, tags: tags, vhosts: vhosts)
+        store?.record(.userPut(users[name]!))
     }
 
     func deleteUser(_ name: String) -> Bool {
         guard users.removeValue(forKey: name) != nil else { return false }
+        store?.record(.userDeleted(name))
         for connection in connections.values where connection.user?.name == name {
             connection.close(with: AMQPException(.connectionForced, "user '\(name)' is deleted"))
         }
@@ -88,11 +97,13 @@ final class BrokerState {
     func grant(user: String, vhost: String) throws(AdministrationError) {
         guard users[user] != nil else { throw .noSuchUser(user) }
         guard virtualHosts[vhost] != nil else { throw .noSuchVirtualHost(vhost) }
-        users[user]?.vhosts.insert(vhost)
+        guard users[user]?.vhosts.insert(vhost).inserted == true else { return }
+        store?.record(.userPut(users[user]!))
     }
 
     func revoke(user: String, vhost: String) {
-        users[user]?.vhosts.remove(vhost)
+        guard users[user]?.vhosts.remove(vhost) != nil else { return }
+        store?.record(.userPut(users[user]!))
     }
 
     /// The node name the management API reports, as RabbitMQ's `rabbit@host`.

@@ -3,6 +3,7 @@
 /// our own client cannot tell it apart where they can observe it. Frames and methods come
 /// from `AMQPProtocol`; this module must never import `AMQPClient` or any Celery layer.
 import Logging
+import NIOConcurrencyHelpers
 import NIOHTTP1
 import NIOCore
 import NIOPosix
@@ -17,6 +18,8 @@ public final class BrokerServer: Sendable {
     private let listener: any Channel
     private let managementListener: (any Channel)?
     private let state: NIOLoopBound<BrokerState>
+    /// The one stop in progress or done: a signal and the end of `run` may both ask for it.
+    private let stopping = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
     /// The port it listens on (the one the system picked when configured with 0).
     public var port: Int { listener.localAddress?.port ?? configuration.port }
@@ -36,10 +39,21 @@ public final class BrokerServer: Sendable {
     public static func start(_ configuration: BrokerConfiguration, logger: Logger) async throws -> BrokerServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        let state = try await loop.submit {
-            NIOLoopBound(BrokerState(configuration: configuration, logger: logger, clock: EventLoopClock(loop: loop)),
-                         eventLoop: loop)
-        }.get()
+        let state: NIOLoopBound<BrokerState>
+        do {
+            state = try await loop.submit {
+            let clock = EventLoopClock(loop: loop)
+            let store = try configuration.dataDirectory.map { directory throws(StorageError) in
+                try BrokerStore(directory: directory, policy: configuration.fsync, loop: loop, logger: logger)
+            }
+            let state = BrokerState(configuration: configuration, logger: logger, clock: clock, store: store)
+            try state.recover()
+            return NIOLoopBound(state, eventLoop: loop)
+            }.get()
+        } catch {
+            try? await group.shutdownGracefully()
+            throw BrokerStartError.dataDirectoryUnusable(configuration.dataDirectory ?? "", reason: "\(error)")
+        }
         do {
             let listener = try await ServerBootstrap(group: group)
                 .serverChannelOption(.backlog, value: 1024)
@@ -91,11 +105,22 @@ public final class BrokerServer: Sendable {
             .get()
     }
 
-    /// Stops accepting and closes every connection.
-    public func stop() async throws {
-        try? await managementListener?.close()
-        try? await listener.close()
-        try await group.shutdownGracefully()
+    /// Stops accepting, closes every connection and writes out what is stored. Calling it
+    /// again waits for the first call's work.
+    public func stop() async {
+        let task = stopping.withLockedValue { stopping in
+            if let stopping { return stopping }
+            let (group, listener, management, state) = (self.group, self.listener, self.managementListener, self.state)
+            let task = Task {
+                try? await management?.close()
+                try? await listener.close()
+                try? await group.next().submit { state.value.store?.storage.shutdown() }.get()
+                try? await group.shutdownGracefully()
+            }
+            stopping = task
+            return task
+        }
+        await task.value
     }
 
     /// Returns when the listener closes.
@@ -107,11 +132,14 @@ public final class BrokerServer: Sendable {
 /// Why the broker did not start.
 public enum BrokerStartError: Error, CustomStringConvertible {
     case managementPortUnavailable(host: String, port: Int, reason: String)
+    case dataDirectoryUnusable(String, reason: String)
 
     public var description: String {
         switch self {
         case .managementPortUnavailable(let host, let port, let reason):
             return "cannot serve the management API on \(host):\(port) (\(reason)); pick another --management-port"
+        case .dataDirectoryUnusable(let path, let reason):
+            return "cannot use the data dir \(path): \(reason); check its permissions, or pick another --data-dir"
         }
     }
 }

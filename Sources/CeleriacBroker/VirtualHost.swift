@@ -5,12 +5,15 @@ import AMQPProtocol
 final class VirtualHost: QueueHost {
     let name: String
     let clock: any BrokerClock
+    /// Where durable definitions and persistent messages go; nil keeps everything in memory.
+    let store: BrokerStore?
     private(set) var exchanges: [String: Exchange] = [:]
     private(set) var queues: [String: MessageQueue] = [:]
 
-    init(name: String, clock: any BrokerClock) {
+    init(name: String, clock: any BrokerClock, store: BrokerStore? = nil) {
         self.name = name
         self.clock = clock
+        self.store = store
         // The default exchange and the amq.* ones every RabbitMQ vhost has.
         for (exchangeName, type) in [("", ExchangeType.direct), ("amq.direct", .direct), ("amq.fanout", .fanout),
                                      ("amq.topic", .topic), ("amq.headers", .headers), ("amq.match", .headers)] {
@@ -39,6 +42,10 @@ final class VirtualHost: QueueHost {
         exchanges[declare.exchange] = Exchange(name: declare.exchange, type: type, durable: declare.durable,
                                                autoDelete: declare.autoDelete, isInternal: declare.internal,
                                                arguments: declare.arguments)
+        if declare.durable {
+            store?.record(.exchangeDeclared(vhost: name, name: declare.exchange, type: type, autoDelete: declare.autoDelete,
+                                            isInternal: declare.internal, arguments: declare.arguments))
+        }
     }
 
     func deleteExchange(_ exchangeName: String, ifUnused: Bool) throws(AMQPException) {
@@ -60,6 +67,7 @@ final class VirtualHost: QueueHost {
 
     private func removeExchange(_ exchange: Exchange) {
         exchanges[exchange.name] = nil
+        if exchange.durable { store?.record(.exchangeDeleted(vhost: name, name: exchange.name)) }
         for other in exchanges.values { other.unbindAll(to: .exchange(exchange.name)) }
         deleteAutoDeleteExchanges()
     }
@@ -101,6 +109,16 @@ final class VirtualHost: QueueHost {
         let queue = try MessageQueue(name: queueName, durable: declare.durable, autoDelete: declare.autoDelete,
                                      exclusiveOwner: declare.exclusive ? owner : nil, arguments: declare.arguments,
                                      host: self)
+        // An exclusive queue dies with its connection, so it is never kept across restarts.
+        if declare.durable, !declare.exclusive, let store {
+            do {
+                queue.store = try store.queueStore(vhost: name, queue: queueName)
+            } catch {
+                throw .init(.internalError, "cannot store queue '\(queueName)': \(error)")
+            }
+            store.record(.queueDeclared(vhost: name, name: queueName, autoDelete: declare.autoDelete,
+                                        arguments: declare.arguments))
+        }
         queues[queueName] = queue
         return queue
     }
@@ -134,6 +152,11 @@ final class VirtualHost: QueueHost {
         guard queues[queue.name] === queue else { return }
         queues[queue.name] = nil
         queue.cancelAllConsumers()
+        if let queueStore = queue.store {
+            store?.record(.queueDeleted(vhost: name, name: queue.name))
+            queue.store = nil
+            queueStore.removeAll()
+        }
         _ = queue.purge()
         for exchange in exchanges.values { exchange.unbindAll(to: .queue(queue.name)) }
         deleteAutoDeleteExchanges()
@@ -154,19 +177,36 @@ final class VirtualHost: QueueHost {
         removeQueue(queue)
     }
 
+    func storageFailed(_ error: StorageError, in queue: MessageQueue) {
+        store?.storage.logger.error("queue '\(queue.name)' in vhost '\(name)' keeps a message in memory only: \(error)")
+    }
+
     // MARK: Bindings
 
     func bind(_ binding: Binding, from owner: ObjectIdentifier) throws(AMQPException) {
         let source = try exchange(named: binding.source)
         try checkDestination(binding, from: owner)
-        try source.bind(binding)
+        if try source.bind(binding), isDurable(binding) { store?.record(.bound(vhost: name, binding)) }
+    }
+
+    /// RabbitMQ keeps a binding across restarts when both its ends are durable.
+    func isDurable(_ binding: Binding) -> Bool {
+        guard exchanges[binding.source]?.durable == true else { return false }
+        switch binding.destination {
+        case .queue(let queueName): return queues[queueName]?.store != nil
+        case .exchange(let exchangeName): return exchanges[exchangeName]?.durable == true
+        }
     }
 
     func unbind(_ binding: Binding, from owner: ObjectIdentifier) throws(AMQPException) {
         let source = try exchange(named: binding.source)
         try checkDestination(binding, from: owner)
         // RabbitMQ answers unbind-ok for a binding that does not exist.
-        if source.unbind(binding) { deleteAutoDeleteExchanges() }
+        let durable = isDurable(binding)
+        if source.unbind(binding) {
+            if durable { store?.record(.unbound(vhost: name, binding)) }
+            deleteAutoDeleteExchanges()
+        }
     }
 
     private func checkDestination(_ binding: Binding, from owner: ObjectIdentifier) throws(AMQPException) {

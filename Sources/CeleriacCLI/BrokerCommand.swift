@@ -27,6 +27,15 @@ struct BrokerCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-management"), help: "Serve no management HTTP API.")
     var noManagement = false
 
+    @Option(name: .customLong("data-dir"), help: "Where durable definitions and persistent messages are kept (default: ~/.local/share/celeriac/broker).")
+    var dataDirectory: String?
+
+    @Flag(name: .customLong("in-memory"), help: "Keep nothing on disk: a restart loses every queue and message.")
+    var inMemory = false
+
+    @Option(help: "When persistent messages are forced to disk: always (before the confirm), batch (every 200 ms) or off.")
+    var fsync = "always"
+
     @Option(help: "A user to create besides guest (needs --password).")
     var user: String?
 
@@ -62,6 +71,12 @@ struct BrokerCommand: AsyncParsableCommand {
                 only from loopback; add --user NAME --password SECRET
                 """)
         }
+        guard FsyncPolicy(rawValue: fsync) != nil else {
+            throw ValidationError("--fsync \(fsync): use always, batch or off")
+        }
+        if inMemory, dataDirectory != nil {
+            throw ValidationError("--in-memory and --data-dir contradict each other; give one")
+        }
         for vhost in virtualHosts where vhost.isEmpty || vhost.utf8.count > 255 {
             throw ValidationError("--vhost '\(vhost)': a virtual host name is 1 to 255 bytes")
         }
@@ -81,7 +96,9 @@ struct BrokerCommand: AsyncParsableCommand {
         var users = [BrokerUser.guest]
         if let user, let password { users.append(BrokerUser(name: user, password: password, vhosts: Set(vhosts))) }
         let configuration = BrokerConfiguration(host: host, port: port, managementPort: noManagement ? nil : managementPort,
-                                                users: users, virtualHosts: vhosts)
+                                                users: users, virtualHosts: vhosts,
+                                                dataDirectory: inMemory ? nil : dataDirectory ?? Self.defaultDataDirectory,
+                                                fsync: FsyncPolicy(rawValue: fsync) ?? .always)
         let server: BrokerServer
         do {
             server = try await BrokerServer.start(configuration, logger: logger)
@@ -92,20 +109,29 @@ struct BrokerCommand: AsyncParsableCommand {
         }
         let hostInURL = host.contains(":") ? "[\(host)]" : host
         logger.info("accepting AMQP 0-9-1 connections on amqp://\(hostInURL):\(server.port) (vhosts: \(vhosts.joined(separator: ", ")))")
+        logger.info(configuration.dataDirectory.map { "data dir \($0), fsync \(fsync)" } ?? "in memory: nothing is kept across restarts")
         if let port = server.managementPort {
             logger.info("management API on http://\(hostInURL):\(port)/api/")
         }
         let signals = [SIGINT, SIGTERM].map { number in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler { Task { try? await server.stop() } }
+            source.setEventHandler { Task { await server.stop() } }
             source.resume()
             return source
         }
         try? await server.waitUntilClosed()
         signals.forEach { $0.cancel() }
-        try? await server.stop()
+        await server.stop()
         logger.info("broker stopped")
+    }
+
+    /// The XDG data home's celeriac/broker, as a per-user service keeps its state.
+    static var defaultDataDirectory: String {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? (environment["HOME"] ?? NSTemporaryDirectory()) + "/.local/share"
+        return base + "/celeriac/broker"
     }
 
     static func isLoopback(_ host: String) -> Bool {

@@ -19,10 +19,10 @@ struct BrokerServerTests {
         do {
             try await body(server, "amqp://guest:guest@127.0.0.1:\(server.port)/%2F")
         } catch {
-            try await server.stop()
+            await server.stop()
             throw error
         }
-        try await server.stop()
+        await server.stop()
     }
 
     @Test func aConsumerGetsNoMoreThanItsPrefetchUntilItAcks() async throws {

@@ -20,7 +20,7 @@ struct MessageQueueTests {
         #expect(channel.delivered.map(\.consumer) == ["a", "b", "b"])
         #expect(queue.messageCount == 2)
         #expect(queue.unackedCount == 3)
-        queue.settled(by: first, acked: true)
+        queue.settled(QueuedMessage(content: MessageContentFixture.make("1")), by: first, acked: true)
         queue.dispatch()
         #expect(channel.delivered.last?.consumer == "a")
         #expect(channel.delivered.last?.body == "4")
@@ -45,7 +45,7 @@ struct MessageQueueTests {
         for body in ["3"] { queue.enqueue(QueuedMessage(content: MessageContentFixture.make(body))) }
         let one = try #require(queue.take(noAck: false))
         queue.enqueue(QueuedMessage(content: MessageContentFixture.make("4")))
-        queue.settled(by: nil, acked: false)
+        queue.settled(one, by: nil, acked: false, requeued: true)
         queue.requeue([QueuedMessage(content: MessageContentFixture.make("1")), QueuedMessage(content: MessageContentFixture.make("2")), one])
         var order: [(String, Bool)] = []
         while let message = queue.take(noAck: true) { order.append((String(buffer: message.content.body), message.redelivered)) }

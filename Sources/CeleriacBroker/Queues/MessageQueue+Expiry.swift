@@ -8,6 +8,7 @@ extension MessageQueue {
         let now = clock.now
         while let head = ready.first, let expiresAt = head.expiresAt, expiresAt <= now {
             _ = ready.popFirst()
+            forget(head)
             host?.deadLetter(head, reason: .expired, from: self)
         }
         scheduleHeadExpiry()

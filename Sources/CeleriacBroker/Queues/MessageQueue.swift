@@ -1,4 +1,5 @@
 import AMQPProtocol
+import Foundation
 
 /// What a queue needs from the vhost that holds it.
 protocol QueueHost: AnyObject {
@@ -7,6 +8,13 @@ protocol QueueHost: AnyObject {
     func deadLetter(_ message: QueuedMessage, reason: DeadLetterReason, from queue: MessageQueue)
     /// The queue went unused for its x-expires.
     func queueExpired(_ queue: MessageQueue)
+    /// A persistent message could not be written; it stays in memory only.
+    func storageFailed(_ error: StorageError, in queue: MessageQueue)
+}
+
+/// Milliseconds since 1970: stored expiry times outlive the process, so they are wall-clock.
+enum WallClock {
+    static var milliseconds: UInt64 { UInt64(Date().timeIntervalSince1970 * 1000) }
 }
 
 /// A queue: messages waiting, the consumers they go to in turn, and what it counts for the
@@ -20,6 +28,8 @@ final class MessageQueue {
     let arguments: AMQPTable
     let settings: QueueArguments
     weak var host: (any QueueHost)?
+    /// Where persistent messages go, for a durable queue on a broker with a data dir.
+    var store: QueueStore?
 
     /// Internal, not private: the expiry extension takes expired heads from it.
     var ready: ReadyMessages
@@ -56,10 +66,33 @@ final class MessageQueue {
     @discardableResult
     func enqueue(_ content: MessageContent, messageTTL: UInt64?) -> Bool {
         var message = QueuedMessage(content: content)
-        if let ttl = [settings.messageTTL, messageTTL].compactMap({ $0 }).min(), let clock = host?.clock {
+        let ttl = [settings.messageTTL, messageTTL].compactMap { $0 }.min()
+        if let ttl, let clock = host?.clock {
             message.expiresAt = clock.now + ttl * 1_000_000
         }
+        if let store, content.isPersistent {
+            do {
+                message.location = try store.append(message, wallClockExpiry: ttl.map { WallClock.milliseconds + $0 })
+            } catch {
+                host?.storageFailed(error, in: self)
+            }
+        }
         return enqueue(message)
+    }
+
+    /// A message read back from the store at start: queued as it was, not written again.
+    func restore(_ content: MessageContent, wallClockExpiry: UInt64, location: StoreLocation) {
+        var message = QueuedMessage(content: content, location: location)
+        if wallClockExpiry > 0, let clock = host?.clock {
+            let remaining = wallClockExpiry > WallClock.milliseconds ? wallClockExpiry - WallClock.milliseconds : 0
+            message.expiresAt = clock.now + remaining * 1_000_000
+        }
+        ready.append(message)
+    }
+
+    /// The message left the queue for good: its stored copy goes too.
+    func forget(_ message: QueuedMessage) {
+        if let location = message.location { store?.acknowledge(location) }
     }
 
     @discardableResult
@@ -70,13 +103,19 @@ final class MessageQueue {
                 if limit == 0 {
                     // Nothing may wait, but a consumer with room still takes it at once.
                     if deliverDirectly(message) { return true }
+                    forget(message)
                     host?.deadLetter(message, reason: .maxlen, from: self)
                     return true
                 }
-                if let head = ready.popFirst() { host?.deadLetter(head, reason: .maxlen, from: self) }
+                if let head = ready.popFirst() {
+                    forget(head)
+                    host?.deadLetter(head, reason: .maxlen, from: self)
+                }
             case .rejectPublish:
+                forget(message)
                 return false
             case .rejectPublishDeadLetter:
+                forget(message)
                 host?.deadLetter(message, reason: .maxlen, from: self)
                 return false
             }
@@ -100,9 +139,10 @@ final class MessageQueue {
     }
 
     func purge() -> Int {
-        let count = ready.removeAll()
+        let dropped = ready.removeAll()
+        for message in dropped { forget(message) }
         cancelExpiryTimer()
-        return count
+        return dropped.count
     }
 
     // MARK: Messages out
@@ -127,7 +167,9 @@ final class MessageQueue {
     }
 
     private func deliver(_ message: QueuedMessage, to consumer: QueueConsumer) {
-        if !consumer.noAck {
+        if consumer.noAck {
+            forget(message)
+        } else {
             consumer.unacked += 1
             unackedCount += 1
         }
@@ -140,16 +182,18 @@ final class MessageQueue {
         touch()
         dropExpiredHead()
         guard let message = ready.popFirst() else { return nil }
-        if !noAck { unackedCount += 1 }
+        if noAck { forget(message) } else { unackedCount += 1 }
         statistics.delivered += 1
         return message
     }
 
-    /// A delivery was acked, rejected or returned; its consumer (if still there) has room again.
-    func settled(by consumer: QueueConsumer?, acked: Bool) {
+    /// A delivery was acked, rejected or returned; its consumer (if still there) has room
+    /// again. Unless it is coming back (`requeued`), the message is gone for good.
+    func settled(_ message: QueuedMessage, by consumer: QueueConsumer?, acked: Bool, requeued: Bool = false) {
         unackedCount -= 1
         if let consumer { consumer.unacked -= 1 }
         if acked { statistics.acked += 1 }
+        if !requeued { forget(message) }
     }
 
     private func nextConsumerWithRoom() -> QueueConsumer? {

@@ -40,11 +40,14 @@ struct QueuedMessage {
     /// When it expires (the clock's nanoseconds), from the queue's x-message-ttl or the
     /// message's own expiration, whichever is sooner.
     var expiresAt: UInt64?
+    /// Where it is stored, for a persistent message in a durable queue.
+    var location: StoreLocation?
 
-    init(content: MessageContent, redelivered: Bool = false, expiresAt: UInt64? = nil) {
+    init(content: MessageContent, redelivered: Bool = false, expiresAt: UInt64? = nil, location: StoreLocation? = nil) {
         self.content = content
         self.redelivered = redelivered
         self.expiresAt = expiresAt
+        self.location = location
     }
 
     /// The priority this message is queued under, clamped to the queue's maximum.

@@ -43,10 +43,14 @@ struct ReadyMessages {
         return nil
     }
 
-    /// Empties the queue, returning how many messages were dropped.
-    mutating func removeAll() -> Int {
-        let dropped = count
-        for index in lanes.indices { lanes[index].removeAll(keepingCapacity: false) }
+    /// Empties the queue, returning the messages dropped.
+    mutating func removeAll() -> [QueuedMessage] {
+        var dropped: [QueuedMessage] = []
+        dropped.reserveCapacity(count)
+        for index in lanes.indices.reversed() {
+            dropped.append(contentsOf: lanes[index])
+            lanes[index].removeAll(keepingCapacity: false)
+        }
         count = 0
         bodyBytes = 0
         return dropped

@@ -34,9 +34,11 @@ final class Exchange {
             && self.isInternal == isInternal && self.arguments == arguments
     }
 
-    /// Adds the binding; a binding that exists already is not added twice.
-    func bind(_ binding: Binding) throws(AMQPException) {
-        guard !bindings.contains(binding) else { return }
+    /// Adds the binding; a binding that exists already is not added twice. Returns whether
+    /// it is new.
+    @discardableResult
+    func bind(_ binding: Binding) throws(AMQPException) -> Bool {
+        guard !bindings.contains(binding) else { return false }
         let match = type == .headers ? try HeadersMatch(bindingArguments: binding.arguments) : nil
         bindings.append(binding)
         hadBindings = true
@@ -46,6 +48,7 @@ final class Exchange {
         case .topic: topics.append((TopicPattern(binding.routingKey), binding.destination))
         case .headers: headerMatches.append((match!, binding.destination))
         }
+        return true
     }
 
     /// Removes the binding; returns whether it existed.
@@ -57,11 +60,14 @@ final class Exchange {
         return true
     }
 
-    /// Removes every binding to `destination` (it was deleted).
-    func unbindAll(to destination: BindingDestination) {
-        let before = bindings.count
+    /// Removes every binding to `destination` (it was deleted); returns them.
+    @discardableResult
+    func unbindAll(to destination: BindingDestination) -> [Binding] {
+        let removed = bindings.filter { $0.destination == destination }
+        guard !removed.isEmpty else { return [] }
         bindings.removeAll { $0.destination == destination }
-        if bindings.count != before { rebuildLookups() }
+        rebuildLookups()
+        return removed
     }
 
     /// Adds the destinations this message goes to (possibly with duplicates) to `result`.

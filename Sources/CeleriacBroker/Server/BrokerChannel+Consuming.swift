@@ -74,12 +74,12 @@ extension BrokerChannel {
         }
         switch outcome {
         case .ack:
-            for entry in entries { entry.queue.settled(by: entry.consumer, acked: true) }
+            for entry in entries { entry.queue.settled(entry.message, by: entry.consumer, acked: true) }
         case .reject(requeue: true):
             requeue(entries)
         case .reject(requeue: false):
             for entry in entries {
-                entry.queue.settled(by: entry.consumer, acked: false)
+                entry.queue.settled(entry.message, by: entry.consumer, acked: false)
                 if virtualHost.queues[entry.queue.name] === entry.queue {
                     virtualHost.deadLetter(entry.message, reason: .rejected, from: entry.queue)
                 }

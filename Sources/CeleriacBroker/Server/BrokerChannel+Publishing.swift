@@ -45,7 +45,27 @@ extension BrokerChannel {
         } else {
             for queue in queues where !queue.enqueue(content, messageTTL: messageTTL) { accepted = false }
         }
-        if confirmMode { confirm(publishSequence, accepted: accepted) }
+        guard confirmMode else { return }
+        if content.isPersistent, let storage = virtualHost.store?.storage, queues.contains(where: { $0.store != nil }) {
+            let sequence = publishSequence
+            heldConfirms.append((sequence, accepted, false))
+            storage.afterDurable { [weak self] in self?.messagesOnDisk(upTo: sequence) }
+        } else if !heldConfirms.isEmpty {
+            heldConfirms.append((publishSequence, accepted, true))
+        } else {
+            confirm(publishSequence, accepted: accepted)
+        }
+    }
+
+    /// The store says everything up to `sequence` is durable: answer, in order, what waited.
+    func messagesOnDisk(upTo sequence: UInt64) {
+        for index in heldConfirms.indices where heldConfirms[index].sequence <= sequence {
+            heldConfirms[index].onDisk = true
+        }
+        while let first = heldConfirms.first, first.onDisk {
+            heldConfirms.removeFirst()
+            confirm(first.sequence, accepted: first.accepted)
+        }
     }
 
     /// Marks a publish as confirmed (or refused: a full queue with x-overflow

@@ -26,6 +26,9 @@ final class BrokerChannel: DeliveryChannel {
     /// Answers to publishes not written yet: runs of acks or nacks, each up to a sequence number.
     var pendingConfirms: [(upTo: UInt64, accepted: Bool)] = []
     var lastConfirmWritten: UInt64 = 0
+    /// Answers held back until persistent messages are on disk; later answers wait behind
+    /// them, because a confirm with `multiple` covers everything before it.
+    var heldConfirms = CircularBuffer<(sequence: UInt64, accepted: Bool, onDisk: Bool)>()
 
     /// We sent channel.close and wait for close-ok; frames until then are dropped.
     private(set) var isClosing = false
@@ -111,7 +114,7 @@ final class BrokerChannel: DeliveryChannel {
         var byQueue: [ObjectIdentifier: (queue: MessageQueue, messages: [QueuedMessage])] = [:]
         var order: [ObjectIdentifier] = []
         for entry in entries {
-            entry.queue.settled(by: entry.consumer, acked: false)
+            entry.queue.settled(entry.message, by: entry.consumer, acked: false, requeued: true)
             let key = ObjectIdentifier(entry.queue)
             if byQueue[key] == nil { order.append(key) }
             byQueue[key, default: (entry.queue, [])].messages.append(entry.message)

@@ -1,0 +1,155 @@
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+
+/// The broker's data dir and its write path. Records appended during a turn of the event
+/// loop are written with one write() per file at the end of the turn; under `--fsync always`
+/// the files are then fsynced together on a thread of their own (group commit), and only
+/// then do the publishers waiting on them get their confirms.
+final class MessageStorage {
+    let directory: String
+    let policy: FsyncPolicy
+    let logger: Logger
+    private let loop: any EventLoop
+    private let syncThreads: NIOThreadPool
+    private var dirty: [ObjectIdentifier: RecordFile] = [:]
+    private var endOfTurnScheduled = false
+    /// Called once the records written before them are durable under the policy.
+    private var waiting: [() -> Void] = []
+    private var syncing = false
+
+    static let batchInterval = TimeAmount.milliseconds(200)
+
+    init(directory: String, policy: FsyncPolicy, loop: any EventLoop, logger: Logger) throws(StorageError) {
+        self.directory = directory
+        self.policy = policy
+        self.loop = loop
+        self.logger = logger
+        syncThreads = NIOThreadPool(numberOfThreads: 1)
+        syncThreads.start()
+        guard (try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)) != nil else {
+            throw .io("create", directory, errno)
+        }
+        if policy == .batch {
+            let bound = NIOLoopBound(self, eventLoop: loop)
+            loop.scheduleRepeatedTask(initialDelay: Self.batchInterval, delay: Self.batchInterval) { _ in
+                bound.value.syncDirtyFiles(everything: true)
+            }
+        }
+    }
+
+    func shutdown() {
+        flushPending()
+        for file in dirty.values where file.needsSync { _ = RecordFile.sync(descriptor: file.fileDescriptor) }
+        try? syncThreads.syncShutdownGracefully()
+    }
+
+    /// The directory a durable queue keeps its messages in; names are hex-encoded, so any
+    /// vhost or queue name is a safe file name.
+    func queueDirectory(vhost: String, queue: String) -> String {
+        "\(directory)/queues/\(Self.hex(vhost))/\(Self.hex(queue))"
+    }
+
+    static func hex(_ name: String) -> String { name.utf8.map { String(format: "%02x", $0) }.joined() }
+
+    static func unhex(_ text: String) -> String? {
+        guard text.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        var index = text.startIndex
+        while index < text.endIndex {
+            let next = text.index(index, offsetBy: 2)
+            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
+            bytes.append(byte)
+            index = next
+        }
+        return String(bytes: bytes, encoding: .utf8)
+    }
+
+    // MARK: Write path
+
+    func dirtied(_ file: RecordFile) {
+        dirty[ObjectIdentifier(file)] = file
+        scheduleEndOfTurn()
+    }
+
+    /// A file about to be deleted: nothing more to write or sync.
+    func forget(_ file: RecordFile) {
+        dirty[ObjectIdentifier(file)] = nil
+    }
+
+    /// Runs `body` once everything appended so far is durable under the policy.
+    func afterDurable(_ body: @escaping () -> Void) {
+        waiting.append(body)
+        scheduleEndOfTurn()
+    }
+
+    private func scheduleEndOfTurn() {
+        guard !endOfTurnScheduled else { return }
+        endOfTurnScheduled = true
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        loop.execute { bound.value.endOfTurn() }
+    }
+
+    private func endOfTurn() {
+        endOfTurnScheduled = false
+        flushPending()
+        switch policy {
+        case .always:
+            syncDirtyFiles(everything: false)
+        case .batch, .off:
+            runWaiters(waiting)
+            waiting = []
+        }
+    }
+
+    private func flushPending() {
+        for file in dirty.values where file.pendingBytes > 0 {
+            do {
+                try file.flush()
+            } catch {
+                logger.error("\(error)")
+            }
+        }
+    }
+
+    /// fsyncs every written file on the sync thread, then releases the waiters that were
+    /// there before it started. One sync runs at a time; what arrives meanwhile waits for
+    /// the next, which starts as soon as this one ends — that is the group commit.
+    private func syncDirtyFiles(everything: Bool) {
+        guard !syncing else { return }
+        let files = dirty.values.filter(\.needsSync)
+        let released = waiting
+        waiting = []
+        guard !files.isEmpty else {
+            runWaiters(released)
+            return
+        }
+        for file in files { file.markSynced() }
+        dirty = dirty.filter { $0.value.pendingBytes > 0 }
+        syncing = true
+        let descriptors = files.map(\.fileDescriptor)
+        let paths = files.map(\.path)
+        // The files ride along, so none is closed while its descriptor is being synced.
+        let bound = NIOLoopBound((self, released, files), eventLoop: loop)
+        syncThreads.runIfActive(eventLoop: loop) {
+            descriptors.map { RecordFile.sync(descriptor: $0) }
+        }.whenComplete { result in
+            let (storage, released, _) = bound.value
+            storage.syncing = false
+            if case .success(let codes) = result {
+                for (code, path) in zip(codes, paths) where code != 0 {
+                    storage.logger.error("fsync of \(path) failed: \(String(cString: strerror(code)))")
+                }
+            }
+            storage.runWaiters(released)
+            if !storage.waiting.isEmpty || storage.dirty.values.contains(where: \.needsSync) {
+                storage.syncDirtyFiles(everything: false)
+            }
+        }
+    }
+
+    private func runWaiters(_ waiters: [() -> Void]) {
+        for waiter in waiters { waiter() }
+    }
+}

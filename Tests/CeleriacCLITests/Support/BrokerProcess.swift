@@ -1,0 +1,70 @@
+import CeleriacTestSupport
+import Foundation
+
+/// `celeriac broker` run as a user runs it, on ports it picks itself, for tests that kill
+/// and restart it.
+final class BrokerProcess: Sendable {
+    let process: BackgroundProcess
+    let logFile: String
+    let port: Int
+    let managementPort: Int
+
+    var url: String { "amqp://guest:guest@127.0.0.1:\(port)/%2F" }
+    var managementURL: String { "http://guest:guest@127.0.0.1:\(managementPort)" }
+
+    /// Starts it on `dataDirectory` and returns once it accepts connections (its log says
+    /// where), or throws with the log when it does not within 10 s.
+    static func start(dataDirectory: String, extraArguments: [String] = []) async throws -> BrokerProcess {
+        let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("broker-\(UUID().uuidString).log").path
+        let process = try BackgroundProcess(
+            CeleriacBinary.url.path,
+            arguments: ["broker", "--port", "0", "--management-port", "0", "--data-dir", dataDirectory, "-l", "info"]
+                + extraArguments,
+            logFile: logFile)
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            let log = (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? ""
+            if let port = Self.port(in: log, after: "amqp://127.0.0.1:"),
+               let managementPort = Self.port(in: log, after: "management API on http://127.0.0.1:") {
+                return BrokerProcess(process: process, logFile: logFile, port: port, managementPort: managementPort)
+            }
+            if kill(process.pid, 0) != 0 { break }
+            try await Task.sleep(for: .milliseconds(50))  // polling the log: the broker has no other signal for ready
+        }
+        kill(process.pid, SIGKILL)
+        process.stop()
+        throw BrokerProcessError("celeriac broker did not start: \((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "no log")")
+    }
+
+    private init(process: BackgroundProcess, logFile: String, port: Int, managementPort: Int) {
+        self.process = process
+        self.logFile = logFile
+        self.port = port
+        self.managementPort = managementPort
+    }
+
+    var log: String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
+
+    /// SIGKILL: no chance to write or close anything, as in a crash.
+    func kill9() {
+        kill(process.pid, SIGKILL)
+        process.stop()
+    }
+
+    /// SIGTERM, and waits for the exit; returns the status.
+    @discardableResult
+    func stop() -> Int32 {
+        kill(process.pid, SIGTERM)
+        return process.stop()
+    }
+
+    private static func port(in log: String, after prefix: String) -> Int? {
+        guard let range = log.range(of: prefix) else { return nil }
+        return Int(log[range.upperBound...].prefix { $0.isNumber })
+    }
+}
+
+struct BrokerProcessError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
