@@ -12,20 +12,29 @@ public final class Worker: Sendable {
     public let options: WorkerOptions
     /// The node name, expanded (e.g. "celeriac@build-3").
     public let hostname: String
-    private let logger: Logger
+    let logger: Logger
     private let stopping = NIOLockedValueBox(Stopping())
     /// While `run()` runs, for `stopCold()`.
     private let state = NIOLockedValueBox<WorkerState?>(nil)
     private let runningPool = NIOLockedValueBox<(any ExecutionPool)?>(nil)
 
+    /// For the reconnection extension, which lives in its own file.
+    func withStopping<T>(_ body: (inout Stopping) -> T) -> T { stopping.withLockedValue(body) }
+
     /// What a warm shutdown stops: the consumers, and the timers holding ETA tasks (whose
     /// messages go back to the queue, as Celery's do).
-    private struct Stopping {
+    struct Stopping {
         var requested = false
         var consumers: QueueConsumers?
         var slots: TaskSlots?
         var timers: [String: Task<Void, Never>] = [:]
         var announced: Set<AppSignals.Shutdown> = []
+        /// Queues whose consumer the broker's going away ended, to consume again.
+        var lostQueues: [String] = []
+        var reconnecting = false
+        /// The remote-control mailbox's consumer, replaced after a reconnection.
+        var control: Task<Void, Never>?
+        var restartControl: (@Sendable () async throws -> Task<Void, Never>)?
     }
 
     public init(app: App, options: WorkerOptions, logger: Logger = Logger(label: "celeriac.worker")) {
@@ -78,12 +87,8 @@ public final class Worker: Sendable {
             handler: { [weak self] delivery, queue in
                 self?.admit(delivery, from: queue, runner: runner, slots: slots, limits: limits, state: state)
             },
-            onLost: { [weak self] _ in
-                self?.stop()  // the broker went away: stop warm rather than idle without a queue
-            })
-        let control: Task<Void, Never>
-        do {
-            control = try await ControlServer(
+            onLost: { [weak self] queue in self?.connectionLost(queue) })
+        let controlServer = ControlServer(
                 transport: transport,
                 commands: ControlCommands(app: app, state: state, slots: slots, consumers: consumers, limits: limits,
                                           pool: pool, hostname: hostname, prefetch: prefetch,
@@ -93,8 +98,10 @@ public final class Worker: Sendable {
                                               await events.worker("worker-heartbeat", heartbeatFields(active: state.activeCount, processed: state.processedCount))
                                           },
                                           shutdown: { [weak self] in self?.stop() }),
-                hostname: hostname, logger: logger
-            ).start()
+                hostname: hostname, logger: logger)
+        let control: Task<Void, Never>
+        do {
+            control = try await controlServer.start()
         } catch {
             autoscaling.cancel()
             await pool.close(cold: false)
@@ -103,6 +110,8 @@ public final class Worker: Sendable {
         let alreadyStopping = stopping.withLockedValue { state in
             state.consumers = consumers
             state.slots = slots
+            state.control = control
+            state.restartControl = { try await controlServer.start() }
             return state.requested
         }
         if alreadyStopping {
@@ -141,7 +150,7 @@ public final class Worker: Sendable {
         autoscaling.cancel()
         await pool.close(cold: state.coldShutdown)
         heartbeat.cancel()
-        control.cancel()
+        stopping.withLockedValue { $0.control }?.cancel()
         await events.worker("worker-offline", heartbeatFields(active: 0, processed: state.processedCount))
         logger.info("\(hostname) stopped after \(state.processedCount) tasks")
     }

@@ -1,4 +1,5 @@
 import AMQPClient
+import CeleriacTestSupport
 import Foundation
 import NIOCore
 import Testing
@@ -50,5 +51,59 @@ struct BrokerCrashTests {
         try await channel.publishConfirmed(ByteBuffer(string: "after"), exchange: "orders", routingKey: "new", mandatory: true)
         #expect(try await channel.queueDeclare("crash", passive: true).messageCount == 1)
         try await connection.close()
+    }
+
+    /// Late-acked tasks in flight when the broker dies: the worker keeps running them,
+    /// connects again once the broker is back, and the broker (which never saw their acks)
+    /// hands them out again — every task ends with a stored SUCCESS.
+    @Test func aWorkerFinishesLateAckTasksAfterTheBrokerIsKilledAndRestarted() async throws {
+        let first = try await BrokerProcess.start(dataDirectory: dataDirectory)
+        let results = "db+sqlite:///\(dataDirectory)-results.db"
+        let workerLog = "\(dataDirectory)-worker.log"
+        let worker = try BackgroundProcess(
+            "/bin/bash",
+            arguments: [PythonCluster.interop.appendingPathComponent("run_until_eof.sh").path, CeleriacBinary.url.path,
+                        "worker", "-A", "demo", "-b", first.url, "--result-backend", results, "-Q", "restarts",
+                        "-c", "2", "-P", "async", "-n", "restart@%h"],
+            logFile: workerLog)
+        defer { worker.stop() }
+        try await waitFor("ready", in: workerLog)
+        var ids: [String] = []
+        for _ in 0..<4 {
+            let sent = try await CeleriacBinary.runDetached(["call", "demo.sleep", "--args", "[1]", "-Q", "restarts",
+                                                             "-b", first.url, "--result-backend", results])
+            #expect(sent.status == 0, "\(sent.stderr)")
+            ids.append(sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+        }
+        try await waitFor("received", count: 4, in: workerLog)
+        first.kill9()
+
+        let second = try await BrokerProcess.start(dataDirectory: dataDirectory, port: first.port)
+        defer { second.stop() }
+        try await waitFor("Connected to the broker again", in: workerLog)
+        // Their acks died with the connection, so the broker hands all four out again, and
+        // each runs a second time (at least once, as with Celery).
+        try await waitFor("succeeded", count: 8, in: workerLog)
+        for id in ids {
+            let result = try await CeleriacBinary.runDetached(["result", id, "--wait", "--timeout", "60",
+                                                               "--result-backend", results, "-b", second.url])
+            #expect(result.stdout.hasPrefix("SUCCESS"), "\(id): \(result.stdout) \(result.stderr)")
+        }
+        let connection = try await AMQPConnection.connect(url: second.url)
+        let channel = try await connection.openChannel()
+        #expect(try await channel.queueDeclare("restarts", passive: true).messageCount == 0)
+        try await connection.close()
+    }
+
+    /// Waits until `text` appears `count` times in the log (the worker has no other signal).
+    private func waitFor(_ text: String, count: Int = 1, in path: String) async throws {
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let log = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            if log.components(separatedBy: text).count - 1 >= count { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        Issue.record("'\(text)' did not appear \(count) times in \(path): \((try? String(contentsOfFile: path, encoding: .utf8)) ?? "")")
+        throw BrokerProcessError("timed out")
     }
 }

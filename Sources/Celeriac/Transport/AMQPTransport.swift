@@ -6,10 +6,16 @@ import NIOCore
 /// declarations another, so a declaration the broker refuses (which closes its channel)
 /// never fails a publish in flight; a passive declare, which is expected to fail, gets a
 /// channel of its own. A closed channel is replaced on the next call, and each consumer gets
-/// a channel of its own.
+/// a channel of its own. A lost connection is replaced on the next call, as kombu's does:
+/// what was declared is declared again by whoever needs it, and consumers of the lost
+/// connection end with `BrokerError.connectionLost`, for their owner to start again.
 public actor AMQPTransport: BrokerTransport {
     public nonisolated let url: String
-    private let connection: AMQPConnection
+    private let configuration: AMQPConnectionConfiguration
+    private var connection: AMQPConnection
+    /// A reconnection in progress; callers arriving meanwhile wait for the same one.
+    private var reconnecting: Task<AMQPConnection, any Error>?
+    private var isClosed = false
     /// Channels being opened or open, by role; callers arriving together share one opening.
     private var channels: [ChannelRole: Task<AMQPChannel, any Error>] = [:]
     private var declaredExchanges: Set<ExchangeDeclaration> = []
@@ -23,8 +29,29 @@ public actor AMQPTransport: BrokerTransport {
         } catch {
             throw BrokerError.invalidURL(url: url, reason: error.description)
         }
+        self.configuration = configuration
         do {
             connection = try await AMQPConnection.connect(to: configuration)
+        } catch {
+            throw BrokerError.unreachable(url: configuration.redactedURL, reason: "\(error)")
+        }
+    }
+
+    /// The open connection, after connecting again if the last one was lost.
+    private func liveConnection() async throws -> AMQPConnection {
+        if connection.isOpen { return connection }
+        guard !isClosed else { throw BrokerError.connectionLost(reason: "the transport was closed") }
+        if let reconnecting { return try await reconnecting.value }
+        let configuration = configuration
+        let attempt = Task { try await AMQPConnection.connect(to: configuration) }
+        reconnecting = attempt
+        defer { reconnecting = nil }
+        do {
+            let fresh = try await attempt.value
+            connection = fresh
+            channels = [:]
+            declaredExchanges = []
+            return fresh
         } catch {
             throw BrokerError.unreachable(url: configuration.redactedURL, reason: "\(error)")
         }
@@ -83,7 +110,7 @@ public actor AMQPTransport: BrokerTransport {
                         onEnd: @escaping @Sendable ((any Error)?) -> Void) async throws -> BrokerConsumer {
         let channel: AMQPChannel
         do {
-            channel = try await connection.openChannel()
+            channel = try await liveConnection().openChannel()
             if !noAck, prefetch > 0 { try await channel.basicQos(prefetchCount: UInt16(clamping: prefetch)) }
         } catch {
             throw Self.translate(error)
@@ -125,6 +152,7 @@ public actor AMQPTransport: BrokerTransport {
     }
 
     public func close() async {
+        isClosed = true
         try? await connection.close()
     }
 
@@ -149,7 +177,7 @@ public actor AMQPTransport: BrokerTransport {
     private func withOwnChannel<T: Sendable>(_ body: (AMQPChannel) async throws -> T) async throws -> T {
         let channel: AMQPChannel
         do {
-            channel = try await connection.openChannel()
+            channel = try await liveConnection().openChannel()
         } catch {
             throw Self.translate(error)
         }
@@ -169,7 +197,12 @@ public actor AMQPTransport: BrokerTransport {
             // Closed or failed: the first caller back replaces it, the others use the new one.
             if channels[role] == opening { break }
         }
-        let connection = connection
+        let connection: AMQPConnection
+        do {
+            connection = try await liveConnection()
+        } catch {
+            throw Self.translate(error)
+        }
         let opening = Task {
             let channel = try await connection.openChannel()
             if role == .publishing { try await channel.confirmSelect() }

@@ -14,11 +14,11 @@ final class BrokerProcess: Sendable {
 
     /// Starts it on `dataDirectory` and returns once it accepts connections (its log says
     /// where), or throws with the log when it does not within 10 s.
-    static func start(dataDirectory: String, extraArguments: [String] = []) async throws -> BrokerProcess {
+    static func start(dataDirectory: String, port: Int = 0, extraArguments: [String] = []) async throws -> BrokerProcess {
         let logFile = FileManager.default.temporaryDirectory.appendingPathComponent("broker-\(UUID().uuidString).log").path
         let process = try BackgroundProcess(
             CeleriacBinary.url.path,
-            arguments: ["broker", "--port", "0", "--management-port", "0", "--data-dir", dataDirectory, "-l", "info"]
+            arguments: ["broker", "--port", "\(port)", "--management-port", "0", "--data-dir", dataDirectory, "-l", "info"]
                 + extraArguments,
             logFile: logFile)
         let deadline = Date().addingTimeInterval(10)

@@ -1,0 +1,58 @@
+import Celeriac
+import Foundation
+
+/// When the broker goes away, Celery's worker keeps its running tasks and restarts its
+/// consumer once it can connect again (broker_connection_retry): so does this one. Tasks
+/// acked late on the lost connection are redelivered by the broker and run again — at
+/// least once, as with Celery.
+extension Worker {
+    /// Pauses between attempts: 2 s, then 2 s longer each time, at most 30 s (Celery's
+    /// broker_connection_retry defaults: interval_start 2, interval_step 2, interval_max 30).
+    static func reconnectionPause(attempt: Int) -> Double { min(2 + 2 * Double(attempt), 30) }
+
+    func connectionLost(_ queue: String) {
+        let start = withStopping { state -> Bool in
+            guard !state.requested else { return false }
+            state.lostQueues.append(queue)
+            defer { state.reconnecting = true }
+            return !state.reconnecting
+        }
+        guard start else { return }
+        logger.warning("consumer: Connection to broker lost. Trying to re-establish the connection...")
+        Task { await reconnect() }
+    }
+
+    private func reconnect() async {
+        var attempt = 0
+        while true {
+            let pending = withStopping { state -> (queues: [String], consumers: QueueConsumers?)? in
+                if state.requested || state.lostQueues.isEmpty {
+                    state.reconnecting = false
+                    return nil
+                }
+                return (state.lostQueues, state.consumers)
+            }
+            guard let pending, let consumers = pending.consumers else { return }
+            do {
+                for queue in pending.queues {
+                    try await consumers.add(queue)
+                    withStopping { $0.lostQueues.removeAll { $0 == queue } }
+                }
+                if let restart = withStopping({ $0.restartControl }) {
+                    let control = try await restart()
+                    withStopping { state in
+                        state.control?.cancel()
+                        state.control = control
+                    }
+                }
+                logger.info("Connected to the broker again; consuming \(consumers.queues.joined(separator: ", "))")
+                attempt = 0
+            } catch {
+                let pause = Self.reconnectionPause(attempt: attempt)
+                attempt += 1
+                logger.error("consumer: Cannot connect to the broker: \(error). Trying again in \(String(format: "%.2f", pause)) seconds... (\(attempt))")
+                try? await Task.sleep(for: .seconds(pause))  // the retry interval itself, not a wait for an event
+            }
+        }
+    }
+}
