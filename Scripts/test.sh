@@ -60,11 +60,13 @@ ensure_debian_packages() {
     apt-get update -q >&2 && apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 }
 
-# Python Celery 5.7 runs the interop tests' worker (Tests/Interop/fixapp.py).
+# Python Celery 5.7 runs the interop tests' worker (Tests/Interop/fixapp.py); pika 1.4.4 and
+# py-amqp (which Celery brings) check the brokers' behaviour (Tests/Interop/broker_behaviour.py).
 ensure_python_celery() {
-    python3 -c 'import celery, sys; sys.exit(celery.__version__ != "5.7.0")' 2>/dev/null && return 0
-    note "installing celery 5.7.0 from PyPI"
-    python3 -m pip install -q "celery==5.7.0" >&2
+    python3 -c 'import celery, pika, sys; sys.exit(celery.__version__ != "5.7.0" or pika.__version__ != "1.4.4")' \
+        2>/dev/null && return 0
+    note "installing celery 5.7.0 and pika 1.4.4 from PyPI"
+    python3 -m pip install -q "celery==5.7.0" "pika==1.4.4" >&2
 }
 
 peer_started=0
@@ -104,7 +106,7 @@ else
     peer_missing "rabbitmq-server is not available"
 fi
 
-ensure_python_celery || peer_missing "Python Celery 5.7.0 could not be installed"
+ensure_python_celery || peer_missing "Python Celery 5.7.0 and pika 1.4.4 could not be installed"
 
 if [ "${CI:-}" = true ]; then export CELERIAC_REQUIRE_PEERS=1; fi
 

@@ -1,4 +1,5 @@
 import AMQPClient
+import Celeriac
 import CeleriacTestSupport
 import Foundation
 import NIOCore
@@ -68,13 +69,18 @@ struct BrokerCrashTests {
             logFile: workerLog)
         defer { worker.stop() }
         try await waitFor("ready", in: workerLog)
+        // Sent together from one client, so all four are in the worker's hands at the kill.
+        var configuration = CeleriacConfiguration()
+        configuration.brokerURL = first.url
+        configuration.resultBackend = results
+        let client = App(configuration)
         var ids: [String] = []
         for _ in 0..<4 {
-            let sent = try await CeleriacBinary.runDetached(["call", "demo.sleep", "--args", "[1]", "-Q", "restarts",
-                                                             "-b", first.url, "--result-backend", results])
-            #expect(sent.status == 0, "\(sent.stderr)")
-            ids.append(sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+            var options = TaskSendOptions()
+            options.queue = "restarts"
+            ids.append(try await client.send("demo.sleep", args: [2], options: options, expectResult: false).id)
         }
+        await client.close()
         try await waitFor("received", count: 4, in: workerLog)
         first.kill9()
 

@@ -1,0 +1,40 @@
+import CeleriacTestSupport
+import Foundation
+import Testing
+
+/// Real Python clients against the broker under test — RabbitMQ in the first pass of
+/// Scripts/test.sh, celeriac broker in the second — so each check holds on both.
+@Suite(.enabled(if: CeleriacBinary.amqpURL != nil), .timeLimit(.minutes(2)))
+struct PythonBrokerClientsTests {
+    static let interop = PythonCluster.interop
+
+    static func runPython(_ script: String, _ arguments: [String] = []) async throws -> [String: Any] {
+        let output = try await detached {
+            try ChildProcess.run(["/usr/bin/env", "python3", interop.appendingPathComponent(script).path] + arguments,
+                                 directory: interop.path)
+        }
+        guard output.status == 0, let line = output.stdout.split(separator: "\n").last,
+              let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
+            Issue.record("\(script) failed (\(output.status)): \(output.stdout) \(output.stderr)")
+            return [:]
+        }
+        return json
+    }
+
+    @Test func pikaAndPyAMQPSeeRabbitMQsBehaviour() async throws {
+        let results = try await Self.runPython("broker_behaviour.py", [CeleriacBinary.amqpURL!])
+        #expect(results.count == 14)
+        for (check, outcome) in results.sorted(by: { $0.key < $1.key }) {
+            #expect(outcome as? String == "ok", "\(check): \(outcome)")
+        }
+    }
+
+    @Test func aCeleryWorkerHoldingMoreCountdownTasksThanItsPrefetchDoesNotStall() async throws {
+        let results = try await Self.runPython("eta_prefetch.py")
+        #expect(results["immediate"] as? Int == 42)
+        // The countdown tasks are due 8 s after sending; the immediate task must not wait for them.
+        let seconds = try #require(results["immediate_seconds"] as? Double)
+        #expect(seconds < 5, "the immediate task waited \(seconds) s behind the held countdown tasks")
+        #expect(results["eta_results"] as? [Int] == [0, 2, 4, 6, 8])
+    }
+}
