@@ -12,6 +12,10 @@ public struct BrokerConfiguration: Sendable {
     /// Where durable definitions and persistent messages are kept; nil keeps all in memory.
     public var dataDirectory: String?
     public var fsync: FsyncPolicy
+    /// `vm_memory_high_watermark`: "0.4" (of the machine's memory) or bytes ("512MB").
+    public var memoryHighWatermark: String
+    /// `disk_free_limit`: below this much free space in the data dir, publishers are blocked.
+    public var diskFreeLimit: String
     /// Offered in connection.tune; the client may lower them.
     public var heartbeatSeconds: UInt16
     public var frameMax: UInt32
@@ -22,6 +26,7 @@ public struct BrokerConfiguration: Sendable {
     public init(host: String = "127.0.0.1", port: Int = 5672, managementPort: Int? = 15672,
                 statisticsInterval: Int64 = 5, users: [BrokerUser] = [.guest],
                 virtualHosts: [String] = ["/"], dataDirectory: String? = nil, fsync: FsyncPolicy = .always,
+                memoryHighWatermark: String = "0.4", diskFreeLimit: String = "50MB",
                 heartbeatSeconds: UInt16 = 60, frameMax: UInt32 = 131_072,
                 channelMax: UInt16 = 2047, maximumMessageSize: UInt64 = 128 * 1024 * 1024) {
         self.host = host
@@ -32,6 +37,8 @@ public struct BrokerConfiguration: Sendable {
         self.virtualHosts = virtualHosts
         self.dataDirectory = dataDirectory
         self.fsync = fsync
+        self.memoryHighWatermark = memoryHighWatermark
+        self.diskFreeLimit = diskFreeLimit
         self.heartbeatSeconds = heartbeatSeconds
         self.frameMax = frameMax
         self.channelMax = channelMax

@@ -12,7 +12,7 @@ extension BrokerState {
         // The users given on the command line keep the password and tags given there.
         store.replaying {
             for configured in configuration.users {
-                putUser(name: configured.name, password: configured.password, tags: configured.tags)
+                putUser(name: configured.name, passwordHash: configured.passwordHash, tags: configured.tags)
                 for vhost in configured.vhosts where virtualHosts[vhost] != nil { try? grant(user: configured.name, vhost: vhost) }
             }
         }
@@ -88,7 +88,7 @@ extension BrokerState {
     }
 
     private func restoreUser(_ user: BrokerUser) {
-        putUser(name: user.name, password: user.password, tags: user.tags)
+        putUser(name: user.name, passwordHash: user.passwordHash, tags: user.tags)
         for vhost in user.vhosts where virtualHosts[vhost] != nil { try? grant(user: user.name, vhost: vhost) }
     }
 }

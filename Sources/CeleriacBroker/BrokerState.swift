@@ -13,12 +13,17 @@ final class BrokerState {
 
     let clock: any BrokerClock
     let store: BrokerStore?
+    let alarms: ResourceAlarms
 
     init(configuration: BrokerConfiguration, logger: Logger, clock: any BrokerClock, store: BrokerStore? = nil) {
         self.configuration = configuration
         self.logger = logger
         self.clock = clock
         self.store = store
+        alarms = ResourceAlarms(
+            memoryLimit: ResourceAlarms.parseMemoryLimit(configuration.memoryHighWatermark) ?? .fraction(0.4),
+            diskFreeLimit: ResourceAlarms.parseBytes(configuration.diskFreeLimit) ?? 50_000_000,
+            dataDirectory: configuration.dataDirectory)
         users = Dictionary(configuration.users.map { ($0.name, $0) }, uniquingKeysWith: { _, last in last })
         virtualHosts = Dictionary(uniqueKeysWithValues: Set(configuration.virtualHosts).map {
             ($0, VirtualHost(name: $0, clock: clock, store: store))
@@ -30,7 +35,7 @@ final class BrokerState {
     func authenticate(user name: String, password: String, mechanism: String, fromLoopback: Bool)
         throws(AMQPException) -> BrokerUser
     {
-        guard let user = users[name], user.password == password else {
+        guard let user = users[name], user.passwordHash.matches(password) else {
             throw .accessRefused("Login was refused using authentication mechanism \(mechanism). For details see the broker logfile.")
         }
         if user.name == BrokerUser.guest.name, !fromLoopback {
@@ -77,9 +82,9 @@ final class BrokerState {
     }
 
     /// Adds or replaces a user, keeping the permissions of one that exists.
-    func putUser(name: String, password: String, tags: [String]) {
+    func putUser(name: String, passwordHash: PasswordHash, tags: [String]) {
         let vhosts = users[name]?.vhosts ?? []
-        users[name] = BrokerUser(name: name, password: password, tags: tags, vhosts: vhosts)
+        users[name] = BrokerUser(name: name, passwordHash: passwordHash, tags: tags, vhosts: vhosts)
         store?.record(.userPut(users[name]!))
     }
 
@@ -109,6 +114,16 @@ final class BrokerState {
     /// The node name the management API reports, as RabbitMQ's `rabbit@host`.
     let nodeName = "celeriac@" + (ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "localhost")
     let startedAt = Date()
+
+    /// An alarm went on or off: blocked publishers go on when none is left.
+    func alarmsChanged(_ active: Set<ResourceAlarms.Alarm>) {
+        if active.isEmpty {
+            logger.info("resource alarms cleared; publishers may go on")
+            for connection in connections.values { connection.alarmsCleared() }
+        } else {
+            logger.warning("resource alarm: \(active.map(\.reason).sorted().joined(separator: ", ")); publishing connections are blocked")
+        }
+    }
 
     func register(_ connection: BrokerConnection) { connections[ObjectIdentifier(connection)] = connection }
     func unregister(_ connection: BrokerConnection) { connections[ObjectIdentifier(connection)] = nil }

@@ -48,6 +48,9 @@ public final class BrokerServer: Sendable {
             }
             let state = BrokerState(configuration: configuration, logger: logger, clock: clock, store: store)
             try state.recover()
+            state.alarms.onChange = { [unowned state] active in state.alarmsChanged(active) }
+            let bound = NIOLoopBound(state, eventLoop: loop)
+            loop.scheduleRepeatedTask(initialDelay: .zero, delay: .seconds(1)) { _ in bound.value.alarms.check() }
             return NIOLoopBound(state, eventLoop: loop)
             }.get()
         } catch {

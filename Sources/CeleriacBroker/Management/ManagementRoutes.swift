@@ -159,16 +159,21 @@ struct ManagementRoutes {
         ]
     }
 
-    private func putUser(_ request: Request) throws(AdministrationError) -> Response {
+    private func putUser(_ request: Request) throws -> Response {
         let name = request.captured[0]
         let object = try ManagementJSON.decodeObject(request.body)
-        guard let password = object["password"] as? String else {
-            throw .invalidBody(#"PUT /api/users/NAME takes {"password": "…", "tags": "administrator"}"#)
+        let hash: PasswordHash
+        if let password = object["password"] as? String {
+            hash = PasswordHash(password: password)
+        } else if let encoded = object["password_hash"] as? String {
+            hash = PasswordHash(encoded: encoded)
+        } else {
+            throw AdministrationError.invalidBody(#"PUT /api/users/NAME takes {"password": "…", "tags": "administrator"}"#)
         }
         let tags = (object["tags"] as? String)?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             ?? (object["tags"] as? [String]) ?? []
         let existed = state.users[name] != nil
-        state.putUser(name: name, password: password, tags: tags)
+        state.putUser(name: name, passwordHash: hash, tags: tags)
         return existed ? .noContent : .created
     }
 

@@ -88,7 +88,7 @@ struct ManagementViews {
     }
 
     func user(_ user: BrokerUser) -> [String: Any] {
-        ["name": user.name, "tags": user.tags, "password_hash": "", "hashing_algorithm": "rabbit_password_hashing_sha256"]
+        ["name": user.name, "tags": user.tags, "password_hash": user.passwordHash.encoded, "hashing_algorithm": PasswordHash.algorithm]
     }
 
     func permission(user: String, vhost: String) -> [String: Any] {

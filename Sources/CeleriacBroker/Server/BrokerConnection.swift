@@ -52,6 +52,11 @@ final class BrokerConnection: ChannelInboundHandler {
     var timers: [Scheduled<Void>] = []
     var heartbeatTask: RepeatedTask?
 
+    /// A publish that arrived during a resource alarm: reading stopped before it, and it is
+    /// handled once the alarms clear.
+    private var heldPublish: AMQPFrame?
+    private var sentBlocked = false
+
     /// A socket backlog past this stops deliveries until it drains.
     static let outboundLimit = 1 << 20
 
@@ -144,9 +149,51 @@ final class BrokerConnection: ChannelInboundHandler {
             inbound.moveReaderIndex(forwardBy: 8)
             sendStart()
         }
-        while phase != .closed, let frame = try decoder.decodeFrame(from: &inbound) {
+        while phase != .closed, heldPublish == nil, let frame = try decoder.decodeFrame(from: &inbound) {
+            if case .method(_, .basicPublish) = frame, !state.alarms.active.isEmpty {
+                holdPublishing(frame)
+                return
+            }
             try receive(frame)
         }
+    }
+
+    // MARK: Flow control
+
+    /// RabbitMQ blocks a connection when it publishes during an alarm: it stops reading it
+    /// and, if the client understands it, says so with connection.blocked.
+    private func holdPublishing(_ frame: AMQPFrame) {
+        heldPublish = frame
+        context?.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
+        guard !sentBlocked, Self.understandsBlocked(clientProperties) else { return }
+        sentBlocked = true
+        let reason = state.alarms.active.map(\.reason).sorted().joined(separator: ", ")
+        send(.connectionBlocked(.init(reason: reason)), on: 0)
+    }
+
+    func alarmsCleared() {
+        if sentBlocked {
+            sentBlocked = false
+            send(.connectionUnblocked(.init()), on: 0)
+        }
+        guard let frame = heldPublish, let context else { return }
+        heldPublish = nil
+        context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+        do {
+            try receive(frame)
+            try readFrames()
+        } catch let error as AMQPProtocolError {
+            close(with: AMQPException(error.replyCode, String(describing: error)))
+        } catch let error as AMQPException {
+            close(with: error)
+        } catch {
+            close(with: AMQPException(.internalError, String(describing: error)))
+        }
+    }
+
+    private static func understandsBlocked(_ properties: AMQPTable) -> Bool {
+        guard case .table(let capabilities)? = properties["capabilities"] else { return false }
+        return capabilities["connection.blocked"] == .bool(true)
     }
 
     private func receive(_ frame: AMQPFrame) throws {

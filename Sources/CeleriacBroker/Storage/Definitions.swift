@@ -21,7 +21,7 @@ enum DefinitionChange: Equatable {
         case .virtualHostAdded(let name): return ["op": "vhost.add", "name": name]
         case .virtualHostDeleted(let name): return ["op": "vhost.delete", "name": name]
         case .userPut(let user):
-            return ["op": "user.put", "name": user.name, "password": user.password, "tags": user.tags,
+            return ["op": "user.put", "name": user.name, "password_hash": user.passwordHash.encoded, "tags": user.tags,
                     "vhosts": user.vhosts.sorted()]
         case .userDeleted(let name): return ["op": "user.delete", "name": name]
         case .exchangeDeclared(let vhost, let name, let type, let autoDelete, let isInternal, let arguments):
@@ -52,7 +52,7 @@ enum DefinitionChange: Equatable {
         case "vhost.add": self = .virtualHostAdded(try string("name"))
         case "vhost.delete": self = .virtualHostDeleted(try string("name"))
         case "user.put":
-            self = .userPut(BrokerUser(name: try string("name"), password: try string("password"),
+            self = .userPut(BrokerUser(name: try string("name"), passwordHash: PasswordHash(encoded: try string("password_hash")),
                                        tags: json["tags"] as? [String] ?? [], vhosts: Set(json["vhosts"] as? [String] ?? [])))
         case "user.delete": self = .userDeleted(try string("name"))
         case "exchange.declare":
