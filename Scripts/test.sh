@@ -143,12 +143,26 @@ if [ "$rc" = 0 ]; then
     if [ "$#" = 0 ]; then
         set -- --filter 'AMQPClientTests|CeleriacTests|CeleriacCLITests|CeleriacMonitorTests|CeleriacExporterTests'
     fi
-    # No TLS listener and no rabbitmqctl here: the tests that need them skip.
-    env -u CELERIAC_TEST_AMQPS_URL -u CELERIAC_TEST_CA -u CELERIAC_TEST_WRONG_CA -u CELERIAC_TEST_RABBITMQCTL \
-        CELERIAC_TEST_BROKER=celeriac \
-        CELERIAC_TEST_AMQP_URL="amqp://guest:guest@127.0.0.1:$broker_port/%2F" \
-        CELERIAC_TEST_MANAGEMENT_URL="http://guest:guest@127.0.0.1:$((broker_port + 8))" \
-        swift test --skip-build "$@"
+    # rabbitmqctl's place is taken by `celeriac broker ctl`, which takes the same verbs. No TLS
+    # listener here: the tests that need one skip.
+    celeriac_ctl="$(mktemp -t celeriac-ctl.XXXXXX)"
+    printf '#!/bin/sh\nexec %s broker ctl --management-url %s "$@"\n' "$PWD/.build/debug/celeriac" \
+        "http://guest:guest@127.0.0.1:$((broker_port + 8))" >"$celeriac_ctl"
+    chmod +x "$celeriac_ctl"
+    on_celeriac_broker() {
+        env -u CELERIAC_TEST_AMQPS_URL -u CELERIAC_TEST_CA -u CELERIAC_TEST_WRONG_CA \
+            CELERIAC_TEST_BROKER=celeriac CELERIAC_TEST_RABBITMQCTL="$celeriac_ctl" \
+            CELERIAC_TEST_AMQP_URL="amqp://guest:guest@127.0.0.1:$broker_port/%2F" \
+            CELERIAC_TEST_MANAGEMENT_URL="http://guest:guest@127.0.0.1:$((broker_port + 8))" \
+            "$@"
+    }
+    on_celeriac_broker swift test --skip-build "$@"
     rc=$?
+    if [ "$rc" = 0 ] && [ "$#" = 2 ] && [ "$1" = --filter ]; then
+        note "node-wide tests on celeriac broker, alone"
+        on_celeriac_broker env CELERIAC_TEST_NODE_WIDE=1 swift test --skip-build --filter BlockedConnectionTests
+        rc=$?
+    fi
+    rm -f "$celeriac_ctl"
 fi
 exit "$rc"

@@ -84,3 +84,9 @@ final class ResourceAlarms {
         return Int(text).flatMap { $0 >= 0 ? $0 : nil }
     }
 }
+
+/// Checks of the alarms' settings for the command line, before the broker starts.
+public enum ResourceAlarmsInput {
+    public static func memory(_ text: String) -> Bool { ResourceAlarms.parseMemoryLimit(text) != nil }
+    public static func bytes(_ text: String) -> Bool { ResourceAlarms.parseBytes(text) != nil }
+}

@@ -11,8 +11,10 @@ struct BrokerCommand: AsyncParsableCommand {
         abstract: "Run the bundled AMQP 0-9-1 broker (RabbitMQ-compatible).",
         discussion: """
             Serves Celery, Celeriac and any AMQP 0-9-1 client (pika, py-amqp) on one port. Binds to \
-            loopback by default; the built-in user guest/guest may connect only from loopback, as in RabbitMQ.
-            """
+            loopback by default; the built-in user guest/guest may connect only from loopback, as in RabbitMQ. \
+            'celeriac broker ctl' administers a running one with rabbitmqctl's verbs.
+            """,
+        subcommands: [BrokerCtlCommand.self]
     )
 
     @Option(name: .customLong("bind"), help: "Address to listen on.")
@@ -35,6 +37,12 @@ struct BrokerCommand: AsyncParsableCommand {
 
     @Option(help: "When persistent messages are forced to disk: always (before the confirm), batch (every 200 ms) or off.")
     var fsync = "always"
+
+    @Option(name: .customLong("memory-high-watermark"), help: "Block publishers above this memory use: a share of RAM (0.4) or bytes (512MB).")
+    var memoryHighWatermark = "0.4"
+
+    @Option(name: .customLong("disk-free-limit"), help: "Block publishers when the data dir's disk has less free space than this.")
+    var diskFreeLimit = "50MB"
 
     @Option(help: "A user to create besides guest (needs --password).")
     var user: String?
@@ -71,6 +79,12 @@ struct BrokerCommand: AsyncParsableCommand {
                 only from loopback; add --user NAME --password SECRET
                 """)
         }
+        guard ResourceAlarmsInput.memory(memoryHighWatermark) else {
+            throw ValidationError("--memory-high-watermark \(memoryHighWatermark): give a share of memory such as 0.4, or bytes such as 512MB")
+        }
+        guard ResourceAlarmsInput.bytes(diskFreeLimit) else {
+            throw ValidationError("--disk-free-limit \(diskFreeLimit): give bytes such as 50MB or 2GB")
+        }
         guard FsyncPolicy(rawValue: fsync) != nil else {
             throw ValidationError("--fsync \(fsync): use always, batch or off")
         }
@@ -98,7 +112,8 @@ struct BrokerCommand: AsyncParsableCommand {
         let configuration = BrokerConfiguration(host: host, port: port, managementPort: noManagement ? nil : managementPort,
                                                 users: users, virtualHosts: vhosts,
                                                 dataDirectory: inMemory ? nil : dataDirectory ?? Self.defaultDataDirectory,
-                                                fsync: FsyncPolicy(rawValue: fsync) ?? .always)
+                                                fsync: FsyncPolicy(rawValue: fsync) ?? .always,
+                                                memoryHighWatermark: memoryHighWatermark, diskFreeLimit: diskFreeLimit)
         let server: BrokerServer
         do {
             server = try await BrokerServer.start(configuration, logger: logger)

@@ -60,7 +60,8 @@ final class ManagementHandler: ChannelInboundHandler {
         guard segments.first == "api" else {
             return .error(.notFound, "the management API lives under /api/")
         }
-        return routes.respond(method: head.method, path: Array(segments.dropFirst()), body: body, user: user)
+        return routes.respond(method: head.method, path: Array(segments.dropFirst()), body: body, user: user,
+                              reason: head.headers["x-reason"].first)
     }
 
     private func write(_ response: ManagementRoutes.Response, keepAlive: Bool, context: ChannelHandlerContext) {

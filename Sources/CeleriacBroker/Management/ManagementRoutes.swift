@@ -22,6 +22,8 @@ struct ManagementRoutes {
         var captured: [String]
         var body: [UInt8]
         var user: BrokerUser
+        /// The `X-Reason` header, which RabbitMQ's API takes when closing a connection.
+        var reason: String?
     }
 
     private struct Route {
@@ -48,11 +50,11 @@ struct ManagementRoutes {
     let state: BrokerState
     let views: ManagementViews
 
-    func respond(method: HTTPMethod, path: [String], body: [UInt8], user: BrokerUser) -> Response {
+    func respond(method: HTTPMethod, path: [String], body: [UInt8], user: BrokerUser, reason: String? = nil) -> Response {
         for route in routes where route.method == method {
             guard let captured = route.captures(path) else { continue }
             do {
-                return try route.handle(Request(captured: captured, body: body, user: user))
+                return try route.handle(Request(captured: captured, body: body, user: user, reason: reason))
             } catch {
                 return .error(.badRequest, "\(error)")
             }
@@ -146,13 +148,38 @@ struct ManagementRoutes {
             },
             Route(.DELETE, "connections", "*") { request in
                 guard let connection = connection(named: request.captured[0]) else { return .notFound("connection '\(request.captured[0])'") }
-                connection.close(with: AMQPException(.connectionForced, "Closed via management plugin"))
+                connection.close(with: AMQPException(.connectionForced, request.reason ?? "Closed via management plugin"))
                 return .noContent
             },
             Route(.GET, "channels") { _ in
                 .json(connections.flatMap { connection in
                     connection.channels.keys.sorted().compactMap { connection.channels[$0] }.map(views.channel)
                 })
+            },
+            Route(.GET, "definitions") { _ in .json(DefinitionsDocument.export(state)) },
+            Route(.POST, "definitions") { request in
+                try DefinitionsDocument.import(try ManagementJSON.decodeObject(request.body), into: state)
+                return .noContent
+            },
+            // Celeriac's own: what `rabbitmqctl set_vm_memory_high_watermark` and
+            // `set_disk_free_limit` change on a running RabbitMQ node.
+            Route(.PUT, "celeriac", "vm-memory-high-watermark") { request in
+                guard let text = try ManagementJSON.decodeObject(request.body)["value"] as? String,
+                      let limit = ResourceAlarms.parseMemoryLimit(text) else {
+                    throw AdministrationError.invalidBody(#"takes {"value": "0.4"} (a share of memory) or {"value": "512MB"}"#)
+                }
+                state.alarms.memoryLimit = limit
+                state.alarms.check()
+                return .noContent
+            },
+            Route(.PUT, "celeriac", "disk-free-limit") { request in
+                guard let text = try ManagementJSON.decodeObject(request.body)["value"] as? String,
+                      let bytes = ResourceAlarms.parseBytes(text) else {
+                    throw AdministrationError.invalidBody(#"takes {"value": "50MB"}"#)
+                }
+                state.alarms.diskFreeLimit = bytes
+                state.alarms.check()
+                return .noContent
             },
             Route(.GET, "consumers") { _ in .json(consumers(in: nil)) },
             Route(.GET, "consumers", "*") { request in .json(consumers(in: request.captured[0])) },
