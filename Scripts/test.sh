@@ -127,8 +127,16 @@ if [ "$rc" = 0 ]; then
     broker_log="$(mktemp -t celeriac-test-broker.XXXXXX.log)"
     # A data dir of its own, so the suites also run through the durable path (fsync always).
     celeriac_broker_data="$(mktemp -d -t celeriac-test-broker-data.XXXXXX)"
+    # amqps:// with the certificates the RabbitMQ node was given, so the client's TLS tests run here too.
+    tls_arguments=()
+    tls_url=
+    certs="${CELERIAC_TEST_CA:+$(dirname "$CELERIAC_TEST_CA")}"
+    if [ -n "$certs" ] && [ -f "$certs/server.pem" ] && [ -n "${CELERIAC_TEST_AMQPS_URL:-}" ]; then
+        tls_arguments=(--tls-port "$((broker_port - 1))" --cert "$certs/server.pem" --key "$certs/server.key")
+        tls_url="$(printf '%s' "$CELERIAC_TEST_AMQPS_URL" | sed -E "s#@localhost:[0-9]+/#@localhost:$((broker_port - 1))/#")"
+    fi
     .build/debug/celeriac broker --port "$broker_port" --management-port "$((broker_port + 8))" -l warning \
-        --data-dir "$celeriac_broker_data" >"$broker_log" 2>&1 &
+        --data-dir "$celeriac_broker_data" "${tls_arguments[@]}" >"$broker_log" 2>&1 &
     celeriac_broker_pid=$!
     for _ in $(seq 1 100); do
         (exec 3<>"/dev/tcp/127.0.0.1/$broker_port") 2>/dev/null && break
@@ -143,14 +151,13 @@ if [ "$rc" = 0 ]; then
     if [ "$#" = 0 ]; then
         set -- --filter 'AMQPClientTests|CeleriacTests|CeleriacCLITests|CeleriacMonitorTests|CeleriacExporterTests'
     fi
-    # rabbitmqctl's place is taken by `celeriac broker ctl`, which takes the same verbs. No TLS
-    # listener here: the tests that need one skip.
+    # rabbitmqctl's place is taken by `celeriac broker ctl`, which takes the same verbs.
     celeriac_ctl="$(mktemp -t celeriac-ctl.XXXXXX)"
     printf '#!/bin/sh\nexec %s broker ctl --management-url %s "$@"\n' "$PWD/.build/debug/celeriac" \
         "http://guest:guest@127.0.0.1:$((broker_port + 8))" >"$celeriac_ctl"
     chmod +x "$celeriac_ctl"
     on_celeriac_broker() {
-        env -u CELERIAC_TEST_AMQPS_URL -u CELERIAC_TEST_CA -u CELERIAC_TEST_WRONG_CA \
+        env -u CELERIAC_TEST_AMQPS_URL ${tls_url:+CELERIAC_TEST_AMQPS_URL="$tls_url"} \
             CELERIAC_TEST_BROKER=celeriac CELERIAC_TEST_RABBITMQCTL="$celeriac_ctl" \
             CELERIAC_TEST_AMQP_URL="amqp://guest:guest@127.0.0.1:$broker_port/%2F" \
             CELERIAC_TEST_MANAGEMENT_URL="http://guest:guest@127.0.0.1:$((broker_port + 8))" \

@@ -1,8 +1,20 @@
 import AMQPProtocol
+import Foundation
 
 /// Start-up from a data dir: replay the definitions log, compact it to a snapshot of what
 /// is live, then give every durable queue back its persistent messages.
 extension BrokerState {
+    /// Applies `--users-file` (a definitions file), after what the data dir held.
+    func loadDefinitionsFile() throws(AdministrationError) {
+        guard let path = configuration.definitionsFile else { return }
+        guard let data = FileManager.default.contents(atPath: path),
+              let document = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw .invalidBody("\(path) is not a readable JSON definitions file (celeriac broker ctl export_definitions makes one)")
+        }
+        try DefinitionsDocument.import(document, into: self)
+        logger.info("applied the definitions in \(path)")
+    }
+
     func recover() throws(StorageError) {
         guard let store else { return }
         let changes = try store.recordedChanges()
@@ -13,7 +25,9 @@ extension BrokerState {
         store.replaying {
             for configured in configuration.users {
                 putUser(name: configured.name, passwordHash: configured.passwordHash, tags: configured.tags)
-                for vhost in configured.vhosts where virtualHosts[vhost] != nil { try? grant(user: configured.name, vhost: vhost) }
+                for (vhost, permission) in configured.permissions where virtualHosts[vhost] != nil {
+                    try? grant(user: configured.name, vhost: vhost, permission)
+                }
             }
         }
         try store.compact(to: snapshot())
@@ -89,6 +103,8 @@ extension BrokerState {
 
     private func restoreUser(_ user: BrokerUser) {
         putUser(name: user.name, passwordHash: user.passwordHash, tags: user.tags)
-        for vhost in user.vhosts where virtualHosts[vhost] != nil { try? grant(user: user.name, vhost: vhost) }
+        for (vhost, permission) in user.permissions where virtualHosts[vhost] != nil {
+            try? grant(user: user.name, vhost: vhost, permission)
+        }
     }
 }

@@ -74,8 +74,8 @@ final class BrokerState {
             connection.close(with: AMQPException(.connectionForced, "vhost '\(name)' is deleted"))
         }
         for queue in vhost.queues.values { vhost.removeQueue(queue) }
-        for key in users.keys where users[key]?.vhosts.contains(name) == true {
-            users[key]?.vhosts.remove(name)
+        for key in users.keys where users[key]?.permissions[name] != nil {
+            users[key]?.permissions[name] = nil
             store?.record(.userPut(users[key]!))
         }
         return true
@@ -83,8 +83,8 @@ final class BrokerState {
 
     /// Adds or replaces a user, keeping the permissions of one that exists.
     func putUser(name: String, passwordHash: PasswordHash, tags: [String]) {
-        let vhosts = users[name]?.vhosts ?? []
-        users[name] = BrokerUser(name: name, passwordHash: passwordHash, tags: tags, vhosts: vhosts)
+        let permissions = users[name]?.permissions ?? [:]
+        users[name] = BrokerUser(name: name, passwordHash: passwordHash, tags: tags, permissions: permissions)
         store?.record(.userPut(users[name]!))
     }
 
@@ -97,17 +97,18 @@ final class BrokerState {
         return true
     }
 
-    /// Gives `user` access to `vhost` (permissions are all-or-nothing for now: any grant is
-    /// configure, write and read on everything).
-    func grant(user: String, vhost: String) throws(AdministrationError) {
+    /// Sets `user`'s rights in `vhost` (RabbitMQ's set_permissions).
+    func grant(user: String, vhost: String, _ permission: Permission = .all) throws(AdministrationError) {
         guard users[user] != nil else { throw .noSuchUser(user) }
         guard virtualHosts[vhost] != nil else { throw .noSuchVirtualHost(vhost) }
-        guard users[user]?.vhosts.insert(vhost).inserted == true else { return }
+        guard permission.isValid else { throw .invalidBody("a permission pattern is not a regular expression: \(permission)") }
+        guard users[user]?.permissions[vhost] != permission else { return }
+        users[user]?.permissions[vhost] = permission
         store?.record(.userPut(users[user]!))
     }
 
     func revoke(user: String, vhost: String) {
-        guard users[user]?.vhosts.remove(vhost) != nil else { return }
+        guard users[user]?.permissions.removeValue(forKey: vhost) != nil else { return }
         store?.record(.userPut(users[user]!))
     }
 

@@ -7,6 +7,7 @@ import NIOConcurrencyHelpers
 import NIOHTTP1
 import NIOCore
 import NIOPosix
+import NIOSSL
 
 /// A running broker: listens, accepts connections and serves them until stopped.
 ///
@@ -17,6 +18,7 @@ public final class BrokerServer: Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let listener: any Channel
     private let managementListener: (any Channel)?
+    private let tlsListener: (any Channel)?
     private let state: NIOLoopBound<BrokerState>
     /// The one stop in progress or done: a signal and the end of `run` may both ask for it.
     private let stopping = NIOLockedValueBox<Task<Void, Never>?>(nil)
@@ -25,12 +27,15 @@ public final class BrokerServer: Sendable {
     public var port: Int { listener.localAddress?.port ?? configuration.port }
     /// The management API's port, when it is on.
     public var managementPort: Int? { managementListener?.localAddress?.port }
+    /// The amqps:// port, when TLS is on.
+    public var tlsPort: Int? { tlsListener?.localAddress?.port }
 
     private init(configuration: BrokerConfiguration, group: MultiThreadedEventLoopGroup, listener: any Channel,
-                 managementListener: (any Channel)?, state: NIOLoopBound<BrokerState>) {
+                 tlsListener: (any Channel)?, managementListener: (any Channel)?, state: NIOLoopBound<BrokerState>) {
         self.configuration = configuration
         self.group = group
         self.listener = listener
+        self.tlsListener = tlsListener
         self.managementListener = managementListener
         self.state = state
     }
@@ -48,43 +53,96 @@ public final class BrokerServer: Sendable {
             }
             let state = BrokerState(configuration: configuration, logger: logger, clock: clock, store: store)
             try state.recover()
+            do {
+                try state.loadDefinitionsFile()
+            } catch {
+                throw BrokerStartError.definitionsFile("\(error)")
+            }
             state.alarms.onChange = { [unowned state] active in state.alarmsChanged(active) }
             let bound = NIOLoopBound(state, eventLoop: loop)
             loop.scheduleRepeatedTask(initialDelay: .zero, delay: .seconds(1)) { _ in bound.value.alarms.check() }
             return NIOLoopBound(state, eventLoop: loop)
             }.get()
+        } catch let error as BrokerStartError {
+            try? await group.shutdownGracefully()
+            throw error
         } catch {
             try? await group.shutdownGracefully()
             throw BrokerStartError.dataDirectoryUnusable(configuration.dataDirectory ?? "", reason: "\(error)")
         }
+        var opened: [any Channel] = []
         do {
-            let listener = try await ServerBootstrap(group: group)
-                .serverChannelOption(.backlog, value: 1024)
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-                .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 1024 * 1024))
-                .childChannelInitializer { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHandler(BrokerConnection(state: state.value))
-                    }
+            let listener = try await amqpBootstrap(group: group, state: state, tls: nil)
+                .bind(host: configuration.host, port: configuration.port).get()
+            opened.append(listener)
+            var tlsListener: (any Channel)?
+            if let tlsPort = configuration.tlsPort {
+                let context = try tlsContext(configuration)
+                do {
+                    tlsListener = try await amqpBootstrap(group: group, state: state, tls: context)
+                        .bind(host: configuration.host, port: tlsPort).get()
+                } catch {
+                    throw BrokerStartError.portUnavailable(what: "amqps://", host: configuration.host, port: tlsPort,
+                                                           reason: "\(error)")
                 }
-                .bind(host: configuration.host, port: configuration.port)
-                .get()
+                opened.append(tlsListener!)
+            }
             var management: (any Channel)?
             if let managementPort = configuration.managementPort {
                 do {
                     management = try await startManagement(on: loop, state: state, host: configuration.host, port: managementPort)
                 } catch {
-                    try? await listener.close()
                     throw BrokerStartError.managementPortUnavailable(host: configuration.host, port: managementPort,
                                                                      reason: "\(error)")
                 }
             }
-            return BrokerServer(configuration: configuration, group: group, listener: listener,
+            return BrokerServer(configuration: configuration, group: group, listener: listener, tlsListener: tlsListener,
                                 managementListener: management, state: state)
         } catch {
+            for channel in opened { try? await channel.close() }
             try? await group.shutdownGracefully()
             throw error
+        }
+    }
+
+    private static func amqpBootstrap(group: MultiThreadedEventLoopGroup, state: NIOLoopBound<BrokerState>,
+                                      tls: NIOSSLContext?) -> ServerBootstrap {
+        ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: 256 * 1024, high: 1024 * 1024))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls { try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls)) }
+                    try channel.pipeline.syncOperations.addHandler(BrokerConnection(state: state.value, isTLS: tls != nil))
+                }
+            }
+    }
+
+    /// The server side of amqps://, from PEM files; an unreadable file is named in the error.
+    private static func tlsContext(_ configuration: BrokerConfiguration) throws -> NIOSSLContext {
+        guard let certificateFile = configuration.certificateFile else {
+            throw BrokerStartError.tls("--tls-port needs --cert FILE (a PEM certificate chain) and --key FILE")
+        }
+        let keyFile = configuration.privateKeyFile ?? certificateFile
+        let chain: [NIOSSLCertificate]
+        let key: NIOSSLPrivateKey
+        do {
+            chain = try NIOSSLCertificate.fromPEMFile(certificateFile)
+        } catch {
+            throw BrokerStartError.tls("cannot read the certificate \(certificateFile): \(error)")
+        }
+        do {
+            key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
+        } catch {
+            throw BrokerStartError.tls("cannot read the private key \(keyFile): \(error)")
+        }
+        let tls = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        do {
+            return try NIOSSLContext(configuration: tls)
+        } catch {
+            throw BrokerStartError.tls("the certificate and key do not make a TLS context: \(error)")
         }
     }
 
@@ -113,9 +171,11 @@ public final class BrokerServer: Sendable {
     public func stop() async {
         let task = stopping.withLockedValue { stopping in
             if let stopping { return stopping }
-            let (group, listener, management, state) = (self.group, self.listener, self.managementListener, self.state)
+            let (group, listener, tls, management, state) = (self.group, self.listener, self.tlsListener,
+                                                             self.managementListener, self.state)
             let task = Task {
                 try? await management?.close()
+                try? await tls?.close()
                 try? await listener.close()
                 try? await group.next().submit { state.value.store?.storage.shutdown() }.get()
                 try? await group.shutdownGracefully()
@@ -135,12 +195,21 @@ public final class BrokerServer: Sendable {
 /// Why the broker did not start.
 public enum BrokerStartError: Error, CustomStringConvertible {
     case managementPortUnavailable(host: String, port: Int, reason: String)
+    case portUnavailable(what: String, host: String, port: Int, reason: String)
     case dataDirectoryUnusable(String, reason: String)
+    case tls(String)
+    case definitionsFile(String)
 
     public var description: String {
         switch self {
         case .managementPortUnavailable(let host, let port, let reason):
             return "cannot serve the management API on \(host):\(port) (\(reason)); pick another --management-port"
+        case .portUnavailable(let what, let host, let port, let reason):
+            return "cannot serve \(what) on \(host):\(port) (\(reason)); pick another port"
+        case .tls(let reason):
+            return reason
+        case .definitionsFile(let reason):
+            return "--users-file: \(reason)"
         case .dataDirectoryUnusable(let path, let reason):
             return "cannot use the data dir \(path): \(reason); check its permissions, or pick another --data-dir"
         }

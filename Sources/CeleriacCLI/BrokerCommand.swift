@@ -23,6 +23,15 @@ struct BrokerCommand: AsyncParsableCommand {
     @Option(help: "AMQP port; 0 picks a free one and prints it.")
     var port = 5672
 
+    @Option(name: .customLong("tls-port"), help: "Also serve amqps:// on this port (needs --cert and --key).")
+    var tlsPort: Int?
+
+    @Option(name: .customLong("cert"), help: "The TLS certificate chain, PEM.")
+    var certificateFile: String?
+
+    @Option(name: .customLong("key"), help: "The TLS private key, PEM.")
+    var privateKeyFile: String?
+
     @Option(name: .customLong("management-port"), help: "Port of the management HTTP API (RabbitMQ's paths); 0 picks a free one.")
     var managementPort = 15672
 
@@ -43,6 +52,9 @@ struct BrokerCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("disk-free-limit"), help: "Block publishers when the data dir's disk has less free space than this.")
     var diskFreeLimit = "50MB"
+
+    @Option(name: .customLong("users-file"), help: "A definitions file (RabbitMQ's format, as 'ctl export_definitions' writes) with users, vhosts and permissions, applied at start.")
+    var usersFile: String?
 
     @Option(help: "A user to create besides guest (needs --password).")
     var user: String?
@@ -73,11 +85,24 @@ struct BrokerCommand: AsyncParsableCommand {
         if user == BrokerUser.guest.name {
             throw ValidationError("--user guest: guest is built in; choose another name for a user of your own")
         }
-        if user == nil, !Self.isLoopback(host) {
+        if let usersFile, !FileManager.default.isReadableFile(atPath: usersFile) {
+            throw ValidationError("--users-file \(usersFile): cannot read it")
+        }
+        if user != nil, usersFile != nil {
+            throw ValidationError("--user and --users-file both give users; use one")
+        }
+        if user == nil, usersFile == nil, !Self.isLoopback(host) {
             throw ValidationError("""
                 --bind \(host) reaches beyond loopback, but the only user is guest, which may connect \
-                only from loopback; add --user NAME --password SECRET
+                only from loopback; add --user NAME --password SECRET, or --users-file FILE
                 """)
+        }
+        if let tlsPort, !(0...65535).contains(tlsPort) { throw ValidationError("--tls-port \(tlsPort): use 0…65535") }
+        if tlsPort != nil, certificateFile == nil || privateKeyFile == nil {
+            throw ValidationError("--tls-port needs --cert FILE and --key FILE (PEM)")
+        }
+        if tlsPort == nil, certificateFile != nil || privateKeyFile != nil {
+            throw ValidationError("--cert and --key serve amqps:// only with --tls-port PORT")
         }
         guard ResourceAlarmsInput.memory(memoryHighWatermark) else {
             throw ValidationError("--memory-high-watermark \(memoryHighWatermark): give a share of memory such as 0.4, or bytes such as 512MB")
@@ -109,11 +134,13 @@ struct BrokerCommand: AsyncParsableCommand {
         let vhosts = virtualHosts.isEmpty ? ["/"] : virtualHosts
         var users = [BrokerUser.guest]
         if let user, let password { users.append(BrokerUser(name: user, password: password, vhosts: Set(vhosts))) }
-        let configuration = BrokerConfiguration(host: host, port: port, managementPort: noManagement ? nil : managementPort,
+        var configuration = BrokerConfiguration(host: host, port: port, tlsPort: tlsPort, certificateFile: certificateFile,
+                                                privateKeyFile: privateKeyFile, managementPort: noManagement ? nil : managementPort,
                                                 users: users, virtualHosts: vhosts,
                                                 dataDirectory: inMemory ? nil : dataDirectory ?? Self.defaultDataDirectory,
                                                 fsync: FsyncPolicy(rawValue: fsync) ?? .always,
                                                 memoryHighWatermark: memoryHighWatermark, diskFreeLimit: diskFreeLimit)
+        configuration.definitionsFile = usersFile
         let server: BrokerServer
         do {
             server = try await BrokerServer.start(configuration, logger: logger)
@@ -125,6 +152,9 @@ struct BrokerCommand: AsyncParsableCommand {
         let hostInURL = host.contains(":") ? "[\(host)]" : host
         logger.info("accepting AMQP 0-9-1 connections on amqp://\(hostInURL):\(server.port) (vhosts: \(vhosts.joined(separator: ", ")))")
         logger.info(configuration.dataDirectory.map { "data dir \($0), fsync \(fsync)" } ?? "in memory: nothing is kept across restarts")
+        if let port = server.tlsPort {
+            logger.info("accepting amqps:// connections on port \(port)")
+        }
         if let port = server.managementPort {
             logger.info("management API on http://\(hostInURL):\(port)/api/")
         }

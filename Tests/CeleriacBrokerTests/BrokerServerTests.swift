@@ -13,9 +13,11 @@ import FoundationNetworking
 /// also runs against this broker in Scripts/test.sh) does not reach.
 @Suite(.timeLimit(.minutes(1)))
 struct BrokerServerTests {
-    static func withBroker(_ body: (BrokerServer, String) async throws -> Void) async throws {
-        let server = try await BrokerServer.start(
-            BrokerConfiguration(port: 0, managementPort: 0, statisticsInterval: 1), logger: Logger(label: "test-broker"))
+    static func withBroker(_ adjust: (inout BrokerConfiguration) -> Void = { _ in },
+                           _ body: (BrokerServer, String) async throws -> Void) async throws {
+        var configuration = BrokerConfiguration(port: 0, managementPort: 0, statisticsInterval: 1)
+        adjust(&configuration)
+        let server = try await BrokerServer.start(configuration, logger: Logger(label: "test-broker"))
         do {
             try await body(server, "amqp://guest:guest@127.0.0.1:\(server.port)/%2F")
         } catch {
@@ -129,6 +131,55 @@ struct BrokerServerTests {
             _ = try? await URLSession(configuration: .ephemeral, delegate: challenges, delegateQueue: nil).data(for: refused)
             #expect(challenges.received)
             try await connection.close()
+        }
+    }
+
+    /// RabbitMQ's permission patterns: configure, write and read, each a regular expression
+    /// over resource names; the default exchange is amq.default.
+    @Test func permissionsLimitAUserToTheResourcesTheyName() async throws {
+        var restricted = BrokerUser(name: "restricted", password: "pw")
+        restricted.permissions["/"] = Permission(configure: "^mine\\.", write: "^mine\\.", read: "^mine\\.")
+        try await Self.withBroker({ $0.users.append(restricted) }) { server, _ in
+            let url = "amqp://restricted:pw@127.0.0.1:\(server.port)/%2F"
+            let connection = try await AMQPConnection.connect(url: url)
+            let allowed = try await connection.openChannel()
+            try await allowed.queueDeclare("mine.jobs")
+            try await allowed.exchangeDeclare("mine.exchange", type: "direct")
+            try await allowed.queueBind("mine.jobs", exchange: "mine.exchange", routingKey: "k")
+            try await allowed.confirmSelect()
+            try await allowed.publishConfirmed(ByteBuffer(string: "ok"), exchange: "mine.exchange", routingKey: "k")
+            #expect(try await allowed.get(queue: "mine.jobs", noAck: true) != nil)
+            for refused in [{ (channel: AMQPChannel) in try await channel.queueDeclare("theirs") },
+                            { channel in
+                                try await channel.confirmSelect()
+                                try await channel.publishConfirmed(ByteBuffer(string: "x"), routingKey: "mine.jobs")
+                            }]
+                as [@Sendable (AMQPChannel) async throws -> Void] {
+                let channel = try await connection.openChannel()
+                do {
+                    try await refused(channel)
+                    Issue.record("a refused operation succeeded")
+                } catch let AMQPClientError.channelClosedByServer(code, text, _, _) {
+                    #expect(code == .accessRefused, "\(text)")
+                }
+            }
+            try await connection.close()
+        }
+    }
+
+    @Test func aUsersFileInRabbitMQsFormatAddsItsUsers() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("users-\(UUID().uuidString).json").path
+        // The hash of "test12" from RabbitMQ's documentation.
+        let definitions = #"{"users": [{"name": "bob", "password_hash": "kI3GCqW5JLMJa4iX1lo7X4D6XbYqlLgxIs30+P6tENUV2POR", "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": []}], "vhosts": [{"name": "team"}], "permissions": [{"user": "bob", "vhost": "team", "configure": ".*", "write": ".*", "read": ".*"}]}"#
+        try definitions.write(toFile: path, atomically: true, encoding: .utf8)
+        try await Self.withBroker({ $0.definitionsFile = path }) { server, _ in
+            let connection = try await AMQPConnection.connect(url: "amqp://bob:test12@127.0.0.1:\(server.port)/team")
+            _ = try await connection.openChannel()
+            try await connection.close()
+            do {
+                _ = try await AMQPConnection.connect(url: "amqp://bob:wrong@127.0.0.1:\(server.port)/team")
+                Issue.record("a wrong password was accepted")
+            } catch {}
         }
     }
 

@@ -39,7 +39,9 @@ enum DefinitionsDocument {
                                   "hashing_algorithm": PasswordHash.algorithm, "tags": $0.tags, "limits": [:] as [String: Any]] },
             "vhosts": vhosts.map { ["name": $0.name, "description": "", "tags": [String](), "metadata": [:] as [String: Any]] },
             "permissions": users.flatMap { user in
-                user.vhosts.sorted().map { ["user": user.name, "vhost": $0, "configure": ".*", "write": ".*", "read": ".*"] }
+                user.permissions.sorted { $0.key < $1.key }.map {
+                    ["user": user.name, "vhost": $0.key, "configure": $0.value.configure, "write": $0.value.write, "read": $0.value.read]
+                }
             },
             "parameters": [Any](), "global_parameters": [Any](), "policies": [Any](), "topic_permissions": [Any](),
             "queues": queues, "exchanges": exchanges, "bindings": bindings,
@@ -75,7 +77,9 @@ enum DefinitionsDocument {
             guard let user = permission["user"] as? String, let vhost = permission["vhost"] as? String else {
                 throw .invalidBody("a permission without user or vhost")
             }
-            try state.grant(user: user, vhost: vhost)
+            try state.grant(user: user, vhost: vhost, Permission(configure: permission["configure"] as? String ?? ".*",
+                                                                 write: permission["write"] as? String ?? ".*",
+                                                                 read: permission["read"] as? String ?? ".*"))
         }
         for exchange in document["exchanges"] as? [[String: Any]] ?? [] {
             guard let name = exchange["name"] as? String, let vhostName = exchange["vhost"] as? String,

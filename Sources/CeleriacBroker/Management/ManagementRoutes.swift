@@ -91,11 +91,14 @@ struct ManagementRoutes {
 
             Route(.GET, "permissions") { _ in
                 .json(state.users.values.sorted { $0.name < $1.name }.flatMap { user in
-                    user.vhosts.sorted().map { views.permission(user: user.name, vhost: $0) }
+                    user.permissions.sorted { $0.key < $1.key }.map { views.permission(user: user.name, vhost: $0.key, $0.value) }
                 })
             },
             Route(.PUT, "permissions", "*", "*") { request in
-                try state.grant(user: request.captured[1], vhost: request.captured[0])
+                let body = try ManagementJSON.decodeObject(request.body)
+                let permission = Permission(configure: body["configure"] as? String ?? ".*", write: body["write"] as? String ?? ".*",
+                                            read: body["read"] as? String ?? ".*")
+                try state.grant(user: request.captured[1], vhost: request.captured[0], permission)
                 return .created
             },
             Route(.DELETE, "permissions", "*", "*") { request in

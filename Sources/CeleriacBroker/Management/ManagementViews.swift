@@ -53,7 +53,7 @@ struct ManagementViews {
         ["name": connection.name, "node": state.nodeName, "state": "running", "type": "network",
          "user": connection.user?.name ?? "", "vhost": connection.virtualHost?.name ?? "",
          "channels": connection.channels.count, "peer_host": connection.peerHost, "peer_port": connection.peerPort,
-         "protocol": "AMQP 0-9-1", "auth_mechanism": "PLAIN", "ssl": false,
+         "protocol": "AMQP 0-9-1", "auth_mechanism": "PLAIN", "ssl": connection.isTLS,
          "frame_max": Int(connection.frameMax), "channel_max": Int(connection.channelMax),
          "timeout": Int(connection.heartbeat), "client_properties": ManagementJSON.table(connection.clientProperties),
          "connected_at": Int(connection.connectedAt.timeIntervalSince1970 * 1000)]
@@ -91,8 +91,8 @@ struct ManagementViews {
         ["name": user.name, "tags": user.tags, "password_hash": user.passwordHash.encoded, "hashing_algorithm": PasswordHash.algorithm]
     }
 
-    func permission(user: String, vhost: String) -> [String: Any] {
-        ["user": user, "vhost": vhost, "configure": ".*", "write": ".*", "read": ".*"]
+    func permission(user: String, vhost: String, _ permission: Permission) -> [String: Any] {
+        ["user": user, "vhost": vhost, "configure": permission.configure, "write": permission.write, "read": permission.read]
     }
 
     func node() -> [String: Any] {

@@ -24,6 +24,7 @@ extension BrokerChannel {
 
     func startConsumer(_ consume: AMQP.Basic.Consume) throws(AMQPException) {
         let queue = try virtualHost.queue(named: try queueName(consume.queue), from: owner)
+        try require(.read, on: .queue(queue.name))
         let tag = consume.consumerTag.isEmpty ? ServerGeneratedName.consumerTag() : consume.consumerTag
         guard consumers[tag] == nil else {
             throw .notAllowed("attempt to reuse consumer tag '\(tag)'")
@@ -49,6 +50,7 @@ extension BrokerChannel {
 
     func getMessage(_ get: AMQP.Basic.Get) throws(AMQPException) {
         let queue = try virtualHost.queue(named: try queueName(get.queue), from: owner)
+        try require(.read, on: .queue(queue.name))
         guard let message = queue.take(noAck: get.noAck) else {
             send(.basicGetEmpty(.init(clusterID: "")))
             return

@@ -15,6 +15,11 @@ extension BrokerChannel {
         if publish.immediate {
             throw AMQPException.notImplemented("immediate=true").caused(by: message.method)
         }
+        do {
+            try requirePublish(to: publish.exchange)
+        } catch {
+            throw error.caused(by: message.method)
+        }
         let properties = message.header.properties
         if let userID = properties.userID, userID != connection.user?.name {
             throw AMQPException.preconditionFailed("user_id property set to '\(userID)' but authenticated user was '\(connection.user?.name ?? "")'").caused(by: message.method)

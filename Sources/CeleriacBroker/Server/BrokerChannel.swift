@@ -30,6 +30,9 @@ final class BrokerChannel: DeliveryChannel {
     /// them, because a confirm with `multiple` covers everything before it.
     var heldConfirms = CircularBuffer<(sequence: UInt64, accepted: Bool, onDisk: Bool)>()
 
+    /// Exchanges this channel was found allowed to publish to.
+    var publishableExchanges: Set<String> = []
+
     /// We sent channel.close and wait for close-ok; frames until then are dropped.
     private(set) var isClosing = false
 

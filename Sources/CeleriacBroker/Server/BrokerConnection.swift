@@ -60,8 +60,12 @@ final class BrokerConnection: ChannelInboundHandler {
     /// A socket backlog past this stops deliveries until it drains.
     static let outboundLimit = 1 << 20
 
-    init(state: BrokerState) {
+    /// Whether it came in on the amqps:// port.
+    let isTLS: Bool
+
+    init(state: BrokerState, isTLS: Bool = false) {
         self.state = state
+        self.isTLS = isTLS
         logger = state.logger
         channelMax = state.configuration.channelMax
         frameMax = state.configuration.frameMax

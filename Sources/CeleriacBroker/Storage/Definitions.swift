@@ -22,7 +22,7 @@ enum DefinitionChange: Equatable {
         case .virtualHostDeleted(let name): return ["op": "vhost.delete", "name": name]
         case .userPut(let user):
             return ["op": "user.put", "name": user.name, "password_hash": user.passwordHash.encoded, "tags": user.tags,
-                    "vhosts": user.vhosts.sorted()]
+                    "permissions": user.permissions.mapValues { ["configure": $0.configure, "write": $0.write, "read": $0.read] }]
         case .userDeleted(let name): return ["op": "user.delete", "name": name]
         case .exchangeDeclared(let vhost, let name, let type, let autoDelete, let isInternal, let arguments):
             return ["op": "exchange.declare", "vhost": vhost, "name": name, "type": type.rawValue, "auto_delete": autoDelete,
@@ -52,8 +52,11 @@ enum DefinitionChange: Equatable {
         case "vhost.add": self = .virtualHostAdded(try string("name"))
         case "vhost.delete": self = .virtualHostDeleted(try string("name"))
         case "user.put":
+            let permissions = (json["permissions"] as? [String: [String: String]] ?? [:]).mapValues {
+                Permission(configure: $0["configure"] ?? "", write: $0["write"] ?? "", read: $0["read"] ?? "")
+            }
             self = .userPut(BrokerUser(name: try string("name"), passwordHash: PasswordHash(encoded: try string("password_hash")),
-                                       tags: json["tags"] as? [String] ?? [], vhosts: Set(json["vhosts"] as? [String] ?? [])))
+                                       tags: json["tags"] as? [String] ?? [], permissions: permissions))
         case "user.delete": self = .userDeleted(try string("name"))
         case "exchange.declare":
             guard let type = ExchangeType(rawValue: try string("type")) else { throw .corrupt("definitions", "bad type in \(json)") }
