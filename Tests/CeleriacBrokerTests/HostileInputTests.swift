@@ -2,6 +2,7 @@ import AMQPClient
 import AMQPProtocol
 import CeleriacBroker
 import NIOCore
+import Foundation
 import Testing
 
 /// Bytes no well-behaved client sends: each closes its own connection with the reply code
@@ -27,9 +28,13 @@ struct HostileInputTests {
 
     @Test func aClientSpeakingAnotherProtocolGetsOurHeaderAndIsClosed() async throws {
         try await BrokerServerTests.withBroker { server, url in
-            let socket = try RawSocket(port: server.port)
-            socket.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
-            #expect(socket.readUntilClosed() == AMQP.protocolHeader)
+            let port = server.port
+            let reply = try await onThread {
+                let socket = try RawSocket(port: port)
+                socket.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
+                return socket.readUntilClosed()
+            }
+            #expect(reply == AMQP.protocolHeader)
             try await Self.expectServing(url)
         }
     }
@@ -44,20 +49,27 @@ struct HostileInputTests {
     ])
     func malformedFramesCloseTheConnectionWithTheirCode(what: String, bytes: [UInt8], code: AMQPReplyCode) async throws {
         try await BrokerServerTests.withBroker { server, url in
-            let socket = try RawSocket(port: server.port)
-            socket.send(AMQP.protocolHeader + bytes)
-            #expect(Self.closeCode(in: socket.readUntilClosed()) == code.rawValue, "\(what)")
+            let port = server.port
+            let reply = try await onThread {
+                let socket = try RawSocket(port: port)
+                socket.send(AMQP.protocolHeader + bytes)
+                return socket.readUntilClosed()
+            }
+            #expect(Self.closeCode(in: reply) == code.rawValue, "\(what)")
             try await Self.expectServing(url)
         }
     }
 
     @Test func aFloodOfJunkIsCutOffAndOthersAreServed() async throws {
         try await BrokerServerTests.withBroker { server, url in
-            let socket = try RawSocket(port: server.port)
-            var generator = SystemRandomNumberGenerator()
-            let junk = (0..<(4 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            socket.send(AMQP.protocolHeader + junk)
-            _ = socket.readUntilClosed()
+            let port = server.port
+            _ = try await onThread {
+                let socket = try RawSocket(port: port)
+                var generator = SystemRandomNumberGenerator()
+                let junk = (0..<(4 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+                socket.send(AMQP.protocolHeader + junk)
+                return socket.readUntilClosed()
+            }
             try await Self.expectServing(url)
         }
     }

@@ -14,6 +14,7 @@ struct BrokerCrashTests {
     @Test func confirmedPersistentMessagesSurviveKillAndRestartIntact() async throws {
         let count = 2000
         let first = try await BrokerProcess.start(dataDirectory: dataDirectory)
+        defer { first.killIfRunning() }
         do {
             let connection = try await AMQPConnection.connect(url: first.url)
             let channel = try await connection.openChannel()
@@ -33,10 +34,10 @@ struct BrokerCrashTests {
             // broker has read them.
             #expect(try await channel.queueDeclare("crash", passive: true).messageCount <= count / 2)
         }
-        first.kill9()
+        try await first.kill9()
 
         let second = try await BrokerProcess.start(dataDirectory: dataDirectory)
-        defer { second.stop() }
+        defer { second.killIfRunning() }
         let connection = try await AMQPConnection.connect(url: second.url)
         let channel = try await connection.openChannel()
         var seen: [Int] = []
@@ -52,6 +53,7 @@ struct BrokerCrashTests {
         try await channel.publishConfirmed(ByteBuffer(string: "after"), exchange: "orders", routingKey: "new", mandatory: true)
         #expect(try await channel.queueDeclare("crash", passive: true).messageCount == 1)
         try await connection.close()
+        try await second.stop()
     }
 
     /// Late-acked tasks in flight when the broker dies: the worker keeps running them,
@@ -59,6 +61,7 @@ struct BrokerCrashTests {
     /// hands them out again — every task ends with a stored SUCCESS.
     @Test func aWorkerFinishesLateAckTasksAfterTheBrokerIsKilledAndRestarted() async throws {
         let first = try await BrokerProcess.start(dataDirectory: dataDirectory)
+        defer { first.killIfRunning() }
         let results = "db+sqlite:///\(dataDirectory)-results.db"
         let workerLog = "\(dataDirectory)-worker.log"
         let worker = try BackgroundProcess(
@@ -82,10 +85,10 @@ struct BrokerCrashTests {
         }
         await client.close()
         try await waitFor("received", count: 4, in: workerLog)
-        first.kill9()
+        try await first.kill9()
 
         let second = try await BrokerProcess.start(dataDirectory: dataDirectory, port: first.port)
-        defer { second.stop() }
+        defer { second.killIfRunning() }
         try await waitFor("Connected to the broker again", in: workerLog)
         // Their acks died with the connection, so the broker hands all four out again, and
         // each runs a second time (at least once, as with Celery).
@@ -99,6 +102,7 @@ struct BrokerCrashTests {
         let channel = try await connection.openChannel()
         #expect(try await channel.queueDeclare("restarts", passive: true).messageCount == 0)
         try await connection.close()
+        try await second.stop()
     }
 
     /// Waits until `text` appears `count` times in the log (the worker has no other signal).

@@ -4,14 +4,24 @@ import Testing
 
 /// Real Python clients against the broker under test — RabbitMQ in the first pass of
 /// Scripts/test.sh, celeriac broker in the second — so each check holds on both.
-@Suite(.enabled(if: CeleriacBinary.amqpURL != nil), .timeLimit(.minutes(2)))
+@Suite(.enabled(if: CeleriacBinary.amqpURL != nil && CeleriacBinary.managementURL != nil), .timeLimit(.minutes(2)))
 struct PythonBrokerClientsTests {
     static let interop = PythonCluster.interop
 
+    /// Runs the script in a vhost of its own, so its worker's events and queues stay out of
+    /// every other test's way.
     static func runPython(_ script: String, _ arguments: [String] = []) async throws -> [String: Any] {
-        let output = try await detached {
-            try ChildProcess.run(["/usr/bin/env", "python3", interop.appendingPathComponent(script).path] + arguments,
-                                 directory: interop.path)
+        let vhost = "py-\(UUID().uuidString.prefix(8).lowercased())"
+        let admin = try ManagementAdmin(url: CeleriacBinary.managementURL!)
+        try await admin.createVirtualHost(vhost)
+        defer { Task { try? await admin.deleteVirtualHost(vhost) } }
+        let url = PythonCluster.url(CeleriacBinary.amqpURL!, virtualHost: vhost)
+        var environment = ProcessInfo.processInfo.environment
+        environment["CELERIAC_TEST_AMQP_URL"] = url
+        let output = try await detached { [environment] in
+            try ChildProcess.run(["/usr/bin/env", "python3", interop.appendingPathComponent(script).path]
+                                     + arguments.map { $0 == "{url}" ? url : $0 },
+                                 environment: environment, directory: interop.path)
         }
         guard output.status == 0, let line = output.stdout.split(separator: "\n").last,
               let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any] else {
@@ -22,7 +32,7 @@ struct PythonBrokerClientsTests {
     }
 
     @Test func pikaAndPyAMQPSeeRabbitMQsBehaviour() async throws {
-        let results = try await Self.runPython("broker_behaviour.py", [CeleriacBinary.amqpURL!])
+        let results = try await Self.runPython("broker_behaviour.py", ["{url}"])
         #expect(results.count == 14)
         for (check, outcome) in results.sorted(by: { $0.key < $1.key }) {
             #expect(outcome as? String == "ok", "\(check): \(outcome)")

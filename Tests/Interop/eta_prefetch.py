@@ -18,7 +18,7 @@ queue = f"eta-{uuid.uuid4().hex[:8]}"
 node = f"eta-{uuid.uuid4().hex[:8]}@localhost"
 worker = subprocess.Popen(
     [sys.executable, "-m", "celery", "-A", "fixapp", "worker", "-P", "solo", "--prefetch-multiplier", "1",
-     "-Q", queue, "-n", node, "--without-gossip", "--without-mingle", "-l", "warning"],
+     "-Q", queue, "-n", node, "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
     cwd=os.path.dirname(__file__), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 try:
     deadline = time.time() + 30

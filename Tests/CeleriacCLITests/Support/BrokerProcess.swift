@@ -1,5 +1,6 @@
 import CeleriacTestSupport
 import Foundation
+import Synchronization
 
 /// `celeriac broker` run as a user runs it, on ports it picks itself, for tests that kill
 /// and restart it.
@@ -8,6 +9,8 @@ final class BrokerProcess: Sendable {
     let logFile: String
     let port: Int
     let managementPort: Int
+    /// Set once the process was reaped: its pid may then belong to someone else.
+    private let reaped = Atomic<Bool>(false)
 
     var url: String { "amqp://guest:guest@127.0.0.1:\(port)/%2F" }
     var managementURL: String { "http://guest:guest@127.0.0.1:\(managementPort)" }
@@ -32,7 +35,7 @@ final class BrokerProcess: Sendable {
             try await Task.sleep(for: .milliseconds(50))  // polling the log: the broker has no other signal for ready
         }
         kill(process.pid, SIGKILL)
-        process.stop()
+        _ = try await detached { process.stop() }
         throw BrokerProcessError("celeriac broker did not start: \((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "no log")")
     }
 
@@ -45,17 +48,30 @@ final class BrokerProcess: Sendable {
 
     var log: String { (try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "" }
 
-    /// SIGKILL: no chance to write or close anything, as in a crash.
-    func kill9() {
+    /// For a `defer`: a broker the test did not stop (it failed first) must not outlive it.
+    /// Sends SIGKILL without waiting; a broker already gone is not affected.
+    func killIfRunning() {
+        guard !reaped.load(ordering: .acquiring) else { return }
         kill(process.pid, SIGKILL)
-        process.stop()
+    }
+
+    /// SIGKILL: no chance to write or close anything, as in a crash. Waits for the exit on a
+    /// thread of its own, not one of Swift concurrency's few.
+    func kill9() async throws {
+        kill(process.pid, SIGKILL)
+        let process = process
+        _ = try await detached { process.stop() }
+        reaped.store(true, ordering: .releasing)
     }
 
     /// SIGTERM, and waits for the exit; returns the status.
     @discardableResult
-    func stop() -> Int32 {
+    func stop() async throws -> Int32 {
         kill(process.pid, SIGTERM)
-        return process.stop()
+        let process = process
+        let status = try await detached { process.stop() }
+        reaped.store(true, ordering: .releasing)
+        return status
     }
 
     private static func port(in log: String, after prefix: String) -> Int? {
