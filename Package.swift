@@ -142,7 +142,7 @@ let package = Package(
         .testTarget(
             name: "CeleriacBrokerTests",
             dependencies: [
-                "CeleriacBroker", "AMQPClient", "AMQPProtocol",
+                "CeleriacBroker", "AMQPClient", "AMQPProtocol", "CeleriacTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

@@ -5,6 +5,6 @@ struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench",
         abstract: "Measure Celeriac against its peers (RabbitMQ clients, Python Celery).",
-        subcommands: [AMQPBenchCommand.self, MonitorBenchCommand.self, WorkerBenchCommand.self]
+        subcommands: [AMQPBenchCommand.self, BrokerBenchCommand.self, MonitorBenchCommand.self, WorkerBenchCommand.self]
     )
 }

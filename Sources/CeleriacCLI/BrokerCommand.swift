@@ -158,15 +158,9 @@ struct BrokerCommand: AsyncParsableCommand {
         if let port = server.managementPort {
             logger.info("management API on http://\(hostInURL):\(port)/api/")
         }
-        let signals = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler { Task { await server.stop() } }
-            source.resume()
-            return source
-        }
+        let signals = TerminationSignals { await server.stop() }
         try? await server.waitUntilClosed()
-        signals.forEach { $0.cancel() }
+        signals.cancel()
         await server.stop()
         logger.info("broker stopped")
     }

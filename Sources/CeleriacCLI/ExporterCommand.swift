@@ -48,15 +48,9 @@ struct ExporterCommand: AsyncParsableCommand {
         }
         let bound = server.localAddress.map { "\($0.ipAddress ?? host):\($0.port ?? port)" } ?? listen
         FileHandle.standardError.write(Data("celeriac exporter: metrics at http://\(bound)/metrics\n".utf8))
-        let signals = [SIGINT, SIGTERM].map { number in
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number)
-            source.setEventHandler { Task { await server.close() } }
-            source.resume()
-            return source
-        }
+        let signals = TerminationSignals { await server.close() }
         try await server.waitUntilClosed()
-        signals.forEach { $0.cancel() }
+        signals.cancel()
         await monitor.stop()
     }
 

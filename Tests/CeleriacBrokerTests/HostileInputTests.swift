@@ -1,6 +1,7 @@
 import AMQPClient
 import AMQPProtocol
 import CeleriacBroker
+import CeleriacTestSupport
 import NIOCore
 import Foundation
 import Testing
@@ -29,7 +30,7 @@ struct HostileInputTests {
     @Test func aClientSpeakingAnotherProtocolGetsOurHeaderAndIsClosed() async throws {
         try await BrokerServerTests.withBroker { server, url in
             let port = server.port
-            let reply = try await onThread {
+            let reply = try await detached {
                 let socket = try RawSocket(port: port)
                 socket.send(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
                 return socket.readUntilClosed()
@@ -50,7 +51,7 @@ struct HostileInputTests {
     func malformedFramesCloseTheConnectionWithTheirCode(what: String, bytes: [UInt8], code: AMQPReplyCode) async throws {
         try await BrokerServerTests.withBroker { server, url in
             let port = server.port
-            let reply = try await onThread {
+            let reply = try await detached {
                 let socket = try RawSocket(port: port)
                 socket.send(AMQP.protocolHeader + bytes)
                 return socket.readUntilClosed()
@@ -63,7 +64,7 @@ struct HostileInputTests {
     @Test func aFloodOfJunkIsCutOffAndOthersAreServed() async throws {
         try await BrokerServerTests.withBroker { server, url in
             let port = server.port
-            _ = try await onThread {
+            _ = try await detached {
                 let socket = try RawSocket(port: port)
                 var generator = SystemRandomNumberGenerator()
                 let junk = (0..<(4 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) }

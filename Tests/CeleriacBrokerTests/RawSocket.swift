@@ -3,22 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// Runs blocking socket work on a thread of its own: Swift concurrency has only as many
-/// threads as cores, and a test blocking one stalls every other test in the process.
-func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread {
-            do {
-                continuation.resume(returning: try body())
-            } catch {
-                continuation.resume(throwing: error)
-            }
-        }.start()
-    }
-}
-
 /// A plain TCP client for sending the broker bytes no AMQP client would. Its calls block:
-/// use it inside `onThread`.
+/// use it inside `detached`.
 final class RawSocket {
     private let descriptor: Int32
 

@@ -1,3 +1,4 @@
+import CeleriacTestSupport
 import Celeriac
 import CeleriacMonitor
 import Foundation

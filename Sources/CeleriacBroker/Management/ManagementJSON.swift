@@ -21,24 +21,18 @@ enum ManagementJSON {
     static func table(_ table: AMQPTable) -> [String: Any] { table.mapValues(value) }
 
     static func value(_ value: AMQPFieldValue) -> Any {
+        if let integer = value.intValue { return integer }  // every integer width, and timestamps
         switch value {
         case .bool(let v): return v
-        case .int8(let v): return Int(v)
-        case .uint8(let v): return Int(v)
-        case .int16(let v): return Int(v)
-        case .uint16(let v): return Int(v)
-        case .int32(let v): return Int(v)
-        case .uint32(let v): return Int(v)
-        case .int64(let v): return Int(v)
         case .float(let v): return Double(v)
         case .double(let v): return v
         case .decimal(let scale, let v): return Double(v) / pow(10, Double(scale))
         case .string(let v): return v
         case .bytes(let v): return String(decoding: v, as: UTF8.self)
-        case .timestamp(let v): return Int(v)
         case .table(let v): return self.table(v)
         case .array(let v): return v.map(self.value)
         case .void: return NSNull()
+        default: return NSNull()  // the integers, answered above
         }
     }
 

@@ -28,7 +28,7 @@ enum DeadLetter {
         if let expiration = properties.expiration { entry["original-expiration"] = .string(expiration) }
         if let index = deaths.firstIndex(where: { Self.isEntry($0, queue: queue, reason: reason) }),
            case .table(let previous) = deaths[index] {
-            let count = previous["count"]?.integerValue ?? 0
+            let count = previous["count"]?.intValue ?? 0
             entry["count"] = .int64(Int64(count + 1))
             deaths.remove(at: index)
         }

@@ -60,26 +60,9 @@ struct QueueArguments: Sendable, Hashable {
     }
 
     private static func integer(_ value: AMQPFieldValue, _ name: String, in range: ClosedRange<Int>) throws(AMQPException) -> Int {
-        guard let number = value.integerValue, range.contains(number) else {
+        guard let number = value.intValue, range.contains(number) else {
             throw .preconditionFailed("invalid arg '\(name)' for queue: \(value); expected an integer from \(range.lowerBound) to \(range.upperBound)")
         }
         return number
-    }
-}
-
-extension AMQPFieldValue {
-    /// Any integer field type, widened; clients send numbers with whatever type their
-    /// language prefers (pika: long, py-amqp: signed 32 or 64 bits).
-    var integerValue: Int? {
-        switch self {
-        case .int8(let v): return Int(v)
-        case .uint8(let v): return Int(v)
-        case .int16(let v): return Int(v)
-        case .uint16(let v): return Int(v)
-        case .int32(let v): return Int(v)
-        case .uint32(let v): return Int(v)
-        case .int64(let v): return Int(v)
-        default: return nil
-        }
     }
 }

@@ -29,7 +29,7 @@ enum QueueEquivalence {
 
     private static func describe(_ value: AMQPFieldValue?) -> String {
         guard let value else { return "none" }
-        if let number = value.integerValue { return "the value '\(number)' of type '\(typeName(value))'" }
+        if let number = value.intValue { return "the value '\(number)' of type '\(typeName(value))'" }
         return "the value '\(value)' of type '\(typeName(value))'"
     }
 

@@ -62,27 +62,24 @@ final class BrokerChannel: DeliveryChannel {
     }
 
     func receive(_ header: AMQPContentHeader) throws(AMQPException) {
-        do {
-            if case .message(let message) = try assembler.receiveHeader(header) { try publish(message) }
-        } catch let error as AMQPProtocolError {
-            throw AMQPException(error.replyCode, String(describing: error))
-        } catch let error as AMQPException {
-            throw error
-        } catch {
-            throw AMQPException(.internalError, String(describing: error))
-        }
+        try publishIfComplete { () throws(AMQPProtocolError) in try assembler.receiveHeader(header) }
     }
 
     func receive(_ body: ByteBuffer) throws(AMQPException) {
+        try publishIfComplete { () throws(AMQPProtocolError) in try assembler.receiveBody(body) }
+    }
+
+    /// Feeds a content frame to the assembler and publishes the message it completes.
+    private func publishIfComplete(_ step: () throws(AMQPProtocolError) -> AMQPContentAssembler.Output)
+        throws(AMQPException)
+    {
+        let output: AMQPContentAssembler.Output
         do {
-            if case .message(let message) = try assembler.receiveBody(body) { try publish(message) }
-        } catch let error as AMQPProtocolError {
-            throw AMQPException(error.replyCode, String(describing: error))
-        } catch let error as AMQPException {
-            throw error
+            output = try step()
         } catch {
-            throw AMQPException(.internalError, String(describing: error))
+            throw AMQPException(error.replyCode, String(describing: error))
         }
+        if case .message(let message) = output { try publish(message) }
     }
 
     func send(_ method: AMQPMethod) { connection.send(method, on: number) }
