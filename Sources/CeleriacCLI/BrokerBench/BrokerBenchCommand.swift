@@ -50,7 +50,8 @@ struct BrokerBenchCommand: AsyncParsableCommand {
         defer { broker.stop() }
         print("Broker benchmark: \(messages) messages per workload, \(connections) producer and \(connections) consumer connections, Celeriac's client")
         print(String(format: "celeriac broker ready %.0f ms after it was started (data dir, --fsync %@)", broker.readyMilliseconds, fsync))
-        print("workload                                          celeriac msg/s  RabbitMQ msg/s  ratio  confirm p50/p99 ms (celeriac | RabbitMQ)  RSS MiB (celeriac | RabbitMQ)")
+        print("workload".padding(toLength: 50, withPad: " ", startingAt: 0)
+              + "celeriac msg/s  RabbitMQ msg/s   ratio  confirm p50/p99 ms (celeriac | RabbitMQ)  RSS MiB (celeriac | RabbitMQ)")
         for workload in selected {
             let ours = try await BrokerBenchmark(url: broker.url, messages: messages, connections: connections, brokerPID: broker.pid).run(workload)
             let theirs = try await rabbitmqURL.asyncMap {
@@ -65,12 +66,15 @@ struct BrokerBenchCommand: AsyncParsableCommand {
             guard let result, let p50 = result.confirmP50, let p99 = result.confirmP99 else { return "-" }
             return String(format: "%.2f/%.2f", p50 * 1000, p99 * 1000)
         }
-        let ratio = theirs.map { String(format: "%.1fx", ours.messagesPerSecond / $0.messagesPerSecond) } ?? "-"
+        let columns = [
+            (String(format: "%.0f", ours.messagesPerSecond), 14),
+            (theirs.map { String(format: "%.0f", $0.messagesPerSecond) } ?? "-", 14),
+            (theirs.map { String(format: "%.1fx", ours.messagesPerSecond / $0.messagesPerSecond) } ?? "-", 6),
+            ("\(latency(ours)) | \(latency(theirs))", 40),
+            (String(format: "%.0f | ", ours.residentMiB) + (theirs.map { String(format: "%.0f", $0.residentMiB) } ?? "-"), 30),
+        ]
         return workload.title.padding(toLength: 50, withPad: " ", startingAt: 0)
-            + String(format: "%14.0f  %14@  %5@  %@ | %@  %.0f | %@", ours.messagesPerSecond,
-                     theirs.map { String(format: "%.0f", $0.messagesPerSecond) } ?? "-", ratio,
-                     latency(ours), latency(theirs), ours.residentMiB,
-                     theirs.map { String(format: "%.0f", $0.residentMiB) } ?? "-")
+            + columns.map { String(repeating: " ", count: max(0, $0.1 - $0.0.count)) + $0.0 }.joined(separator: "  ")
     }
 }
 
