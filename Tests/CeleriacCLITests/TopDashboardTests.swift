@@ -1,6 +1,6 @@
-import CeleriacTestSupport
 import Celeriac
 import CeleriacMonitor
+import CeleriacTestSupport
 import Foundation
 import Testing
 
