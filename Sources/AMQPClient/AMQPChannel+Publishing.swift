@@ -52,9 +52,7 @@ extension AMQPChannel {
             return false
         }
         let written = mustWait ? connection.eventLoop.makePromise(of: Void.self) : nil
-        connection.onLoop { [id, frames] handler in
-            handler.publish(frames, on: id, confirm: confirm, written: written)
-        }
+        connection.publish(.init(frames: frames, channel: id, confirm: confirm, written: written))
         try await written?.futureResult.get()
     }
 

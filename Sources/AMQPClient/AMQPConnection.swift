@@ -21,6 +21,7 @@ public final class AMQPConnection: Sendable {
     let nioChannel: any Channel
     let handler: NIOLoopBound<AMQPConnectionHandler>
     let closed: ClosedState
+    let publishes = PublishOutbox()
 
     var eventLoop: any EventLoop { nioChannel.eventLoop }
 
@@ -139,6 +140,17 @@ public final class AMQPConnection: Sendable {
         let handler = self.handler
         eventLoop.execute { body(handler.value, promise) }
         return try await promise.futureResult.get()
+    }
+
+    /// Hands a publish to the loop, with the others made meanwhile, in order.
+    func publish(_ publish: PublishOutbox.Publish) {
+        guard publishes.add(publish) else { return }
+        let publishes = self.publishes
+        onLoop { handler in
+            for publish in publishes.takeAll() {
+                handler.publish(publish.frames, on: publish.channel, confirm: publish.confirm, written: publish.written)
+            }
+        }
     }
 
     /// Runs `body` on the event loop without waiting.

@@ -42,9 +42,11 @@ struct PythonBrokerClientsTests {
     @Test func aCeleryWorkerHoldingMoreCountdownTasksThanItsPrefetchDoesNotStall() async throws {
         let results = try await Self.runPython("eta_prefetch.py")
         #expect(results["immediate"] as? Int == 42)
-        // The countdown tasks are due 8 s after sending; the immediate task must not wait for them.
+        // The countdown tasks are due 15 s after sending: a stalled worker would run the
+        // immediate task only then; one that does not stall runs it at once (10 s of slack
+        // for a machine busy with the rest of the suite).
         let seconds = try #require(results["immediate_seconds"] as? Double)
-        #expect(seconds < 5, "the immediate task waited \(seconds) s behind the held countdown tasks")
+        #expect(seconds < 10, "the immediate task waited \(seconds) s behind the held countdown tasks")
         #expect(results["eta_results"] as? [Int] == [0, 2, 4, 6, 8])
     }
 }

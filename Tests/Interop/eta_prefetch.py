@@ -25,12 +25,12 @@ try:
     while not app.control.ping(destination=[node], timeout=0.5):
         if time.time() > deadline or worker.poll() is not None:
             raise SystemExit("the Celery worker did not come up")
-    held = [add.apply_async((i, i), countdown=8, queue=queue) for i in range(5)]
+    held = [add.apply_async((i, i), countdown=15, queue=queue) for i in range(5)]
     time.sleep(1)  # let the worker take the countdown tasks first, as the scenario needs
     started = time.time()
     immediate = add.apply_async((20, 22), queue=queue).get(timeout=30)
     immediate_seconds = time.time() - started
-    eta_results = [result.get(timeout=30) for result in held]
+    eta_results = [result.get(timeout=60) for result in held]
     print(json.dumps({"immediate": immediate, "immediate_seconds": immediate_seconds, "eta_results": eta_results}))
 finally:
     worker.terminate()
