@@ -183,6 +183,45 @@ struct BrokerServerTests {
         }
     }
 
+    /// RabbitMQ's loopback_users: guest logs in over loopback only; a user of one's own
+    /// logs in from anywhere.
+    @Test(.enabled(if: Self.nonLoopbackAddress != nil))
+    func guestMayConnectOnlyOverLoopback() async throws {
+        let address = try #require(Self.nonLoopbackAddress)
+        try await Self.withBroker({
+            $0.host = "0.0.0.0"
+            $0.users.append(BrokerUser(name: "alice", password: "pw"))
+        }) { server, _ in
+            do {
+                _ = try await AMQPConnection.connect(url: "amqp://guest:guest@\(address):\(server.port)/%2F")
+                Issue.record("guest logged in from \(address)")
+            } catch let AMQPClientError.authenticationFailed(username, text) {
+                #expect(username == "guest")
+                #expect(text.contains("ACCESS_REFUSED") && text.contains("localhost"), "\(text)")
+            }
+            let alice = try await AMQPConnection.connect(url: "amqp://alice:pw@\(address):\(server.port)/%2F")
+            try await alice.close()
+            let guest = try await AMQPConnection.connect(url: "amqp://guest:guest@127.0.0.1:\(server.port)/%2F")
+            try await guest.close()
+        }
+    }
+
+    /// This machine's first IPv4 address that is not loopback, if it has one.
+    static let nonLoopbackAddress: String? = {
+        var addresses: UnsafeMutablePointer<ifaddrs>?
+        guard getifaddrs(&addresses) == 0, let first = addresses else { return nil }
+        defer { freeifaddrs(addresses) }
+        for pointer in sequence(first: first, next: { $0.pointee.ifa_next }) {
+            guard let socketAddress = pointer.pointee.ifa_addr, socketAddress.pointee.sa_family == sa_family_t(AF_INET) else { continue }
+            var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+            guard getnameinfo(socketAddress, socklen_t(MemoryLayout<sockaddr_in>.size), &host, socklen_t(host.count), nil, 0,
+                              NI_NUMERICHOST) == 0 else { continue }
+            let text = String(cString: host)
+            if !text.hasPrefix("127.") { return text }
+        }
+        return nil
+    }()
+
     static func request(_ method: String, _ url: String, body: String? = nil, user: String = "guest:guest")
         async throws -> (status: Int, body: Data)
     {
