@@ -2,14 +2,12 @@
 enum AdministrationError: Error, Sendable, Hashable, CustomStringConvertible {
     case noSuchUser(String)
     case noSuchVirtualHost(String)
-    case noSuchQueue(vhost: String, name: String)
     case invalidBody(String)
 
     var description: String {
         switch self {
         case .noSuchUser(let name): return "no user '\(name)'; add it first (PUT /api/users/\(name))"
         case .noSuchVirtualHost(let name): return "no vhost '\(name)'; add it first (PUT /api/vhosts/…)"
-        case .noSuchQueue(let vhost, let name): return "no queue '\(name)' in vhost '\(vhost)'"
         case .invalidBody(let reason): return "the request body is not what this endpoint takes: \(reason)"
         }
     }

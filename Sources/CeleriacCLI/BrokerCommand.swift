@@ -76,9 +76,7 @@ struct BrokerCommand: AsyncParsableCommand {
         guard (0...65535).contains(managementPort) else {
             throw ValidationError("--management-port \(managementPort): use 0…65535, or --no-management")
         }
-        guard Logger.Level(celeryName: logLevel) != nil else {
-            throw ValidationError("-l \(logLevel): use debug, info, warning, error or critical")
-        }
+        try WorkerLogSink.validateLevel(logLevel)
         if (user == nil) != (password == nil) {
             throw ValidationError("--user and --password go together; give both, or neither to use guest/guest")
         }
@@ -122,14 +120,7 @@ struct BrokerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = Logger.Level(celeryName: logLevel) ?? .info
-        let sink: WorkerLogSink
-        do {
-            sink = try WorkerLogSink(path: logFile)
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        LoggingSystem.bootstrap { _ in WorkerLogHandler(sink: sink, logLevel: level, processName: "broker") }
+        _ = try WorkerLogSink.bootstrap(path: logFile, level: logLevel, processName: "broker")
         let logger = Logger(label: "celeriac.broker")
         let vhosts = virtualHosts.isEmpty ? ["/"] : virtualHosts
         var users = [BrokerUser.guest]

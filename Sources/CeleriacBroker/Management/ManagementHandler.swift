@@ -36,7 +36,7 @@ final class ManagementHandler: ChannelInboundHandler {
             guard let head else { return }
             self.head = nil
             let remote = context.channel.remoteAddress
-            write(respond(to: head, fromLoopback: Self.isLoopback(remote)), keepAlive: head.isKeepAlive, context: context)
+            write(respond(to: head, fromLoopback: remote?.isLoopback ?? false), keepAlive: head.isKeepAlive, context: context)
         }
     }
 
@@ -90,10 +90,5 @@ final class ManagementHandler: ChannelInboundHandler {
               let text = String(data: data, encoding: .utf8), let colon = text.firstIndex(of: ":")
         else { return nil }
         return (String(text[..<colon]), String(text[text.index(after: colon)...]))
-    }
-
-    static func isLoopback(_ address: SocketAddress?) -> Bool {
-        guard let ip = address?.ipAddress else { return false }
-        return ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
     }
 }

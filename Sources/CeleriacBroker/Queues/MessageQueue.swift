@@ -57,7 +57,6 @@ final class MessageQueue {
     }
 
     var messageCount: Int { ready.count }
-    var maximumPriority: UInt8 { settings.maximumPriority }
 
     // MARK: Messages in
 
@@ -66,7 +65,11 @@ final class MessageQueue {
     @discardableResult
     func enqueue(_ content: MessageContent, messageTTL: UInt64?) -> Bool {
         var message = QueuedMessage(content: content)
-        let ttl = [settings.messageTTL, messageTTL].compactMap { $0 }.min()
+        // The sooner of the queue's and the message's TTL, without an array per publish.
+        let ttl = switch (settings.messageTTL, messageTTL) {
+        case let (queueTTL?, ownTTL?): min(queueTTL, ownTTL)
+        case let (queueTTL, ownTTL): queueTTL ?? ownTTL
+        }
         if let ttl, let clock = host?.clock {
             message.expiresAt = clock.now + ttl * 1_000_000
         }

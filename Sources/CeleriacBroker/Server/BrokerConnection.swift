@@ -82,7 +82,7 @@ final class BrokerConnection: ChannelInboundHandler {
             peerHost = remote.ipAddress ?? "?"
             peerPort = remote.port ?? 0
             peer = "\(peerHost):\(peerPort)"
-            isLoopback = Self.isLoopback(remote)
+            isLoopback = remote.isLoopback
         }
         let local = context.channel.localAddress
         name = "\(peer) -> \(local?.ipAddress ?? "?"):\(local?.port ?? 0)"
@@ -371,11 +371,6 @@ final class BrokerConnection: ChannelInboundHandler {
         let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
         let bodyBound = NIOLoopBound(body, eventLoop: context.eventLoop)
         timers.append(context.eventLoop.scheduleTask(in: delay) { bodyBound.value(loopBound.value) })
-    }
-
-    private static func isLoopback(_ address: SocketAddress) -> Bool {
-        guard let ip = address.ipAddress else { return address.protocol == .unix }
-        return ip.hasPrefix("127.") || ip == "::1" || ip.hasPrefix("::ffff:127.")
     }
 
     // Handshake state used by BrokerConnection+Handshake.swift.

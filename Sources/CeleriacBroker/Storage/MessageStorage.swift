@@ -53,19 +53,6 @@ final class MessageStorage {
 
     static func hex(_ name: String) -> String { name.utf8.map { String(format: "%02x", $0) }.joined() }
 
-    static func unhex(_ text: String) -> String? {
-        guard text.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        var index = text.startIndex
-        while index < text.endIndex {
-            let next = text.index(index, offsetBy: 2)
-            guard let byte = UInt8(text[index..<next], radix: 16) else { return nil }
-            bytes.append(byte)
-            index = next
-        }
-        return String(bytes: bytes, encoding: .utf8)
-    }
-
     // MARK: Write path
 
     func dirtied(_ file: RecordFile) {

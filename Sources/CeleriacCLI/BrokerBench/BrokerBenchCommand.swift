@@ -54,8 +54,10 @@ struct BrokerBenchCommand: AsyncParsableCommand {
               + "celeriac msg/s  RabbitMQ msg/s   ratio  confirm p50/p99 ms (celeriac | RabbitMQ)  RSS MiB (celeriac | RabbitMQ)")
         for workload in selected {
             let ours = try await BrokerBenchmark(url: broker.url, messages: messages, connections: connections, brokerPID: broker.pid).run(workload)
-            let theirs = try await rabbitmqURL.asyncMap {
-                try await BrokerBenchmark(url: $0, messages: messages, connections: connections, brokerPID: rabbitmqPID).run(workload)
+            var theirs: BrokerWorkloadResult?
+            if let rabbitmqURL {
+                theirs = try await BrokerBenchmark(url: rabbitmqURL, messages: messages, connections: connections,
+                                                   brokerPID: rabbitmqPID).run(workload)
             }
             print(Self.row(workload, ours, theirs))
         }
@@ -75,13 +77,6 @@ struct BrokerBenchCommand: AsyncParsableCommand {
         ]
         return workload.title.padding(toLength: 50, withPad: " ", startingAt: 0)
             + columns.map { String(repeating: " ", count: max(0, $0.1 - $0.0.count)) + $0.0 }.joined(separator: "  ")
-    }
-}
-
-extension Optional {
-    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }
 

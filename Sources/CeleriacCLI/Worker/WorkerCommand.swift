@@ -94,9 +94,7 @@ struct WorkerCommand: AsyncParsableCommand {
         }
         _ = try poolKind()
         _ = try autoscaleRange()
-        guard Logger.Level(celeryName: logLevel) != nil else {
-            throw ValidationError("-l \(logLevel): use debug, info, warning, error or critical")
-        }
+        try WorkerLogSink.validateLevel(logLevel)
     }
 
     /// `--autoscale MAX,MIN` as Celery reads it (MIN may be left out: 0).
@@ -123,15 +121,9 @@ struct WorkerCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let level = Logger.Level(celeryName: logLevel) ?? .info
-        let sink: WorkerLogSink
-        do {
-            sink = try WorkerLogSink(path: logFile.map { NodeName.expandFile($0, node: NodeName.expand(hostname)) })
-        } catch {
-            throw ValidationError("\(error)")
-        }
-        let processName = poolChild ? PreforkChild.processName ?? "PoolWorker" : "MainProcess"
-        LoggingSystem.bootstrap { _ in WorkerLogHandler(sink: sink, logLevel: level, processName: processName) }
+        let sink = try WorkerLogSink.bootstrap(
+            path: logFile.map { NodeName.expandFile($0, node: NodeName.expand(hostname)) }, level: logLevel,
+            processName: poolChild ? PreforkChild.processName ?? "PoolWorker" : "MainProcess")
         signal(SIGHUP, SIG_IGN)
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP)
         hangup.setEventHandler { try? sink.reopen() }  // logrotate moved the file

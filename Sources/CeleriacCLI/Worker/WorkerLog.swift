@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Logging
 import NIOConcurrencyHelpers
@@ -34,6 +35,29 @@ final class WorkerLogSink: Sendable {
             var line = line
             line.withUTF8 { bytes in _ = write(descriptor, bytes.baseAddress, bytes.count) }
         }
+    }
+}
+
+extension WorkerLogSink {
+    /// `-l LEVEL` as the long-running commands take it: Celery's names, any case.
+    static func validateLevel(_ name: String) throws {
+        guard Logger.Level(celeryName: name) != nil else {
+            throw ValidationError("-l \(name): use debug, info, warning, error or critical")
+        }
+    }
+
+    /// Opens the log (`path`, or standard error) and makes it swift-log's, in Celery's line
+    /// format; a path that cannot be opened is a usage error naming it.
+    static func bootstrap(path: String?, level name: String, processName: String) throws -> WorkerLogSink {
+        let level = Logger.Level(celeryName: name) ?? .info
+        let sink: WorkerLogSink
+        do {
+            sink = try WorkerLogSink(path: path)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        LoggingSystem.bootstrap { _ in WorkerLogHandler(sink: sink, logLevel: level, processName: processName) }
+        return sink
     }
 }
 
