@@ -19,6 +19,8 @@ public struct BrokerConfiguration: Sendable {
     /// Where durable definitions and persistent messages are kept; nil keeps all in memory.
     public var dataDirectory: String?
     public var fsync: FsyncPolicy
+    /// Seconds between compaction passes over the stored messages.
+    public var compactionInterval: Int64 = 30
     /// `vm_memory_high_watermark`: "0.4" (of the machine's memory) or bytes ("512MB").
     public var memoryHighWatermark: String
     /// `disk_free_limit`: below this much free space in the data dir, publishers are blocked.

@@ -49,7 +49,8 @@ public final class BrokerServer: Sendable {
             state = try await loop.submit {
             let clock = EventLoopClock(loop: loop)
             let store = try configuration.dataDirectory.map { directory throws(StorageError) in
-                try BrokerStore(directory: directory, policy: configuration.fsync, loop: loop, logger: logger)
+                try BrokerStore(directory: directory, policy: configuration.fsync, loop: loop, logger: logger,
+                                compactionInterval: .seconds(configuration.compactionInterval))
             }
             let state = BrokerState(configuration: configuration, logger: logger, clock: clock, store: store)
             try state.recover()

@@ -47,6 +47,9 @@ struct BrokerCommand: AsyncParsableCommand {
     @Option(help: "When persistent messages are forced to disk: always (before the confirm), batch (every 200 ms) or off.")
     var fsync = "always"
 
+    @Option(name: .customLong("compaction-interval"), help: "Seconds between passes that rewrite quiet, mostly-acked segments of stored messages.")
+    var compactionInterval = 30
+
     @Option(name: .customLong("memory-high-watermark"), help: "Block publishers above this memory use: a share of RAM (0.4) or bytes (512MB).")
     var memoryHighWatermark = "0.4"
 
@@ -108,6 +111,9 @@ struct BrokerCommand: AsyncParsableCommand {
         guard ResourceAlarmsInput.bytes(diskFreeLimit) else {
             throw ValidationError("--disk-free-limit \(diskFreeLimit): give bytes such as 50MB or 2GB")
         }
+        guard compactionInterval > 0 else {
+            throw ValidationError("--compaction-interval \(compactionInterval): give a number of seconds above 0")
+        }
         guard FsyncPolicy(rawValue: fsync) != nil else {
             throw ValidationError("--fsync \(fsync): use always, batch or off")
         }
@@ -132,6 +138,7 @@ struct BrokerCommand: AsyncParsableCommand {
                                                 fsync: FsyncPolicy(rawValue: fsync) ?? .always,
                                                 memoryHighWatermark: memoryHighWatermark, diskFreeLimit: diskFreeLimit)
         configuration.definitionsFile = usersFile
+        configuration.compactionInterval = Int64(compactionInterval)
         let server: BrokerServer
         do {
             server = try await BrokerServer.start(configuration, logger: logger)

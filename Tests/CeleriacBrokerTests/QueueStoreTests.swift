@@ -55,4 +55,22 @@ struct QueueStoreTests {
         #expect(try QueueStore(directory: "\(directory)/q", storage: storage).recover().count
                 == locations.filter { $0.segment != 0 }.count)
     }
+
+    @Test func aDrainedQueueGivesBackItsSegmentOnceItIsBigEnoughToMatter() throws {
+        let storage = try storage()
+        let store = try QueueStore(directory: "\(directory)/q", storage: storage, segmentSize: 8192)
+        let files = { try FileManager.default.contentsOfDirectory(atPath: "\(self.directory)/q").sorted() }
+        let small = try store.append(persistent("small"), wallClockExpiry: nil)
+        store.acknowledge(small)
+        loop.run()
+        #expect(try files() == ["00000000.acks", "00000000.msgs"])  // under an eighth: kept for the next message
+        let big = try store.append(persistent(String(repeating: "x", count: 1024)), wallClockExpiry: nil)
+        store.acknowledge(big)
+        loop.run()
+        #expect(try files().isEmpty)
+        let next = try store.append(persistent("next"), wallClockExpiry: nil)
+        loop.run()
+        #expect(next.segment == 1)
+        #expect(try QueueStore(directory: "\(directory)/q", storage: storage).recover().map { String(buffer: $0.content.body) } == ["next"])
+    }
 }

@@ -49,4 +49,27 @@ struct RecordFileTests {
         try reopened.flush()
         #expect(try RecordFile(path: path).readAll().records.map { String(buffer: $0.payload) } == ["kept", "next"])
     }
+
+    /// The check value every CRC-32/IEEE implementation agrees on, and the 8-byte slicing
+    /// against the one-byte-at-a-time definition at every length and alignment up to 40.
+    @Test func crc32IsZlibs() {
+        let check = Array("123456789".utf8)
+        #expect(check.withUnsafeBytes { CRC32.checksum($0) } == 0xCBF4_3926)
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<48).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        func bytewise(_ slice: ArraySlice<UInt8>) -> UInt32 {
+            var crc: UInt32 = ~0
+            for byte in slice {
+                crc ^= UInt32(byte)
+                for _ in 0..<8 { crc = crc & 1 == 1 ? 0xEDB8_8320 ^ (crc >> 1) : crc >> 1 }
+            }
+            return ~crc
+        }
+        for start in 0..<8 {
+            for length in 0...40 {
+                let slice = bytes[start..<(start + length)]
+                #expect(slice.withUnsafeBytes { CRC32.checksum($0) } == bytewise(slice), "start \(start), length \(length)")
+            }
+        }
+    }
 }

@@ -56,6 +56,56 @@ struct BrokerCrashTests {
         try await second.stop()
     }
 
+    /// Disk use follows the live messages: segments of which one message is left are
+    /// rewritten, and what is left is still there, whole, after a kill -9.
+    @Test func mostlyAckedSegmentsAreCompactedAndTheirLiveMessagesSurviveACrash() async throws {
+        let count = 420, size = 64 << 10  // about 26 MiB: three full 8 MiB segments and a fourth
+        let kept: Set<Int> = [0, 150, 300]
+        let first = try await BrokerProcess.start(dataDirectory: dataDirectory, extraArguments: ["--compaction-interval", "1"])
+        defer { first.killIfRunning() }
+        do {
+            let connection = try await AMQPConnection.connect(url: first.url)
+            let channel = try await connection.openChannel()
+            try await channel.queueDeclare("compact", durable: true)
+            try await channel.confirmSelect()
+            for index in 0..<count {
+                let body = "\(index) " + String(repeating: "\(index % 10)", count: size)
+                try await channel.publish(ByteBuffer(string: body), exchange: "", routingKey: "compact",
+                                          properties: AMQPBasicProperties(deliveryMode: 2))
+            }
+            try await channel.waitForConfirms()
+            try await channel.basicQos(prefetchCount: 500)
+            var consumed = try await channel.consume(queue: "compact").makeAsyncIterator()
+            for index in 0..<count {
+                let delivery = try #require(try await consumed.next())
+                if !kept.contains(index) { try delivery.ack() }
+            }
+            #expect(try await channel.queueDeclare("compact", passive: true).messageCount == 0)
+            try await connection.close()  // the three unacked go back to the queue
+        }
+        try await waitFor("compacted segment", count: kept.count, in: first.logFile)
+        let stored = try FileManager.default.subpathsOfDirectory(atPath: "\(dataDirectory)/queues").reduce(0) { total, path in
+            total + ((try? FileManager.default.attributesOfItem(atPath: "\(dataDirectory)/queues/\(path)")[.size] as? Int) ?? 0)
+        }
+        #expect(stored < 1 << 20, "\(stored) bytes stored for three messages of 64 KiB")
+        try await first.kill9()
+
+        let second = try await BrokerProcess.start(dataDirectory: dataDirectory)
+        defer { second.killIfRunning() }
+        let connection = try await AMQPConnection.connect(url: second.url)
+        let channel = try await connection.openChannel()
+        var seen: [Int] = []
+        while let delivery = try await channel.get(queue: "compact", noAck: true) {
+            let body = String(buffer: delivery.body)
+            let index = Int(body.prefix { $0 != " " })!
+            #expect(body == "\(index) " + String(repeating: "\(index % 10)", count: size))
+            seen.append(index)
+        }
+        #expect(seen == kept.sorted(), "\(second.log)")
+        try await connection.close()
+        try await second.stop()
+    }
+
     /// Late-acked tasks in flight when the broker dies: the worker keeps running them,
     /// connects again once the broker is back, and the broker (which never saw their acks)
     /// hands them out again — every task ends with a stored SUCCESS.

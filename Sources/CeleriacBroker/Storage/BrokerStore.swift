@@ -13,8 +13,10 @@ final class BrokerStore {
     /// While the log is being replayed, changes are applied, not recorded again.
     private(set) var isReplaying = false
 
-    init(directory: String, policy: FsyncPolicy, loop: any EventLoop, logger: Logger) throws(StorageError) {
-        storage = try MessageStorage(directory: directory, policy: policy, loop: loop, logger: logger)
+    init(directory: String, policy: FsyncPolicy, loop: any EventLoop, logger: Logger,
+         compactionInterval: TimeAmount = .seconds(30)) throws(StorageError) {
+        storage = try MessageStorage(directory: directory, policy: policy, loop: loop, logger: logger,
+                                     compactionInterval: compactionInterval)
         definitions = try RecordFile(path: "\(directory)/definitions.log")
         let known: Set<String> = ["definitions.log", "queues"]
         for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where !known.contains(name) {

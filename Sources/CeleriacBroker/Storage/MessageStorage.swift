@@ -18,10 +18,15 @@ final class MessageStorage {
     /// Called once the records written before them are durable under the policy.
     private var waiting: [() -> Void] = []
     private var syncing = false
+    /// The durable queues' stores, for the compaction pass.
+    private var queueStores: [ObjectIdentifier: QueueStore] = [:]
 
     static let batchInterval = TimeAmount.milliseconds(200)
+    /// A segment is rewritten only when it would give back at least this much.
+    static let compactionMinimumDeadBytes = 64 << 10
 
-    init(directory: String, policy: FsyncPolicy, loop: any EventLoop, logger: Logger) throws(StorageError) {
+    init(directory: String, policy: FsyncPolicy, loop: any EventLoop, logger: Logger,
+         compactionInterval: TimeAmount = .seconds(30)) throws(StorageError) {
         self.directory = directory
         self.policy = policy
         self.loop = loop
@@ -37,6 +42,25 @@ final class MessageStorage {
                 bound.value.syncDirtyFiles(everything: true)
             }
         }
+        let bound = NIOLoopBound(self, eventLoop: loop)
+        loop.scheduleRepeatedTask(initialDelay: compactionInterval, delay: compactionInterval) { _ in
+            bound.value.compactionPass()
+        }
+    }
+
+    func register(_ store: QueueStore) { queueStores[ObjectIdentifier(store)] = store }
+    func unregister(_ store: QueueStore) { queueStores[ObjectIdentifier(store)] = nil }
+
+    func compactionPass() {
+        for store in queueStores.values { store.compactionPass(minimumDeadBytes: Self.compactionMinimumDeadBytes) }
+    }
+
+    /// Runs file work on the storage thread (where the fsyncs run) and hands its result back
+    /// on the event loop.
+    func onStorageThread<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value,
+                                          then: @escaping (Result<Value, any Error>) -> Void) {
+        let bound = NIOLoopBound(then, eventLoop: loop)
+        syncThreads.runIfActive(eventLoop: loop, work).whenComplete { bound.value($0) }
     }
 
     func shutdown() {

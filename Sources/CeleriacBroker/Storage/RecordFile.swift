@@ -73,28 +73,34 @@ final class RecordFile {
     /// Every whole record from the start, with its offset; cuts a torn or corrupt tail and
     /// reports how many bytes it cut.
     func readAll() throws(StorageError) -> (records: [(offset: Int, payload: ByteBuffer)], cutBytes: Int) {
+        let (records, validBytes, totalBytes) = try Self.read(path: path)
+        let cut = totalBytes - validBytes
+        if cut > 0 {
+            guard ftruncate(descriptor, off_t(validBytes)) == 0 else { throw .io("truncate", path, errno) }
+            // The next append goes right after the last whole record, not after a hole.
+            guard lseek(descriptor, off_t(validBytes), SEEK_SET) >= 0 else { throw .io("seek", path, errno) }
+            size = validBytes
+        }
+        return (records, cut)
+    }
+
+    /// The whole records of the file at `path`, without changing it; safe off the event loop.
+    static func read(path: String) throws(StorageError) -> (records: [(offset: Int, payload: ByteBuffer)], validBytes: Int, totalBytes: Int) {
         guard let data = FileManager.default.contents(atPath: path) else { throw .io("read", path, errno) }
         var buffer = ByteBuffer(bytes: data)
         var records: [(Int, ByteBuffer)] = []
         var offset = 0
-        while buffer.readableBytes >= Self.headerSize {
+        while buffer.readableBytes >= headerSize {
             let length = Int(buffer.getInteger(at: buffer.readerIndex, as: UInt32.self)!)
             let checksum = buffer.getInteger(at: buffer.readerIndex + 4, as: UInt32.self)!
-            guard length <= Self.maximumRecordSize, buffer.readableBytes >= Self.headerSize + length else { break }
-            let payload = buffer.getSlice(at: buffer.readerIndex + Self.headerSize, length: length)!
-            guard CRC32.checksum(payload.readableBytesView) == checksum else { break }
+            guard length <= maximumRecordSize, buffer.readableBytes >= headerSize + length else { break }
+            let payload = buffer.getSlice(at: buffer.readerIndex + headerSize, length: length)!
+            guard payload.withUnsafeReadableBytes({ CRC32.checksum($0) }) == checksum else { break }
             records.append((offset, payload))
-            buffer.moveReaderIndex(forwardBy: Self.headerSize + length)
-            offset += Self.headerSize + length
+            buffer.moveReaderIndex(forwardBy: headerSize + length)
+            offset += headerSize + length
         }
-        let cut = data.count - offset
-        if cut > 0 {
-            guard ftruncate(descriptor, off_t(offset)) == 0 else { throw .io("truncate", path, errno) }
-            // The next append goes right after the last whole record, not after a hole.
-            guard lseek(descriptor, off_t(offset), SEEK_SET) >= 0 else { throw .io("seek", path, errno) }
-            size = offset
-        }
-        return (records, cut)
+        return (records, offset, data.count)
     }
 
     /// Deletes the file; the descriptor closes with the last reference (a sync in flight

@@ -2,10 +2,13 @@ import AMQPProtocol
 import Foundation
 import NIOCore
 
-/// Where a persistent message sits on disk: its queue's segment and the record's offset.
+/// Where a persistent message sits on disk: its queue's segment and the record's number
+/// there. Numbers, not byte offsets, so compaction can move a record without the queue
+/// noticing; the size tells the segment how much of it is still live.
 struct StoreLocation: Sendable, Hashable {
     var segment: UInt32
-    var offset: UInt32
+    var record: UInt32
+    var size: UInt32
 }
 
 /// A message record's payload: what a queue needs to hand the message out again after a
