@@ -10,7 +10,7 @@ final class EventBuffer: Sendable {
     static let batchLimit = 512
 
     private struct State {
-        var pending: [CeleryEvent] = []
+        var pending: [EncodedEvent] = []
         var flushing = false
         /// Events added, and events handed to the broker (or failed to be), since the start.
         var added = 0
@@ -25,7 +25,7 @@ final class EventBuffer: Sendable {
         self.publisher = publisher
     }
 
-    func add(_ event: CeleryEvent) {
+    func add(_ event: EncodedEvent) {
         let startFlusher = state.withLockedValue { state in
             state.pending.append(event)
             state.added += 1
@@ -51,7 +51,7 @@ final class EventBuffer: Sendable {
 
     private func flush() async {
         while true {
-            let batch = state.withLockedValue { state -> [CeleryEvent] in
+            let batch = state.withLockedValue { state -> [EncodedEvent] in
                 guard !state.pending.isEmpty else {
                     state.flushing = false
                     return []

@@ -18,44 +18,64 @@ struct TaskEventSender: Sendable {
     }
 
     func received(_ message: TaskMessage) {
-        send("task-received", [
-            "uuid": .string(message.id), "name": .string(message.taskName),
-            "args": .string(message.argsRepr ?? JSONValue.pythonTupleRepr(message.args)),
-            "kwargs": .string(message.kwargsRepr ?? JSONValue.object(message.kwargs).pythonRepr),
-            "root_id": .string(message.rootID ?? message.id),
-            "parent_id": message.parentID.map(JSONValue.string) ?? .null,
-            "retries": .int(message.retries),
-            "eta": message.headers["eta"] ?? .null, "expires": message.headers["expires"] ?? .null,
-        ])
+        send("task-received") { event in
+            event.field("uuid", message.id)
+            event.field("name", message.taskName)
+            event.field("args", message.argsRepr ?? JSONValue.pythonTupleRepr(message.args))
+            event.field("kwargs", message.kwargsRepr ?? JSONValue.object(message.kwargs).pythonRepr)
+            event.field("root_id", message.rootID ?? message.id)
+            event.field("parent_id", message.parentID.map(JSONValue.string) ?? .null)
+            event.field("retries", message.retries)
+            event.field("eta", message.headers["eta"] ?? .null)
+            event.field("expires", message.headers["expires"] ?? .null)
+        }
     }
 
     func started(_ id: String) {
-        send("task-started", ["uuid": .string(id)])
+        send("task-started") { $0.field("uuid", id) }
     }
 
     func succeeded(_ id: String, result: JSONValue, runtime: Double) {
-        send("task-succeeded", ["uuid": .string(id), "result": .string(result.pythonRepr), "runtime": .double(runtime)])
+        send("task-succeeded") { event in
+            event.field("uuid", id)
+            event.field("result", result.pythonRepr)
+            event.field("runtime", runtime)
+        }
     }
 
     func failed(_ id: String, error: CeleryError) {
-        send("task-failed", ["uuid": .string(id), "exception": .string(error.pythonRepr),
-                                   "traceback": .string(error.traceback ?? "")])
+        send("task-failed") { event in
+            event.field("uuid", id)
+            event.field("exception", error.pythonRepr)
+            event.field("traceback", error.traceback ?? "")
+        }
     }
 
     func retried(_ id: String, error: CeleryError) {
-        send("task-retried", ["uuid": .string(id), "exception": .string(error.pythonRepr),
-                                    "traceback": .string(error.traceback ?? "")])
+        send("task-retried") { event in
+            event.field("uuid", id)
+            event.field("exception", error.pythonRepr)
+            event.field("traceback", error.traceback ?? "")
+        }
     }
 
     /// `terminatedBy` is the signal a terminate sent, or 0 for a cooperative cancellation.
     func revoked(_ id: String, expired: Bool, terminatedBy signal: Int32? = nil) {
-        send("task-revoked", ["uuid": .string(id), "terminated": .bool(signal != nil),
-                                    "signum": signal.map { .int(Int($0)) } ?? .null, "expired": .bool(expired)])
+        send("task-revoked") { event in
+            event.field("uuid", id)
+            event.field("terminated", .bool(signal != nil))
+            event.field("signum", signal.map { .int(Int($0)) } ?? .null)
+            event.field("expired", .bool(expired))
+        }
     }
 
     /// A custom state from `updateState` (Celeriac's extension; Celery sends none).
     func progress(_ id: String, state: TaskState, meta: JSONValue) {
-        send("task-progress", ["uuid": .string(id), "state": .string(state.rawValue), "meta": meta])
+        send("task-progress") { event in
+            event.field("uuid", id)
+            event.field("state", state.rawValue)
+            event.field("meta", meta)
+        }
     }
 
     /// Returns once the task events sent so far have left for the broker.
@@ -70,9 +90,9 @@ struct TaskEventSender: Sendable {
         try? await publisher.publish(type, fields: fields)
     }
 
-    /// Stamped now, sent soon in a batch with its neighbours.
-    private func send(_ type: String, _ fields: [String: JSONValue]) {
+    /// Stamped and written now, sent soon in a batch with its neighbours.
+    private func send(_ type: String, _ fields: (inout JSONObjectWriter) -> Void) {
         guard state.eventsEnabled else { return }
-        buffer.add(publisher.event(type, fields: fields))
+        buffer.add(publisher.encodedEvent(type, fields))
     }
 }

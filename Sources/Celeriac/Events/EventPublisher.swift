@@ -35,6 +35,19 @@ public struct EventPublisher: Sendable {
         try await send(EventMessage.encode(events, asBatch: true))
     }
 
+    /// The same, for task events already in wire form (`encodedEvent`).
+    public func publish(batch events: [EncodedEvent]) async throws {
+        guard !events.isEmpty else { return }
+        var body: [UInt8] = [UInt8(ascii: "[")]
+        body.reserveCapacity(events.reduce(2) { $0 + $1.json.count + 2 })
+        for (index, event) in events.enumerated() {
+            if index > 0 { body.append(contentsOf: ", ".utf8) }
+            body.append(contentsOf: event.json)
+        }
+        body.append(UInt8(ascii: "]"))
+        try await send((EventMessage.taskBatchRoutingKey, body, ["hostname": .string(hostname)]))
+    }
+
     private func send(_ encoded: (routingKey: String, body: [UInt8], headers: [String: JSONValue])) async throws {
         try await transport.declare(ExchangeDeclaration(name: EventMessage.exchange, type: "topic"))
         var properties = MessageProperties.json
@@ -53,7 +66,26 @@ public struct EventPublisher: Sendable {
                     pid: Self.pid, clock: clock.tick(), fields: fields)
     }
 
+    /// A task event stamped as `event(_:fields:)` stamps it, written straight to its wire
+    /// form: `write` adds the event's own fields.
+    public func encodedEvent(_ type: String, _ write: (inout JSONObjectWriter) -> Void) -> EncodedEvent {
+        var writer = JSONObjectWriter()
+        write(&writer)
+        writer.field("type", type)
+        writer.field("hostname", hostname)
+        writer.field("timestamp", Date().timeIntervalSince1970)
+        writer.field("utcoffset", -Double(TimeZone.current.secondsFromGMT()) / 3600)
+        writer.field("pid", Self.pid)
+        writer.field("clock", clock.tick())
+        return EncodedEvent(json: writer.finished())
+    }
+
     private static let pid = Int(ProcessInfo.processInfo.processIdentifier)
+}
+
+/// One event as a JSON object, ready to go in a batch.
+public struct EncodedEvent: Sendable {
+    public let json: [UInt8]
 }
 
 /// Celery's Lamport clock: every event and control reply carries the next value.

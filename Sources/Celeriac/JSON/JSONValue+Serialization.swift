@@ -38,7 +38,7 @@ extension JSONValue {
         }
     }
 
-    private static func writeInteger(_ value: Int, to out: inout [UInt8]) {
+    static func writeInteger(_ value: Int, to out: inout [UInt8]) {
         guard value != .min else { return out.append(contentsOf: String(value).utf8) }
         if value < 0 { out.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude
@@ -66,9 +66,15 @@ extension JSONValue {
 
     static func writeString(_ string: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Most strings need no escape: copied whole, not byte by byte.
-        guard string.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
-            out.append(contentsOf: string.utf8)
+        // Most strings need no escape: checked over their UTF-8 storage and copied whole.
+        let copied = string.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for byte in bytes where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
+                return false
+            }
+            out.append(contentsOf: bytes)
+            return true
+        }
+        if copied == true {
             out.append(UInt8(ascii: "\""))
             return
         }
