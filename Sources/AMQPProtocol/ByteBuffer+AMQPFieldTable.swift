@@ -14,6 +14,8 @@ extension ByteBuffer {
         let length = Int(try readAMQPLong())
         guard var slice = readSlice(length: length) else { throw .truncated("a field table") }
         var table = AMQPTable()
+        // About one entry per 16 bytes (Celery's headers): grown once, not doubled from one.
+        table.reserveCapacity(min(length / 16, 64))
         while slice.readableBytes > 0 {
             let keyLength = Int(try slice.readAMQPOctet())
             let key = try slice.readAMQPUTF8(length: keyLength, what: "a field table key")
@@ -59,7 +61,7 @@ extension ByteBuffer {
             let length = Int(try readAMQPLong())
             guard let bytes = readSlice(length: length) else { throw .truncated("a long string value") }
             // Binary data in an 'S' value keeps its bytes rather than being repaired.
-            if let string = String(validating: bytes.readableBytesView, as: UTF8.self) { return .string(string) }
+            if let string = bytes.validUTF8String { return .string(string) }
             return .bytes(Array(bytes.readableBytesView))
         case UInt8(ascii: "x"):
             let length = Int(try readAMQPLong())

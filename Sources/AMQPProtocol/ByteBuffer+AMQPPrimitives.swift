@@ -37,15 +37,24 @@ extension ByteBuffer {
     public mutating func readAMQPLongString() throws(AMQPProtocolError) -> String {
         let length = Int(try readAMQPLong())
         guard let bytes = readSlice(length: length) else { throw .truncated("a long string") }
-        return String(decoding: bytes.readableBytesView, as: UTF8.self)
+        return bytes.withUnsafeReadableBytes { String(decoding: $0, as: UTF8.self) }
     }
 
     mutating func readAMQPUTF8(length: Int, what: String) throws(AMQPProtocolError) -> String {
         guard let bytes = readSlice(length: length) else { throw .truncated(what) }
-        guard let string = String(validating: bytes.readableBytesView, as: UTF8.self) else {
-            throw .invalidUTF8(what)
-        }
+        guard let string = bytes.validUTF8String else { throw .invalidUTF8(what) }
         return string
+    }
+
+    /// The readable bytes as text, or nil when they are not UTF-8. Over the raw bytes, not
+    /// the generic byte view: this runs for every header key and value of every message.
+    var validUTF8String: String? {
+        withUnsafeReadableBytes { raw in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            // ASCII (nearly every header) is valid as it is; the generic validator is slow.
+            if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
+            return String(validating: bytes, as: UTF8.self)
+        }
     }
 
     /// The 16-bit property flags, following continuation words (bit 0) if a peer sends any.

@@ -10,6 +10,7 @@ public struct EventPublisher: Sendable {
     /// Shared with whatever else the sender stamps (a worker's control replies), as Celery's
     /// app has one clock.
     public let clock: LamportClock
+    private let utcOffset = UTCOffset()
 
     public init(transport: any BrokerTransport, hostname: String, clock: LamportClock = LamportClock()) {
         self.transport = transport
@@ -73,14 +74,32 @@ public struct EventPublisher: Sendable {
         write(&writer)
         writer.field("type", type)
         writer.field("hostname", hostname)
-        writer.field("timestamp", Date().timeIntervalSince1970)
-        writer.field("utcoffset", -Double(TimeZone.current.secondsFromGMT()) / 3600)
+        let now = Date().timeIntervalSince1970
+        writer.field("timestamp", timestamp: now)
+        writer.field("utcoffset", json: utcOffset.json(at: now))
         writer.field("pid", Self.pid)
         writer.field("clock", clock.tick())
         return EncodedEvent(json: writer.finished())
     }
 
     private static let pid = Int(ProcessInfo.processInfo.processIdentifier)
+}
+
+/// The sender's offset from UTC as events carry it (hours west, a float, as Celery's
+/// `utcoffset()`), looked up at most once a minute rather than for every event: it changes
+/// only with daylight saving time.
+final class UTCOffset: Sendable {
+    private let cached = NIOLockedValueBox((validUntil: 0.0, json: [UInt8]()))
+
+    func json(at now: Double) -> [UInt8] {
+        cached.withLockedValue { cached in
+            if now >= cached.validUntil {
+                let hours = -Double(TimeZone.current.secondsFromGMT()) / 3600
+                cached = (now + 60, Array(JSONValue.format(hours).utf8))
+            }
+            return cached.json
+        }
+    }
 }
 
 /// One event as a JSON object, ready to go in a batch.

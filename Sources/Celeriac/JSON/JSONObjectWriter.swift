@@ -30,6 +30,32 @@ public struct JSONObjectWriter: Sendable {
         bytes.append(contentsOf: JSONValue.format(value).utf8)
     }
 
+    /// Seconds since the epoch with microseconds (`1764143123.042117`), written without
+    /// going through a String: every event carries one.
+    public mutating func field(_ key: String, timestamp: Double) {
+        writeKey(key)
+        guard timestamp.isFinite, timestamp >= 0, timestamp < 1e12 else {
+            bytes.append(contentsOf: JSONValue.format(timestamp).utf8)
+            return
+        }
+        let microseconds = Int((timestamp * 1_000_000).rounded())
+        JSONValue.writeInteger(microseconds / 1_000_000, to: &bytes)
+        bytes.append(UInt8(ascii: "."))
+        var fraction = microseconds % 1_000_000
+        var divisor = 100_000
+        while divisor > 0 {
+            bytes.append(UInt8(ascii: "0") + UInt8(fraction / divisor))
+            fraction %= divisor
+            divisor /= 10
+        }
+    }
+
+    /// A value already in JSON form, written as it is.
+    public mutating func field(_ key: String, json: [UInt8]) {
+        writeKey(key)
+        bytes.append(contentsOf: json)
+    }
+
     /// The object, closed.
     public consuming func finished() -> [UInt8] {
         bytes.append(UInt8(ascii: "}"))
@@ -37,8 +63,12 @@ public struct JSONObjectWriter: Sendable {
     }
 
     private mutating func writeKey(_ key: String) {
-        if bytes.count > 1 { bytes.append(contentsOf: ", ".utf8) }
+        if bytes.count > 1 {
+            bytes.append(UInt8(ascii: ","))
+            bytes.append(UInt8(ascii: " "))
+        }
         JSONValue.writeString(key, to: &bytes)
-        bytes.append(contentsOf: ": ".utf8)
+        bytes.append(UInt8(ascii: ":"))
+        bytes.append(UInt8(ascii: " "))
     }
 }

@@ -4,6 +4,17 @@ import Foundation
 extension JSONValue {
     /// Encodes any `Encodable` (a task's arguments or result) as a JSON value.
     public init<T: Encodable>(encoding value: T) throws {
+        // The common results skip the encoder: a round trip through JSON text costs more
+        // than a no-op task.
+        switch value {
+        case let value as JSONValue: self = value; return
+        case let value as String: self = .string(value); return
+        case let value as Int: self = .int(value); return
+        case let value as Bool: self = .bool(value); return
+        case let value as Double where value.isFinite: self = .double(value); return
+        case let value as any OptionalValue where value.isNone: self = .null; return
+        default: break
+        }
         let data = try JSONEncoder().encode(value)
         self = try JSONValue(parsing: data)
     }
@@ -47,4 +58,13 @@ extension JSONValue: Codable {
         case .object(let value): try container.encode(value)
         }
     }
+}
+
+/// Tells a nil of any Optional type apart without knowing the wrapped type.
+private protocol OptionalValue {
+    var isNone: Bool { get }
+}
+
+extension Optional: OptionalValue {
+    fileprivate var isNone: Bool { self == nil }
 }

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Memory of a process and its descendants (a prefork worker is several processes), from
+/// Memory and CPU time of a process and its descendants (a prefork worker is several processes), from
 /// Linux's /proc: each process's children listed by the kernel, so a sample reads only the
 /// tree's own files.
 enum ProcessTree {
@@ -15,6 +15,31 @@ enum ProcessTree {
             pending += children(of: pid)
         }
         return total
+    }
+
+    /// CPU seconds (user and system) of `root` and every process below it, with what their
+    /// children that already exited used; 0 where /proc is missing.
+    static func cpuSeconds(of root: Int32) -> Double {
+        var ticks = 0
+        var pending = [root]
+        var seen: Set<Int32> = []
+        while let pid = pending.popLast() {
+            guard seen.insert(pid).inserted else { continue }
+            ticks += cpuTicks(pid)
+            pending += children(of: pid)
+        }
+        return Double(ticks) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// utime + stime + cutime + cstime from /proc/PID/stat, whose second field (the command
+    /// name, in parentheses) may hold spaces: fields are counted after its closing one.
+    private static func cpuTicks(_ pid: Int32) -> Int {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let end = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        // After the name: state is field 3, so utime (14) … cstime (17) are at 11…14 here.
+        guard fields.count > 14 else { return 0 }
+        return fields[11...14].reduce(0) { $0 + (Int($1) ?? 0) }
     }
 
     private static func resident(_ pid: Int32) -> Int {

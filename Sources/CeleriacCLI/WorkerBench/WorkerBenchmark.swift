@@ -26,14 +26,17 @@ struct WorkerBenchmark: Sendable {
         var latencyP99: Double
         var residentMiB: Double
         var readyMilliseconds: Double
+        /// CPU time the worker's processes spent per task while emptying the queue: steadier
+        /// than tasks/s on a shared machine, and what a change to the worker moves.
+        var cpuMicrosecondsPerTask: Double
 
         var line: String {
-            String(format: "%@ %@ %9.0f   %7.2f %7.2f   %7.1f   %7.0f", kind.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0),
+            String(format: "%@ %@ %9.0f   %7.2f %7.2f   %7.1f   %7.0f   %7.0f", kind.rawValue.padding(toLength: 5, withPad: " ", startingAt: 0),
                    subject.padding(toLength: 18, withPad: " ", startingAt: 0), tasksPerSecond, latencyP50 * 1000,
-                   latencyP99 * 1000, residentMiB, readyMilliseconds)
+                   latencyP99 * 1000, residentMiB, readyMilliseconds, cpuMicrosecondsPerTask)
         }
 
-        static let header = "kind  worker               tasks/s    p50 ms  p99 ms   RSS MiB  ready ms"
+        static let header = "kind  worker               tasks/s    p50 ms  p99 ms   RSS MiB  ready ms  CPU µs/task"
     }
 
     var broker: String
@@ -63,7 +66,7 @@ struct WorkerBenchmark: Sendable {
         defer { peak.stop() }
 
         let phase = NIOLockedValueBox("waiting for worker-online from \(node)")
-        let figures: (ready: Double, perSecond: Double, latencies: [Double])
+        let figures: (ready: Double, perSecond: Double, cpuPerTask: Double, latencies: [Double])
         do {
             figures = try await untilDone(worker, log: log, phase: phase) {
                 var iterator = events.makeAsyncIterator()
@@ -72,6 +75,7 @@ struct WorkerBenchmark: Sendable {
                     if event.type == "worker-online", event.hostname == node { ready = .now }
                 }
                 guard let ready else { throw BenchError("the event stream ended before \(node) came online") }
+                let cpuAtReady = ProcessTree.cpuSeconds(of: worker)
                 var succeeded = 0
                 while succeeded < tasks, let event = try await iterator.next() {
                     if event.type == "task-succeeded", event.hostname == node {
@@ -80,6 +84,7 @@ struct WorkerBenchmark: Sendable {
                     }
                 }
                 let perSecond = Double(tasks) / seconds(ContinuousClock.now - ready)
+                let cpuPerTask = (ProcessTree.cpuSeconds(of: worker) - cpuAtReady) / Double(tasks) * 1_000_000
                 peak.stop()
                 var latencies: [Double] = []
                 for index in 0..<latencyTasks {
@@ -94,7 +99,7 @@ struct WorkerBenchmark: Sendable {
                     }
                     try await Task.sleep(for: .milliseconds(10))  // light load: the next task after a pause
                 }
-                return (seconds(ready - spawned), perSecond, latencies.sorted())
+                return (seconds(ready - spawned), perSecond, cpuPerTask, latencies.sorted())
             }
         } catch {
             stop(worker)  // a failed run leaves no worker behind
@@ -107,7 +112,8 @@ struct WorkerBenchmark: Sendable {
             figures.latencies.isEmpty ? .nan : figures.latencies[min(figures.latencies.count - 1, Int(Double(figures.latencies.count) * p))]
         }
         return Result(subject: subject.label, kind: kind, tasksPerSecond: figures.perSecond, latencyP50: percentile(0.5),
-                      latencyP99: percentile(0.99), residentMiB: Double(peak.kib) / 1024, readyMilliseconds: figures.ready * 1000)
+                      latencyP99: percentile(0.99), residentMiB: Double(peak.kib) / 1024, readyMilliseconds: figures.ready * 1000,
+                      cpuMicrosecondsPerTask: figures.cpuPerTask)
     }
 
     /// What the broker itself allows: the same task messages consumed and acked by a bare

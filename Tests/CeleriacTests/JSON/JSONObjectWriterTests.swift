@@ -22,4 +22,23 @@ import Testing
     @Test func anEmptyObjectIsBraces() {
         #expect(JSONObjectWriter().finished() == Array("{}".utf8))
     }
+
+    @Test func timestampsHaveMicrosecondsAndParseBack() throws {
+        var writer = JSONObjectWriter()
+        writer.field("a", timestamp: 1_764_143_123.042117)
+        writer.field("b", timestamp: 5.5)
+        writer.field("c", timestamp: -1.25)  // outside the fast path: Python's repr
+        let bytes = writer.finished()
+        #expect(String(decoding: bytes, as: UTF8.self) == #"{"a": 1764143123.042117, "b": 5.500000, "c": -1.25}"#)
+        #expect(try JSONValue(parsing: bytes)["b"] == 5.5)
+    }
+
+    @Test func commonResultsEncodeWithoutTheEncoderAndAsItWould() throws {
+        let none: Int? = nil
+        #expect(try JSONValue(encoding: none) == .null)
+        #expect(try JSONValue(encoding: Optional(3)) == 3)
+        #expect(try JSONValue(encoding: "x") == "x")
+        #expect(try JSONValue(encoding: 2.5) == 2.5)
+        #expect(try JSONValue(encoding: [1, 2]) == [1, 2])
+    }
 }
