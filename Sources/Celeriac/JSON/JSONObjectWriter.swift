@@ -10,29 +10,29 @@ public struct JSONObjectWriter: Sendable {
         bytes.append(UInt8(ascii: "{"))
     }
 
-    public mutating func field(_ key: String, _ value: JSONValue) {
+    public mutating func field(_ key: StaticString, _ value: JSONValue) {
         writeKey(key)
         value.write(to: &bytes)
     }
 
-    public mutating func field(_ key: String, _ value: String) {
+    public mutating func field(_ key: StaticString, _ value: String) {
         writeKey(key)
         JSONValue.writeString(value, to: &bytes)
     }
 
-    public mutating func field(_ key: String, _ value: Int) {
+    public mutating func field(_ key: StaticString, _ value: Int) {
         writeKey(key)
         JSONValue.writeInteger(value, to: &bytes)
     }
 
-    public mutating func field(_ key: String, _ value: Double) {
+    public mutating func field(_ key: StaticString, _ value: Double) {
         writeKey(key)
         bytes.append(contentsOf: JSONValue.format(value).utf8)
     }
 
     /// Seconds since the epoch with microseconds (`1764143123.042117`), written without
     /// going through a String: every event carries one.
-    public mutating func field(_ key: String, timestamp: Double) {
+    public mutating func field(_ key: StaticString, timestamp: Double) {
         writeKey(key)
         guard timestamp.isFinite, timestamp >= 0, timestamp < 1e12 else {
             bytes.append(contentsOf: JSONValue.format(timestamp).utf8)
@@ -51,7 +51,7 @@ public struct JSONObjectWriter: Sendable {
     }
 
     /// A value already in JSON form, written as it is.
-    public mutating func field(_ key: String, json: [UInt8]) {
+    public mutating func field(_ key: StaticString, json: [UInt8]) {
         writeKey(key)
         bytes.append(contentsOf: json)
     }
@@ -62,12 +62,14 @@ public struct JSONObjectWriter: Sendable {
         return bytes
     }
 
-    private mutating func writeKey(_ key: String) {
+    private mutating func writeKey(_ key: StaticString) {
         if bytes.count > 1 {
             bytes.append(UInt8(ascii: ","))
             bytes.append(UInt8(ascii: " "))
         }
-        JSONValue.writeString(key, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        key.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
         bytes.append(UInt8(ascii: ":"))
         bytes.append(UInt8(ascii: " "))
     }
