@@ -5,14 +5,20 @@ extension JSONValue {
     /// Encodes any `Encodable` (a task's arguments or result) as a JSON value.
     public init<T: Encodable>(encoding value: T) throws {
         // The common results skip the encoder: a round trip through JSON text costs more
-        // than a no-op task.
+        // than a no-op task. Optionals first, so a wrapped Int is not taken for a Double.
+        if let optional = value as? any EncodableOptional {
+            guard let wrapped = optional.wrappedEncodable else {
+                self = .null
+                return
+            }
+            self = try JSONValue(encoding: wrapped)
+            return
+        }
         switch value {
         case let value as JSONValue: self = value; return
         case let value as String: self = .string(value); return
         case let value as Int: self = .int(value); return
         case let value as Bool: self = .bool(value); return
-        case let value as Double where value.isFinite: self = .double(value); return
-        case let value as any OptionalValue where value.isNone: self = .null; return
         default: break
         }
         let data = try JSONEncoder().encode(value)
@@ -60,11 +66,11 @@ extension JSONValue: Codable {
     }
 }
 
-/// Tells a nil of any Optional type apart without knowing the wrapped type.
-private protocol OptionalValue {
-    var isNone: Bool { get }
+/// An Optional of any Encodable type, opened without knowing the wrapped type.
+private protocol EncodableOptional {
+    var wrappedEncodable: (any Encodable)? { get }
 }
 
-extension Optional: OptionalValue {
-    fileprivate var isNone: Bool { self == nil }
+extension Optional: EncodableOptional where Wrapped: Encodable {
+    fileprivate var wrappedEncodable: (any Encodable)? { self }
 }
