@@ -53,7 +53,7 @@ struct WorkerBenchmark: Sendable {
         let app = App(configuration)
         let queue = "bench.\(kind.rawValue).\(UUID().uuidString.prefix(8).lowercased())"
         let options = TaskSendOptions(queue: queue)
-        let events = try await EventReceiver.events(on: try await app.transport())
+        let eventMessages = try await EventReceiver.messages(on: try await app.transport())
         try await prefill(app, kind: kind, options: options)
 
         let launch = subject.launch(queue: queue, kind: kind.rawValue, concurrency: concurrency, broker: broker,
@@ -69,7 +69,7 @@ struct WorkerBenchmark: Sendable {
         let figures: (ready: Double, perSecond: Double, cpuPerTask: Double, latencies: [Double])
         do {
             figures = try await untilDone(worker, log: log, phase: phase) {
-                var iterator = events.makeAsyncIterator()
+                var iterator = BenchEvents(eventMessages.makeAsyncIterator())
                 var ready: ContinuousClock.Instant?
                 while ready == nil, let event = try await iterator.next() {
                     if event.type == "worker-online", event.hostname == node { ready = .now }
@@ -77,11 +77,9 @@ struct WorkerBenchmark: Sendable {
                 guard let ready else { throw BenchError("the event stream ended before \(node) came online") }
                 let cpuAtReady = ProcessTree.cpuSeconds(of: worker)
                 var succeeded = 0
-                while succeeded < tasks, let event = try await iterator.next() {
-                    if event.type == "task-succeeded", event.hostname == node {
-                        succeeded += 1
-                        if succeeded % 1000 == 0 { phase.withLockedValue { $0 = "\(succeeded) of \(tasks) tasks succeeded" } }
-                    }
+                while succeeded < tasks, let count = try await iterator.nextSucceededCount(from: node) {
+                    succeeded += count
+                    phase.withLockedValue { $0 = "\(succeeded) of \(tasks) tasks succeeded" }
                 }
                 let perSecond = Double(tasks) / seconds(ContinuousClock.now - ready)
                 let cpuPerTask = (ProcessTree.cpuSeconds(of: worker) - cpuAtReady) / Double(tasks) * 1_000_000
