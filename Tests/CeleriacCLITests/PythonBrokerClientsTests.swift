@@ -49,4 +49,17 @@ struct PythonBrokerClientsTests {
         #expect(seconds < 10, "the immediate task waited \(seconds) s behind the held countdown tasks")
         #expect(results["eta_results"] as? [Int] == [0, 2, 4, 6, 8])
     }
+
+    /// A Python Celery worker with -E on the broker under test, a client reading results
+    /// over rpc://, and Celery's own inspect, events and purge commands beside them.
+    @Test func pythonCeleryRunsEndToEndWithItsOwnCommandLine() async throws {
+        let results = try await Self.runPython("celery_end_to_end.py")
+        #expect((results["ping"] as? String)?.contains("pong") == true, "\(results)")
+        #expect(results["dump_ready"] as? Bool == true, "\(results)")
+        #expect(results["results"] as? [Int] == [0, 2, 4, 6, 8])
+        #expect(results["events_succeeded"] as? Int == 5, "\(results["dump_sample"] ?? "")")
+        #expect((results["purge"] as? String)?.contains("Purged 3 messages") == true, "\(results["purge"] ?? "")")
+        #expect(results["left_after_purge"] as? Int == 0)
+    }
 }
+
