@@ -222,35 +222,75 @@ with open(os.path.join(OUT, "AMQPMethod.swift"), "w") as f:
 
 # Basic properties
 props = [c for c in spec["classes"] if c["name"] == "basic"][0]["properties"]
+names = [plain(a["name"]) for a in props]
+types = [SWIFT_TYPE[primitive(a)] for a in props]
 p = ["/// The 14 basic properties of a message (`basic` class content header), each optional:",
      "/// a property is on the wire only when its flag bit is set.",
-     "public struct AMQPBasicProperties: Sendable, Hashable {"]
-for a in props:
-    p.append(f"    public var {plain(a['name'])}: {SWIFT_TYPE[primitive(a)]}?")
+     "///",
+     "/// The values live in a shared box, copied on write: the struct is one pointer wide, so the",
+     "/// frames and messages that carry it move without copying 14 fields (and retaining every",
+     "/// string in them) each time they are passed on.",
+     "public struct AMQPBasicProperties: Sendable, Hashable {",
+     "    struct Fields: Hashable {"]
+for n, t in zip(names, types):
+    p.append(f"        var {n}: {t}?")
+p.append("    }")
 p.append("")
-p.append("    public init(" + ", ".join(f"{plain(a['name'])}: {SWIFT_TYPE[primitive(a)]}? = nil" for a in props) + ") {")
-for a in props:
-    p.append(f"        self.{plain(a['name'])} = {plain(a['name'])}")
+p.append("    /// Mutated only while uniquely referenced (see `fields`), so sharing it is safe.")
+p.append("    final class Storage: @unchecked Sendable {")
+p.append("        var fields: Fields")
+p.append("        init(_ fields: Fields) { self.fields = fields }")
+p.append("    }")
+p.append("")
+p.append("    private var storage: Storage")
+p.append("")
+p.append("    var fields: Fields {")
+p.append("        get { storage.fields }")
+p.append("        _modify {")
+p.append("            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }")
+p.append("            yield &storage.fields")
+p.append("        }")
+p.append("    }")
+p.append("")
+for n, t in zip(names, types):
+    p.append(f"    public var {n}: {t}? {{")
+    p.append(f"        get {{ storage.fields.{n} }}")
+    p.append(f"        _modify {{ yield &fields.{n} }}")
+    p.append("    }")
+p.append("")
+p.append("    public init(" + ", ".join(f"{n}: {t}? = nil" for n, t in zip(names, types)) + ") {")
+p.append("        storage = Storage(Fields(" + ", ".join(f"{n}: {n}" for n in names) + "))")
 p.append("    }")
 p.append("")
 p.append("    /// Reads the property flags and then the properties they announce.")
 p.append("    public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {")
 p.append("        let flags = try buffer.readAMQPPropertyFlags()")
+p.append("        var fields = Fields()")
 for i, a in enumerate(props):
     bit = 1 << (15 - i)
-    p.append(f"        self.{plain(a['name'])} = flags & {bit} != 0 ? try buffer.{READ[primitive(a)]} : nil")
+    p.append(f"        if flags & {bit} != 0 {{ fields.{plain(a['name'])} = try buffer.{READ[primitive(a)]} }}")
+p.append("        storage = Storage(fields)")
 p.append("    }")
 p.append("")
 p.append("    public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {")
+p.append("        let fields = storage.fields")
 p.append("        var flags: UInt16 = 0")
 for i, a in enumerate(props):
-    p.append(f"        if self.{plain(a['name'])} != nil {{ flags |= {1 << (15 - i)} }}")
+    p.append(f"        if fields.{plain(a['name'])} != nil {{ flags |= {1 << (15 - i)} }}")
 p.append("        buffer.writeInteger(flags)")
 for a in props:
     w = WRITE[primitive(a)].format(v="value")
     pre = "try " if w.startswith("try ") else ""
     w = w.replace("try ", "")
-    p.append(f"        if let value = self.{plain(a['name'])} {{ {pre}buffer.{w} }}")
+    p.append(f"        if let value = fields.{plain(a['name'])} {{ {pre}buffer.{w} }}")
+p.append("    }")
+p.append("")
+p.append("    public static func == (lhs: Self, rhs: Self) -> Bool {")
+p.append("        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields")
+p.append("    }")
+p.append("")
+p.append("    public func hash(into hasher: inout Hasher) {")
+p.append("        hasher.combine(storage.fields)")
 p.append("    }")
 p.append("}")
 with open(os.path.join(OUT, "AMQPBasicProperties.swift"), "w") as f:

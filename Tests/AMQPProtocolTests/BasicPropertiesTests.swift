@@ -175,4 +175,21 @@ struct BasicPropertiesTests {
         }
         #expect(error == .shortStringTooLong(length: 300, prefix: String(repeating: "c", count: 32)))
     }
+
+    /// The properties share one box until a copy changes: then it has a box of its own.
+    @Test func aCopyThatChangesLeavesTheOriginalAsItWas() {
+        let original = AMQPBasicProperties(contentType: "application/json", headers: ["task": .string("demo.add")])
+        var copy = original
+        #expect(copy == original)
+        copy.headers?["task"] = .string("demo.mul")
+        copy.priority = 3
+        #expect(original.headers?["task"] == .string("demo.add"))
+        #expect(original.priority == nil)
+        #expect(copy.headers?["task"] == .string("demo.mul"))
+        #expect(copy != original)
+        let rebuilt = AMQPBasicProperties(contentType: "application/json", headers: ["task": .string("demo.add")])
+        #expect(rebuilt == original)
+        #expect(Set([rebuilt, original]).count == 1)
+    }
 }
+

@@ -4,88 +4,165 @@ import NIOCore
 
 /// The 14 basic properties of a message (`basic` class content header), each optional:
 /// a property is on the wire only when its flag bit is set.
+///
+/// The values live in a shared box, copied on write: the struct is one pointer wide, so the
+/// frames and messages that carry it move without copying 14 fields (and retaining every
+/// string in them) each time they are passed on.
 public struct AMQPBasicProperties: Sendable, Hashable {
-    public var contentType: String?
-    public var contentEncoding: String?
-    public var headers: AMQPTable?
-    public var deliveryMode: UInt8?
-    public var priority: UInt8?
-    public var correlationID: String?
-    public var replyTo: String?
-    public var expiration: String?
-    public var messageID: String?
-    public var timestamp: UInt64?
-    public var type: String?
-    public var userID: String?
-    public var appID: String?
-    public var clusterID: String?
+    struct Fields: Hashable {
+        var contentType: String?
+        var contentEncoding: String?
+        var headers: AMQPTable?
+        var deliveryMode: UInt8?
+        var priority: UInt8?
+        var correlationID: String?
+        var replyTo: String?
+        var expiration: String?
+        var messageID: String?
+        var timestamp: UInt64?
+        var type: String?
+        var userID: String?
+        var appID: String?
+        var clusterID: String?
+    }
+
+    /// Mutated only while uniquely referenced (see `fields`), so sharing it is safe.
+    final class Storage: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var storage: Storage
+
+    var fields: Fields {
+        get { storage.fields }
+        _modify {
+            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+            yield &storage.fields
+        }
+    }
+
+    public var contentType: String? {
+        get { storage.fields.contentType }
+        _modify { yield &fields.contentType }
+    }
+    public var contentEncoding: String? {
+        get { storage.fields.contentEncoding }
+        _modify { yield &fields.contentEncoding }
+    }
+    public var headers: AMQPTable? {
+        get { storage.fields.headers }
+        _modify { yield &fields.headers }
+    }
+    public var deliveryMode: UInt8? {
+        get { storage.fields.deliveryMode }
+        _modify { yield &fields.deliveryMode }
+    }
+    public var priority: UInt8? {
+        get { storage.fields.priority }
+        _modify { yield &fields.priority }
+    }
+    public var correlationID: String? {
+        get { storage.fields.correlationID }
+        _modify { yield &fields.correlationID }
+    }
+    public var replyTo: String? {
+        get { storage.fields.replyTo }
+        _modify { yield &fields.replyTo }
+    }
+    public var expiration: String? {
+        get { storage.fields.expiration }
+        _modify { yield &fields.expiration }
+    }
+    public var messageID: String? {
+        get { storage.fields.messageID }
+        _modify { yield &fields.messageID }
+    }
+    public var timestamp: UInt64? {
+        get { storage.fields.timestamp }
+        _modify { yield &fields.timestamp }
+    }
+    public var type: String? {
+        get { storage.fields.type }
+        _modify { yield &fields.type }
+    }
+    public var userID: String? {
+        get { storage.fields.userID }
+        _modify { yield &fields.userID }
+    }
+    public var appID: String? {
+        get { storage.fields.appID }
+        _modify { yield &fields.appID }
+    }
+    public var clusterID: String? {
+        get { storage.fields.clusterID }
+        _modify { yield &fields.clusterID }
+    }
 
     public init(contentType: String? = nil, contentEncoding: String? = nil, headers: AMQPTable? = nil, deliveryMode: UInt8? = nil, priority: UInt8? = nil, correlationID: String? = nil, replyTo: String? = nil, expiration: String? = nil, messageID: String? = nil, timestamp: UInt64? = nil, type: String? = nil, userID: String? = nil, appID: String? = nil, clusterID: String? = nil) {
-        self.contentType = contentType
-        self.contentEncoding = contentEncoding
-        self.headers = headers
-        self.deliveryMode = deliveryMode
-        self.priority = priority
-        self.correlationID = correlationID
-        self.replyTo = replyTo
-        self.expiration = expiration
-        self.messageID = messageID
-        self.timestamp = timestamp
-        self.type = type
-        self.userID = userID
-        self.appID = appID
-        self.clusterID = clusterID
+        storage = Storage(Fields(contentType: contentType, contentEncoding: contentEncoding, headers: headers, deliveryMode: deliveryMode, priority: priority, correlationID: correlationID, replyTo: replyTo, expiration: expiration, messageID: messageID, timestamp: timestamp, type: type, userID: userID, appID: appID, clusterID: clusterID))
     }
 
     /// Reads the property flags and then the properties they announce.
     public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
         let flags = try buffer.readAMQPPropertyFlags()
-        self.contentType = flags & 32768 != 0 ? try buffer.readAMQPShortString() : nil
-        self.contentEncoding = flags & 16384 != 0 ? try buffer.readAMQPShortString() : nil
-        self.headers = flags & 8192 != 0 ? try buffer.readAMQPTable() : nil
-        self.deliveryMode = flags & 4096 != 0 ? try buffer.readAMQPOctet() : nil
-        self.priority = flags & 2048 != 0 ? try buffer.readAMQPOctet() : nil
-        self.correlationID = flags & 1024 != 0 ? try buffer.readAMQPShortString() : nil
-        self.replyTo = flags & 512 != 0 ? try buffer.readAMQPShortString() : nil
-        self.expiration = flags & 256 != 0 ? try buffer.readAMQPShortString() : nil
-        self.messageID = flags & 128 != 0 ? try buffer.readAMQPShortString() : nil
-        self.timestamp = flags & 64 != 0 ? try buffer.readAMQPLongLong() : nil
-        self.type = flags & 32 != 0 ? try buffer.readAMQPShortString() : nil
-        self.userID = flags & 16 != 0 ? try buffer.readAMQPShortString() : nil
-        self.appID = flags & 8 != 0 ? try buffer.readAMQPShortString() : nil
-        self.clusterID = flags & 4 != 0 ? try buffer.readAMQPShortString() : nil
+        var fields = Fields()
+        if flags & 32768 != 0 { fields.contentType = try buffer.readAMQPShortString() }
+        if flags & 16384 != 0 { fields.contentEncoding = try buffer.readAMQPShortString() }
+        if flags & 8192 != 0 { fields.headers = try buffer.readAMQPTable() }
+        if flags & 4096 != 0 { fields.deliveryMode = try buffer.readAMQPOctet() }
+        if flags & 2048 != 0 { fields.priority = try buffer.readAMQPOctet() }
+        if flags & 1024 != 0 { fields.correlationID = try buffer.readAMQPShortString() }
+        if flags & 512 != 0 { fields.replyTo = try buffer.readAMQPShortString() }
+        if flags & 256 != 0 { fields.expiration = try buffer.readAMQPShortString() }
+        if flags & 128 != 0 { fields.messageID = try buffer.readAMQPShortString() }
+        if flags & 64 != 0 { fields.timestamp = try buffer.readAMQPLongLong() }
+        if flags & 32 != 0 { fields.type = try buffer.readAMQPShortString() }
+        if flags & 16 != 0 { fields.userID = try buffer.readAMQPShortString() }
+        if flags & 8 != 0 { fields.appID = try buffer.readAMQPShortString() }
+        if flags & 4 != 0 { fields.clusterID = try buffer.readAMQPShortString() }
+        storage = Storage(fields)
     }
 
     public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        let fields = storage.fields
         var flags: UInt16 = 0
-        if self.contentType != nil { flags |= 32768 }
-        if self.contentEncoding != nil { flags |= 16384 }
-        if self.headers != nil { flags |= 8192 }
-        if self.deliveryMode != nil { flags |= 4096 }
-        if self.priority != nil { flags |= 2048 }
-        if self.correlationID != nil { flags |= 1024 }
-        if self.replyTo != nil { flags |= 512 }
-        if self.expiration != nil { flags |= 256 }
-        if self.messageID != nil { flags |= 128 }
-        if self.timestamp != nil { flags |= 64 }
-        if self.type != nil { flags |= 32 }
-        if self.userID != nil { flags |= 16 }
-        if self.appID != nil { flags |= 8 }
-        if self.clusterID != nil { flags |= 4 }
+        if fields.contentType != nil { flags |= 32768 }
+        if fields.contentEncoding != nil { flags |= 16384 }
+        if fields.headers != nil { flags |= 8192 }
+        if fields.deliveryMode != nil { flags |= 4096 }
+        if fields.priority != nil { flags |= 2048 }
+        if fields.correlationID != nil { flags |= 1024 }
+        if fields.replyTo != nil { flags |= 512 }
+        if fields.expiration != nil { flags |= 256 }
+        if fields.messageID != nil { flags |= 128 }
+        if fields.timestamp != nil { flags |= 64 }
+        if fields.type != nil { flags |= 32 }
+        if fields.userID != nil { flags |= 16 }
+        if fields.appID != nil { flags |= 8 }
+        if fields.clusterID != nil { flags |= 4 }
         buffer.writeInteger(flags)
-        if let value = self.contentType { try buffer.writeAMQPShortString(value) }
-        if let value = self.contentEncoding { try buffer.writeAMQPShortString(value) }
-        if let value = self.headers { try buffer.writeAMQPTable(value) }
-        if let value = self.deliveryMode { buffer.writeInteger(value) }
-        if let value = self.priority { buffer.writeInteger(value) }
-        if let value = self.correlationID { try buffer.writeAMQPShortString(value) }
-        if let value = self.replyTo { try buffer.writeAMQPShortString(value) }
-        if let value = self.expiration { try buffer.writeAMQPShortString(value) }
-        if let value = self.messageID { try buffer.writeAMQPShortString(value) }
-        if let value = self.timestamp { buffer.writeInteger(value) }
-        if let value = self.type { try buffer.writeAMQPShortString(value) }
-        if let value = self.userID { try buffer.writeAMQPShortString(value) }
-        if let value = self.appID { try buffer.writeAMQPShortString(value) }
-        if let value = self.clusterID { try buffer.writeAMQPShortString(value) }
+        if let value = fields.contentType { try buffer.writeAMQPShortString(value) }
+        if let value = fields.contentEncoding { try buffer.writeAMQPShortString(value) }
+        if let value = fields.headers { try buffer.writeAMQPTable(value) }
+        if let value = fields.deliveryMode { buffer.writeInteger(value) }
+        if let value = fields.priority { buffer.writeInteger(value) }
+        if let value = fields.correlationID { try buffer.writeAMQPShortString(value) }
+        if let value = fields.replyTo { try buffer.writeAMQPShortString(value) }
+        if let value = fields.expiration { try buffer.writeAMQPShortString(value) }
+        if let value = fields.messageID { try buffer.writeAMQPShortString(value) }
+        if let value = fields.timestamp { buffer.writeInteger(value) }
+        if let value = fields.type { try buffer.writeAMQPShortString(value) }
+        if let value = fields.userID { try buffer.writeAMQPShortString(value) }
+        if let value = fields.appID { try buffer.writeAMQPShortString(value) }
+        if let value = fields.clusterID { try buffer.writeAMQPShortString(value) }
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(storage.fields)
     }
 }
