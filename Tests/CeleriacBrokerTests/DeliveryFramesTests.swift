@@ -6,8 +6,8 @@ import Testing
 /// The broker writes basic.deliver in one pass over raw memory; the bytes must be exactly
 /// what the general encoder writes for the same delivery.
 struct DeliveryFramesTests {
-    @Test(arguments: [0, 16, 4088, 4089, 10_000])
-    func aDeliveryIsWrittenAsTheGeneralEncoderWritesIt(bodySize: Int) throws {
+    @Test(arguments: [(0, 4096), (16, 4096), (4088, 4096), (4089, 4096), (10_000, 4096), (10_000, 0)] as [(Int, UInt32)])
+    func aDeliveryIsWrittenAsTheGeneralEncoderWritesIt(bodySize: Int, frameMax: UInt32) throws {
         let properties = AMQPBasicProperties(contentType: "application/json", headers: ["task": .string("demo.add")],
                                              deliveryMode: 2, priority: 3)
         var encoded = ByteBuffer()
@@ -18,9 +18,9 @@ struct DeliveryFramesTests {
         let deliver = AMQPMethod.basicDeliver(.init(consumerTag: "amq.ctag-é1", deliveryTag: 1 << 40, redelivered: true,
                                                     exchange: "celery", routingKey: "rk.ü"))
         var fast = ByteBuffer()
-        fast.writeMessage(channel: 7, method: deliver, content: content, frameMax: 4096)
+        fast.writeMessage(channel: 7, method: deliver, content: content, frameMax: frameMax)
         var general = ByteBuffer()
-        try general.writeAMQPContent(channel: 7, method: deliver, properties: properties, body: body, maximumFrameSize: 4096)
+        try general.writeAMQPContent(channel: 7, method: deliver, properties: properties, body: body, maximumFrameSize: frameMax)
         #expect(fast == general)
     }
 }

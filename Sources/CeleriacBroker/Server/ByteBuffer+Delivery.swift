@@ -42,9 +42,8 @@ extension ByteBuffer {
         let methodPayload = 4 + (1 + consumerTag.utf8.count) + 8 + 1 + (1 + exchange.utf8.count) + (1 + routingKey.utf8.count)
         let properties = content.encodedProperties.readableBytes
         let bodyLength = content.body.readableBytes
-        let bodyFrames = bodyLength == 0 ? 0 : (bodyLength + chunk - 1) / chunk
         let total = (AMQP.frameOverhead + methodPayload) + (AMQP.frameOverhead + 12 + properties)
-            + bodyFrames * AMQP.frameOverhead + bodyLength
+            + RawFrameWriter.bodyFramesSize(bodyLength, chunk: chunk)
         writeWithUnsafeMutableBytes(minimumWritableBytes: total) { memory in
             var out = RawFrameWriter(memory)
             out.frameStart(.method, channel: channel, size: methodPayload)
@@ -62,50 +61,8 @@ extension ByteBuffer {
             out.put(UInt64(bodyLength))
             content.encodedProperties.withUnsafeReadableBytes { out.put(bytes: $0) }
             out.put(AMQP.frameEnd)
-            content.body.withUnsafeReadableBytes { body in
-                var offset = 0
-                while offset < body.count {
-                    let length = Swift.min(chunk, body.count - offset)
-                    out.frameStart(.body, channel: channel, size: length)
-                    out.put(bytes: UnsafeRawBufferPointer(rebasing: body[offset..<(offset + length)]))
-                    out.put(AMQP.frameEnd)
-                    offset += length
-                }
-            }
+            content.body.withUnsafeReadableBytes { out.putBodyFrames($0, channel: channel, chunk: chunk) }
             return out.offset
         }
-    }
-}
-
-/// Big-endian writes into memory sized beforehand.
-private struct RawFrameWriter {
-    let memory: UnsafeMutableRawBufferPointer
-    var offset = 0
-
-    init(_ memory: UnsafeMutableRawBufferPointer) { self.memory = memory }
-
-    mutating func put<Value: FixedWidthInteger>(_ value: Value) {
-        memory.storeBytes(of: value.bigEndian, toByteOffset: offset, as: Value.self)
-        offset += MemoryLayout<Value>.size
-    }
-
-    mutating func put(bytes: UnsafeRawBufferPointer) {
-        guard let source = bytes.baseAddress, bytes.count > 0 else { return }
-        (memory.baseAddress! + offset).copyMemory(from: source, byteCount: bytes.count)
-        offset += bytes.count
-    }
-
-    /// Names the broker sends were short strings when they arrived, so they fit one octet.
-    mutating func putShortString(_ text: inout String) {
-        text.withUTF8 { utf8 in
-            put(UInt8(utf8.count))
-            put(bytes: UnsafeRawBufferPointer(utf8))
-        }
-    }
-
-    mutating func frameStart(_ kind: AMQPFrame.Kind, channel: UInt16, size: Int) {
-        put(kind.rawValue)
-        put(channel)
-        put(UInt32(size))
     }
 }
