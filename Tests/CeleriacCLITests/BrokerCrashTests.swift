@@ -7,7 +7,9 @@ import Testing
 
 /// `celeriac broker` killed with SIGKILL and started again on the same data dir loses
 /// nothing it confirmed, and hands out nothing twice.
-@Suite(.timeLimit(.minutes(2)))
+// Serialized: each test starts and kills brokers and writes tens of MiB with fsync; run
+// together, they slow each other enough to upset the timing the worker test relies on.
+@Suite(.serialized, .timeLimit(.minutes(3)))
 struct BrokerCrashTests {
     let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("celeriac-crash-\(UUID().uuidString)").path
 
@@ -38,10 +40,9 @@ struct BrokerCrashTests {
 
         let second = try await BrokerProcess.start(dataDirectory: dataDirectory)
         defer { second.killIfRunning() }
-        let connection = try await AMQPConnection.connect(url: second.url)
-        let channel = try await connection.openChannel()
+        let (connection, channel, deliveries) = try await drain("crash", from: second)
         var seen: [Int] = []
-        while let delivery = try await channel.get(queue: "crash", noAck: true) {
+        for delivery in deliveries {
             let body = String(buffer: delivery.body)
             #expect(delivery.properties.headers?["index"] == .int64(Int64(body.dropFirst(8))!))
             seen.append(Int(body.dropFirst(8))!)
@@ -92,10 +93,9 @@ struct BrokerCrashTests {
 
         let second = try await BrokerProcess.start(dataDirectory: dataDirectory)
         defer { second.killIfRunning() }
-        let connection = try await AMQPConnection.connect(url: second.url)
-        let channel = try await connection.openChannel()
+        let (connection, _, deliveries) = try await drain("compact", from: second)
         var seen: [Int] = []
-        while let delivery = try await channel.get(queue: "compact", noAck: true) {
+        for delivery in deliveries {
             let body = String(buffer: delivery.body)
             let index = Int(body.prefix { $0 != " " })!
             #expect(body == "\(index) " + String(repeating: "\(index % 10)", count: size))
@@ -131,7 +131,9 @@ struct BrokerCrashTests {
         for _ in 0..<4 {
             var options = TaskSendOptions()
             options.queue = "restarts"
-            ids.append(try await client.send("demo.sleep", args: [2], options: options, expectResult: false).id)
+            // Long enough that none can finish (and be acked) before the kill, however slowly
+            // the four arrive on a busy machine.
+            ids.append(try await client.send("demo.sleep", args: [4], options: options, expectResult: false).id)
         }
         await client.close()
         try await waitFor("received", count: 4, in: workerLog)
@@ -142,7 +144,7 @@ struct BrokerCrashTests {
         try await waitFor("Connected to the broker again", in: workerLog)
         // Their acks died with the connection, so the broker hands all four out again, and
         // each runs a second time (at least once, as with Celery).
-        try await waitFor("succeeded", count: 8, in: workerLog)
+        try await waitFor("succeeded", count: 8, in: workerLog, seconds: 60)
         for id in ids {
             let result = try await CeleriacBinary.runDetached(["result", id, "--wait", "--timeout", "60",
                                                                "--result-backend", results, "-b", second.url])
@@ -155,9 +157,20 @@ struct BrokerCrashTests {
         try await second.stop()
     }
 
+    /// Everything left in `queue` after a restart, taken with basic.get, in order.
+    private func drain(_ queue: String, from broker: BrokerProcess) async throws
+        -> (AMQPConnection, AMQPChannel, [AMQPDelivery])
+    {
+        let connection = try await AMQPConnection.connect(url: broker.url)
+        let channel = try await connection.openChannel()
+        var deliveries: [AMQPDelivery] = []
+        while let delivery = try await channel.get(queue: queue, noAck: true) { deliveries.append(delivery) }
+        return (connection, channel, deliveries)
+    }
+
     /// Waits until `text` appears `count` times in the log (the worker has no other signal).
-    private func waitFor(_ text: String, count: Int = 1, in path: String) async throws {
-        let deadline = Date().addingTimeInterval(30)
+    private func waitFor(_ text: String, count: Int = 1, in path: String, seconds: Double = 30) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             let log = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
             if log.components(separatedBy: text).count - 1 >= count { return }

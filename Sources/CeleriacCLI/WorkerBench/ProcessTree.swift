@@ -6,29 +6,26 @@ import Foundation
 enum ProcessTree {
     /// The resident set of `root` and every process below it, in KiB; 0 where /proc is missing.
     static func residentKiB(of root: Int32) -> Int {
-        var total = 0
-        var pending = [root]
-        var seen: Set<Int32> = []
-        while let pid = pending.popLast() {
-            guard seen.insert(pid).inserted else { continue }
-            total += resident(pid)
-            pending += children(of: pid)
-        }
-        return total
+        sum(over: root, resident)
     }
 
     /// CPU seconds (user and system) of `root` and every process below it, with what their
     /// children that already exited used; 0 where /proc is missing.
     static func cpuSeconds(of root: Int32) -> Double {
-        var ticks = 0
+        Double(sum(over: root, cpuTicks)) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// `measure` of `root` and of every process below it, added up.
+    private static func sum(over root: Int32, _ measure: (Int32) -> Int) -> Int {
+        var total = 0
         var pending = [root]
         var seen: Set<Int32> = []
         while let pid = pending.popLast() {
             guard seen.insert(pid).inserted else { continue }
-            ticks += cpuTicks(pid)
+            total += measure(pid)
             pending += children(of: pid)
         }
-        return Double(ticks) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        return total
     }
 
     /// utime + stime + cutime + cstime from /proc/PID/stat, whose second field (the command
