@@ -19,6 +19,12 @@ public enum AMQP {
     /// Type, channel and size before the payload, and the frame-end octet after it.
     public static let frameOverhead = 8
 
+    /// The most body bytes one body frame carries under a negotiated frame-max (0: no
+    /// limit). No peer may negotiate below the spec's minimum, so a smaller value is raised.
+    public static func bodyChunk(maximumFrameSize: UInt32) -> Int {
+        maximumFrameSize == 0 ? Int.max : Int(Swift.max(maximumFrameSize, minimumFrameSize)) - frameOverhead
+    }
+
     /// The default port of amqp:// and amqps://.
     public static let defaultPort = 5672
     public static let defaultTLSPort = 5671

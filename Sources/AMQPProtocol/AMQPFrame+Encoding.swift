@@ -43,9 +43,7 @@ extension ByteBuffer {
             moveWriterIndex(to: start)  // a message is written whole or not at all
             throw error
         }
-        // No peer may negotiate below the spec's minimum, so a smaller value is raised to it.
-        let chunk = maximumFrameSize == 0
-            ? Int.max : Int(Swift.max(maximumFrameSize, AMQP.minimumFrameSize)) - AMQP.frameOverhead
+        let chunk = AMQP.bodyChunk(maximumFrameSize: maximumFrameSize)
         var remaining = body
         while remaining.readableBytes > 0 {
             let slice = remaining.readSlice(length: Swift.min(chunk, remaining.readableBytes))!
@@ -61,7 +59,7 @@ extension ByteBuffer {
         var exchange = publish.exchange, routingKey = publish.routingKey
         let methodPayload = 4 + 2 + (1 + exchange.utf8.count) + (1 + routingKey.utf8.count) + 1
         let headerStart = writerIndex + AMQP.frameOverhead + methodPayload
-        writeWithUnsafeMutableBytes(minimumWritableBytes: AMQP.frameOverhead + methodPayload + 7 + 12) { memory in
+        writeWithUnsafeMutableBytes(minimumWritableBytes: AMQP.frameOverhead + methodPayload + RawFrameWriter.contentHeaderStartSize) { memory in
             var out = RawFrameWriter(memory)
             out.frameStart(.method, channel: channel, size: methodPayload)
             out.put(AMQP.Basic.Publish.classID)
@@ -71,10 +69,8 @@ extension ByteBuffer {
             out.putShortString(&routingKey)
             out.put(UInt8((publish.mandatory ? 1 : 0) | (publish.immediate ? 2 : 0)))
             out.put(AMQP.frameEnd)
-            out.frameStart(.header, channel: channel, size: 0)  // the size follows the properties
-            out.put(AMQP.Basic.Publish.classID)
-            out.put(UInt16(0))
-            out.put(UInt64(body.readableBytes))
+            // The frame's size is set once the properties are written.
+            out.contentHeaderStart(channel: channel, propertiesSize: 0, bodySize: body.readableBytes)
             return out.offset
         }
         do {
@@ -84,8 +80,7 @@ extension ByteBuffer {
             throw error
         }
         setInteger(UInt32(writerIndex - headerStart - 7), at: headerStart + 3)
-        let chunk = maximumFrameSize == 0
-            ? Int.max : Int(Swift.max(maximumFrameSize, AMQP.minimumFrameSize)) - AMQP.frameOverhead
+        let chunk = AMQP.bodyChunk(maximumFrameSize: maximumFrameSize)
         writeWithUnsafeMutableBytes(minimumWritableBytes: 1 + RawFrameWriter.bodyFramesSize(body.readableBytes, chunk: chunk)) { memory in
             var out = RawFrameWriter(memory)
             out.put(AMQP.frameEnd)

@@ -36,6 +36,18 @@ public struct RawFrameWriter {
         put(UInt32(size))
     }
 
+    /// A content header frame up to its properties: type, channel, size, class, weight and
+    /// body size (`contentHeaderStartSize` bytes). The properties and the end octet follow.
+    public mutating func contentHeaderStart(channel: UInt16, propertiesSize: Int, bodySize: Int) {
+        frameStart(.header, channel: channel, size: 12 + propertiesSize)
+        put(AMQP.Basic.Publish.classID)
+        put(UInt16(0))  // weight
+        put(UInt64(bodySize))
+    }
+
+    /// Bytes `contentHeaderStart` writes.
+    public static let contentHeaderStartSize = 7 + 12
+
     /// Body frames of at most `chunk` bytes each, every one with its header and end octet.
     public mutating func putBodyFrames(_ body: UnsafeRawBufferPointer, channel: UInt16, chunk: Int) {
         var start = 0

@@ -58,13 +58,12 @@ public enum EventMessage {
     /// worker's gossip queue binds `worker.#` and would miss worker events inside a batch).
     /// An empty list gives an empty `task.multi` batch. The `hostname` header names the sender,
     /// taken from the first event; publish with content type `application/json` and delivery mode 1.
-    /// With `asBatch`, even one event goes as a list, as Celery's worker sends task events.
-    public static func encode(_ events: [CeleryEvent], asBatch: Bool = false)
+    public static func encode(_ events: [CeleryEvent])
         -> (routingKey: String, body: [UInt8], headers: [String: JSONValue])
     {
         var headers: [String: JSONValue] = [:]
         if let hostname = events.first?.hostname { headers["hostname"] = .string(hostname) }
-        if events.count == 1, !asBatch, let event = events.first {
+        if events.count == 1, let event = events.first {
             return (routingKey(forType: event.type), JSONValue.object(event.fields).serializedBytes, headers)
         }
         let group = events.first.map(\.group) ?? "task"

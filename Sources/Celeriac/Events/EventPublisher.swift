@@ -29,14 +29,9 @@ public struct EventPublisher: Sendable {
         try await send(EventMessage.encode(events))
     }
 
-    /// Publishes task events as a `task.multi` list even when there is one, as Celery's
-    /// worker batches them (the captured events are all batches).
-    public func publish(batch events: [CeleryEvent]) async throws {
-        guard !events.isEmpty else { return }
-        try await send(EventMessage.encode(events, asBatch: true))
-    }
-
-    /// The same, for task events already in wire form (`encodedEvent`).
+    /// Publishes task events already in wire form (`encodedEvent`) as a `task.multi` list,
+    /// even when there is one, as Celery's worker batches them (the captured events are all
+    /// batches).
     public func publish(batch events: [EncodedEvent]) async throws {
         guard !events.isEmpty else { return }
         var body: [UInt8] = [UInt8(ascii: "[")]

@@ -14,7 +14,7 @@ final class BrokerStore {
     private(set) var isReplaying = false
 
     init(directory: String, policy: FsyncPolicy, loop: any EventLoop, logger: Logger,
-         compactionInterval: TimeAmount = .seconds(30)) throws(StorageError) {
+         compactionInterval: TimeAmount) throws(StorageError) {
         storage = try MessageStorage(directory: directory, policy: policy, loop: loop, logger: logger,
                                      compactionInterval: compactionInterval)
         definitions = try RecordFile(path: "\(directory)/definitions.log")
