@@ -15,8 +15,9 @@ struct WorkerBenchCommand: AsyncParsableCommand {
             the queue (from the worker's own task-succeeded events), publish-to-start latency \
             p50/p99 of tasks sent one at a time, the peak resident memory of the worker and its \
             pool processes, and the time from start to worker-online. First it prints the \
-            broker's ceiling: the same messages consumed and acked by a bare AMQP consumer \
-            (the best of three runs).
+            broker's ceiling: the same messages consumed and acked by a bare AMQP consumer. \
+            Every worker and the ceiling run --runs times; each line is the fastest run, with \
+            the slowest beside it.
             """
     )
 
@@ -32,6 +33,9 @@ struct WorkerBenchCommand: AsyncParsableCommand {
     @Option(name: [.customShort("c"), .long], help: "Worker concurrency (default: the number of cores).")
     var concurrency = ProcessInfo.processInfo.activeProcessorCount
 
+    @Option(help: "Runs of each worker and of the ceiling; the fastest is reported.")
+    var runs = 3
+
     @Option(help: "Celeriac pools to run, comma-separated.")
     var pools = "prefork,async,threads,solo"
 
@@ -45,8 +49,8 @@ struct WorkerBenchCommand: AsyncParsableCommand {
     var python = "python3"
 
     func validate() throws {
-        guard tasks > 0, latencyTasks >= 0, concurrency > 0 else {
-            throw ValidationError("--tasks and -c take 1 or more, --latency-tasks 0 or more")
+        guard tasks > 0, latencyTasks >= 0, concurrency > 0, runs > 0 else {
+            throw ValidationError("--tasks, --runs and -c take 1 or more, --latency-tasks 0 or more")
         }
         for pool in list(pools) where PoolKind(rawValue: pool) == nil {
             throw ValidationError("--pools: \(pool) is not a pool; use prefork, async, threads, solo")
@@ -66,18 +70,19 @@ struct WorkerBenchCommand: AsyncParsableCommand {
                                     celeryApp: celeryApp, python: python, logDirectory: logs)
         var subjects = list(pools).map { BenchSubject(implementation: .celeriac, pool: $0) }
         if celeryApp != nil { subjects += ["prefork", "solo"].map { BenchSubject(implementation: .celery, pool: $0) } }
-        print("Worker benchmark: \(tasks) tasks per run, -c \(concurrency), -E, no result backend; worker logs in \(logs)")
+        print("Worker benchmark: \(tasks) tasks per run, -c \(concurrency), -E, no result backend, best of \(runs) runs; worker logs in \(logs)")
         for kind in list(kinds).compactMap(WorkerBenchmark.Kind.init(rawValue:)) {
-            // The best of three: one run of the ceiling varies by a fifth on a shared machine,
-            // and the highest is the hardest to come near.
-            var ceiling = 0.0
-            for _ in 0..<3 { ceiling = max(ceiling, try await bench.brokerCeiling(kind: kind)) }
-            print(String(format: "%@: broker ceiling (bare consumer, same messages, prefetch %d, acks; best of 3) %.0f msg/s",
-                         kind.taskName, 4 * concurrency, ceiling))
+            var ceilings: [Double] = []
+            for _ in 0..<runs { ceilings.append(try await bench.brokerCeiling(kind: kind)) }
+            let ceiling = ceilings.max() ?? 0
+            print(String(format: "%@: broker ceiling (bare consumer, same messages, prefetch %d, acks) %.0f msg/s, slowest %.0f",
+                         kind.taskName, 4 * concurrency, ceiling, ceilings.min() ?? 0))
             print(WorkerBenchmark.Result.header)
             var results: [WorkerBenchmark.Result] = []
             for subject in subjects {
-                let result = try await bench.run(subject, kind: kind)
+                var runsOfSubject: [WorkerBenchmark.Result] = []
+                for _ in 0..<runs { runsOfSubject.append(try await bench.run(subject, kind: kind)) }
+                guard let result = WorkerBenchmark.Result.best(of: runsOfSubject) else { continue }
                 results.append(result)
                 print(result.line)
             }

@@ -49,7 +49,10 @@ final class InProcessPool: ExecutionPool {
         self.logger = logger
     }
 
-    var processIDs: [Int] { [Int(ProcessInfo.processInfo.processIdentifier)] }
+    /// Asked once: ProcessInfo makes a getpid system call each time, and every task reports it.
+    private static let processID = Int(ProcessInfo.processInfo.processIdentifier)
+
+    var processIDs: [Int] { [Self.processID] }
 
     func resize(to count: Int) {
         if let threads, count > threads.threadCount { threads.addThreads(count - threads.threadCount) }
@@ -85,12 +88,12 @@ final class InProcessPool: ExecutionPool {
             withUnsafeCurrentTask { current in
                 if let current { running.withLockedValue { $0[id] = Running(body: .inline(current)) } }
             }
-            job.started(Int(ProcessInfo.processInfo.processIdentifier))
+            job.started(Self.processID)
             outcome = await execute()
         } else {
             let body = Task(executorPreference: threads) { await execute() }
             running.withLockedValue { $0[id] = Running(body: .task(body)) }
-            job.started(Int(ProcessInfo.processInfo.processIdentifier))
+            job.started(Self.processID)
             outcome = await watch(body, limits: job.limits, label: "\(task.name)[\(id)]")
         }
         let terminated = running.withLockedValue { $0.removeValue(forKey: id)?.terminated ?? false }
