@@ -113,6 +113,11 @@ struct TaskRunner: Sendable {
             await discardRevoked(message, delivery: delivery, queue: queue, reason: "revoked", acknowledged: acknowledged)
             return
         }
+        if let expires = message.expires, expires <= Date() {  // Celery checks again as it runs a task
+            logger.info("task \(message.taskName)[\(message.id)] expired at \(CeleryTime.format(expires)) while it waited: revoked")
+            await discardRevoked(message, delivery: delivery, queue: queue, reason: "expired", acknowledged: acknowledged)
+            return
+        }
         let acksLate = acksLate(task)
         if !acksLate, !acknowledged { settle(delivery, .ack) }
         state.start(message.id, acknowledged: !acksLate)

@@ -361,16 +361,19 @@ struct WorkerInteropTests {
         #expect(badArgs?["message"].map { $0.contains("demo.add") } == true, "\(results)")
         let expired = results["expired"] as? [String: String]
         #expect(expired?["error"] == "TaskRevokedError", "\(results)")
+        let expiredWhileHeld = results["expired_while_held"] as? [String: String]
+        #expect(expiredWhileHeld?["error"] == "TaskRevokedError", "\(results)")
         #expect(workerLog.contains("received unregistered task of type 'demo.nope'"), "\(workerLog.suffix(2000))")
 
         let events = reply["events"] as? [String: Any] ?? [:]
         let states = events["states"] as? [String: String] ?? [:]
-        #expect(states["add"] == "SUCCESS" && states["fail"] == "FAILURE" && states["expired"] == "REVOKED", "\(events)")
-        #expect(states.count == 12 && states.values.allSatisfy { ["SUCCESS", "FAILURE", "REVOKED"].contains($0) }, "\(events)")
+        #expect(states["add"] == "SUCCESS" && states["fail"] == "FAILURE" && states["expired"] == "REVOKED"
+                && states["expired_while_held"] == "REVOKED", "\(events)")
+        #expect(states.count == 13 && states.values.allSatisfy { ["SUCCESS", "FAILURE", "REVOKED"].contains($0) }, "\(events)")
         #expect((events["workers"] as? [String: Bool])?["swift-\(queue)@localhost"] == true, "\(events)")
         let types = events["types"] as? [String: Int] ?? [:]
-        #expect(types["task-received"] == 12 && types["task-succeeded"] == 9 && types["task-failed"] == 3, "\(types)")
-        #expect(types["task-progress"] == 3 && types["task-revoked"] == 1, "\(types)")
+        #expect(types["task-received"] == 13 && types["task-succeeded"] == 9 && types["task-failed"] == 3, "\(types)")
+        #expect(types["task-progress"] == 3 && types["task-revoked"] == 2, "\(types)")
     }
 }
 

@@ -91,6 +91,8 @@ def main():
         "progress": send("demo.progress", 3),
         "countdown": app.send_task("demo.add", args=(1, 1), queue=options.queue, countdown=1),
         "expired": expired,
+        # Due after it expires: the worker holds it for its ETA, then finds it expired.
+        "expired_while_held": app.send_task("demo.add", args=(2, 2), queue=options.queue, countdown=2, expires=1),
     }
     output = {"results": {name: outcome(result, options.timeout) for name, result in calls.items()}}
     if watcher:
