@@ -49,9 +49,12 @@ public final class App: Sendable {
         options.priority = route.priority
         let message = TaskMessage.build(name: name, args: args, kwargs: kwargs, options: options, replyTo: replyTo,
                                         defaultPriority: configuration.defaultPriority)
+        // Stamped before the publish, not after its confirm as Celery stamps it: a worker may
+        // start the task within that confirm's round trip, and sent must not come after started.
+        let sentAt = Date()
         try await transport.publish(message.brokerMessage(exchange: route.exchange, routingKey: route.routingKey))
         if configuration.sendSentEvent {
-            try await connections.publishSentEvent(for: message, route: route)
+            try await connections.publishSentEvent(for: message, route: route, sentAt: sentAt)
         }
         return AsyncResult(id: message.id, backend: backend, app: self)
     }

@@ -48,7 +48,7 @@ actor AppConnections {
     }
 
     /// task-sent, as a client with `task_send_sent_event` announces each task.
-    func publishSentEvent(for message: TaskMessage, route: TaskRouting) async throws {
+    func publishSentEvent(for message: TaskMessage, route: TaskRouting, sentAt: Date) async throws {
         let hostname = message.origin ?? TaskMessage.defaultOrigin
         let publisher = try await sentEvents.value { EventPublisher(transport: try await self.transport(), hostname: hostname) }
         try await publisher.publish("task-sent", fields: [
@@ -59,7 +59,7 @@ actor AppConnections {
             "exchange": .string(route.exchange), "routing_key": .string(route.routingKey),
             "root_id": .string(message.rootID ?? message.id),
             "parent_id": message.parentID.map(JSONValue.string) ?? .null,
-        ])
+        ], at: sentAt)
     }
 
     func close() async {

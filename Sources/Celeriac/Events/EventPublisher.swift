@@ -20,8 +20,8 @@ public struct EventPublisher: Sendable {
 
     /// Publishes events of one type group; fields `hostname`, `timestamp`, `utcoffset`, `pid`
     /// and `clock` are filled in. Nobody listening is normal, not an error.
-    public func publish(_ type: String, fields: [String: JSONValue]) async throws {
-        try await publish([event(type, fields: fields)])
+    public func publish(_ type: String, fields: [String: JSONValue], at timestamp: Date = Date()) async throws {
+        try await publish([event(type, fields: fields, at: timestamp)])
     }
 
     public func publish(_ events: [CeleryEvent]) async throws {
@@ -55,9 +55,9 @@ public struct EventPublisher: Sendable {
         } catch BrokerError.unroutable {}
     }
 
-    /// An event stamped as Celery stamps them.
-    public func event(_ type: String, fields: [String: JSONValue]) -> CeleryEvent {
-        CeleryEvent(type: type, hostname: hostname, timestamp: Date().timeIntervalSince1970,
+    /// An event stamped as Celery stamps them (at `timestamp`, by default now).
+    public func event(_ type: String, fields: [String: JSONValue], at timestamp: Date = Date()) -> CeleryEvent {
+        CeleryEvent(type: type, hostname: hostname, timestamp: timestamp.timeIntervalSince1970,
                     utcoffset: -Double(TimeZone.current.secondsFromGMT()) / 3600,
                     pid: Self.pid, clock: clock.tick(), fields: fields)
     }
