@@ -49,7 +49,7 @@ struct AMQPBenchmark {
                 try await channel.publishConfirmed(body, routingKey: queue, properties: properties)
             }
         }
-        let publishSeconds = seconds(since: publishStart)
+        let publishSeconds = (ContinuousClock.now - publishStart).inSeconds
 
         try await channel.basicQos(prefetchCount: 100)
         let consumeStart = ContinuousClock.now
@@ -60,7 +60,7 @@ struct AMQPBenchmark {
             received += 1
             if received == messages { break }
         }
-        let consumeSeconds = seconds(since: consumeStart)
+        let consumeSeconds = (ContinuousClock.now - consumeStart).inSeconds
         try await consumer.cancel()
         try await channel.queueDelete(queue)
         try await connection.close()
@@ -69,10 +69,5 @@ struct AMQPBenchmark {
         return Result(client: "Celeriac AMQPClient \(celeriacVersion) (\(label))",
                       publishPerSecond: Double(messages) / publishSeconds,
                       consumePerSecond: Double(messages) / consumeSeconds)
-    }
-
-    private func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
     }
 }

@@ -36,7 +36,14 @@ struct TopCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try app.configuration()
         let broker = try BrokerLabel(url: configuration.brokerURL)
-        let monitor = Monitor(configuration: configuration, options: try watch.options(virtualHost: broker.virtualHost))
+        try await Self.showDashboard(configuration: configuration, options: try watch.options(virtualHost: broker.virtualHost),
+                                     broker: broker, readOnly: readOnly, ascii: ascii, noColor: noColor)
+    }
+
+    /// Watches the cluster and shows the dashboard until the user quits; `celeriac demo` opens it too.
+    static func showDashboard(configuration: CeleriacConfiguration, options monitorOptions: MonitorOptions, broker: BrokerLabel,
+                              readOnly: Bool = false, ascii: Bool = false, noColor: Bool = false) async throws {
+        let monitor = Monitor(configuration: configuration, options: monitorOptions)
         do {
             try monitor.start { try await AMQPTransport(url: configuration.brokerURL) }
         } catch {
@@ -45,7 +52,7 @@ struct TopCommand: AsyncParsableCommand {
         var options = DashboardRunner.Options()
         let environment = ProcessInfo.processInfo.environment
         options.colors = !noColor && (environment["NO_COLOR"] ?? "").isEmpty
-        options.glyphs = ascii || !Self.localeSpeaksUTF8(environment) ? .ascii : .unicode
+        options.glyphs = ascii || !localeSpeaksUTF8(environment) ? .ascii : .unicode
         options.readOnly = readOnly
         options.brokerLabel = broker.label
         do {

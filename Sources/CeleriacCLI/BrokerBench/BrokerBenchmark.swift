@@ -170,8 +170,7 @@ struct BrokerBenchmark: Sendable {
     }
 
     static func seconds(since start: ContinuousClock.Instant) -> Double {
-        let elapsed = ContinuousClock.now - start
-        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        (ContinuousClock.now - start).inSeconds
     }
 
     static func percentile(_ sorted: [Double], _ p: Double) -> Double {

@@ -92,7 +92,7 @@ struct WorkerBenchmark: Sendable {
                     succeeded += count
                     phase.withLockedValue { $0 = "\(succeeded) of \(tasks) tasks succeeded" }
                 }
-                let perSecond = Double(tasks) / seconds(ContinuousClock.now - ready)
+                let perSecond = Double(tasks) / (ContinuousClock.now - ready).inSeconds
                 let cpuPerTask = (ProcessTree.cpuSeconds(of: worker) - cpuAtReady) / Double(tasks) * 1_000_000
                 peak.stop()
                 var latencies: [Double] = []
@@ -108,7 +108,7 @@ struct WorkerBenchmark: Sendable {
                     }
                     try await Task.sleep(for: .milliseconds(10))  // light load: the next task after a pause
                 }
-                return (seconds(ready - spawned), perSecond, cpuPerTask, latencies.sorted())
+                return ((ready - spawned).inSeconds, perSecond, cpuPerTask, latencies.sorted())
             }
         } catch {
             stop(worker)  // a failed run leaves no worker behind
@@ -142,7 +142,7 @@ struct WorkerBenchmark: Sendable {
             received += 1
             if received == tasks { break }
         }
-        let perSecond = Double(tasks) / seconds(ContinuousClock.now - start)
+        let perSecond = Double(tasks) / (ContinuousClock.now - start).inSeconds
         _ = try? await app.purge(queues: [queue])
         await app.close()
         return perSecond
@@ -220,7 +220,3 @@ final class PeakMemory: Sendable {
     func stop() { sampler.cancel() }
 }
 
-
-fileprivate func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}
