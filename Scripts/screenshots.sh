@@ -1,33 +1,32 @@
 #!/usr/bin/env bash
-# Screenshots of `celeriac top` against the live demo cluster, rendered to PNG:
+# Screenshots of the dashboard on `celeriac demo`'s live cluster, rendered to PNG:
 #
 #   bash Scripts/screenshots.sh            # writes Screenshots/*.png
 #
-# Brings up Scripts/start-demo-cluster.sh (RabbitMQ + two Python Celery workers), starts
-# `.build/debug/celeriac top` in a detached tmux session of 140x40 (TERM inside:
-# tmux-256color), sends it Tests/Interop/task_mix.py's task mix in a few waves, then for
-# each screen presses its key, waits until the screen's name shows in the top bar, captures
-# the pane with colours (capture-pane -e -p) and renders it with Scripts/render-terminal-png.py:
+# Starts `.build/debug/celeriac demo` (embedded broker, a prefork and an async worker, the
+# task mix) in a detached tmux session of 140x40 (TERM inside: tmux-256color), lets the mix
+# run until the Tasks screen shows finished, failed and revoked tasks, then for each screen
+# presses its key, waits until the screen's name shows in the top bar, captures the pane
+# with colours (capture-pane -e -p) and renders it with Scripts/render-terminal-png.py:
 #
 #   Screenshots/1-overview.png 2-workers.png 3-tasks.png 4-queues.png 5-beat.png 6-events.png
 #   Screenshots/task-detail.png   (screen 3, state filter FAILURE, Enter)
+#   Screenshots/action.png        (screen 2, + on the prefork worker, y: the status line)
 #   Screenshots/help.png          (?)
 #
-# Everything it started (tmux server on its own socket, workers, node) is stopped on exit;
-# the raw captures stay in a temporary directory, removed on exit (CELERIAC_SHOTS_KEEP=1
-# keeps it and prints its path).
+# Then q, which stops the demo's whole cluster. The tmux server (on its own socket) is
+# killed on exit; the raw captures stay in a temporary directory, removed on exit
+# (CELERIAC_SHOTS_KEEP=1 keeps it and prints its path).
 #
 # Environment: CELERIAC_BIN (default .build/debug/celeriac), CELERIAC_SHOTS_DIR (default
-# Screenshots), CELERIAC_SHOTS_WAVES (task-mix waves, default 4), CELERIAC_SHOTS_TIMEOUT
-# (seconds to wait for any one thing on screen, default 60); CELERIAC_PEER_DIR and
-# CELERIAC_RABBITMQ_BASE_PORT go on to the cluster script.
+# Screenshots), CELERIAC_SHOTS_TIMEOUT (seconds to wait for any one thing on screen,
+# default 60).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 ROOT=$PWD
 
 BIN=${CELERIAC_BIN:-$ROOT/.build/debug/celeriac}
 OUT=${CELERIAC_SHOTS_DIR:-$ROOT/Screenshots}
-WAVES=${CELERIAC_SHOTS_WAVES:-4}
 TIMEOUT=${CELERIAC_SHOTS_TIMEOUT:-60}
 COLS=140
 ROWS=40
@@ -62,19 +61,24 @@ ensure_peers() {
 
 ensure_peers
 [ -x "$BIN" ] || die "$BIN not found: build it first (swift build)"
-"$BIN" top --help >/dev/null 2>&1 || die "$BIN has no working 'top' subcommand ($BIN top --help failed)"
+"$BIN" demo --help >/dev/null 2>&1 || die "$BIN has no working 'demo' subcommand ($BIN demo --help failed)"
 
 # UTF-8 (tmux and the dashboard draw box characters only for a UTF-8 locale) and colour.
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 unset NO_COLOR
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/celeriac-shots.XXXXXX")
-cluster_started=0
 cleanup() {
     local rc=$?
+    # q stops the demo's cluster; a demo still running (a failed wait) gets SIGTERM, which
+    # stops it the same way, before the tmux server goes.
+    local pane
+    pane=$(tmux -L "$SOCK" display-message -p -t "$SESSION" '#{pane_pid}' 2>/dev/null || true)
+    if [ -n "$pane" ] && kill "$pane" 2>/dev/null; then
+        for _ in $(seq 1 300); do kill -0 "$pane" 2>/dev/null || break; sleep 0.1; done
+    fi
     tmux -L "$SOCK" kill-server 2>/dev/null || true
     rm -f "${TMUX_TMPDIR:-/tmp}/tmux-$(id -u)/$SOCK"   # kill-server leaves the socket file
-    if [ "$cluster_started" = 1 ]; then bash Scripts/start-demo-cluster.sh stop || true; fi
     if [ "${CELERIAC_SHOTS_KEEP:-}" = 1 ]; then
         log "captures kept in $WORK"
     else
@@ -86,12 +90,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# ---- the cluster ----------------------------------------------------------------------------
-cluster_started=1   # before start: a half-started cluster must be stopped too
-bash Scripts/start-demo-cluster.sh start
-eval "$(bash Scripts/start-demo-cluster.sh env)"
-[ -n "${CELERIAC_TEST_AMQP_URL:-}" ] || die "no CELERIAC_TEST_AMQP_URL from the cluster"
-
 # ---- the dashboard in tmux ------------------------------------------------------------------
 if infocmp tmux-256color >/dev/null 2>&1; then INNER_TERM=tmux-256color; else INNER_TERM=screen-256color; fi
 cat >"$WORK/tmux.conf" <<EOF
@@ -101,11 +99,7 @@ set -g status off
 set -g remain-on-exit on
 set -g escape-time 10
 EOF
-top_args=(top -b "$CELERIAC_TEST_AMQP_URL" --state-file "$WORK/top-state.json")
-if [ -n "${CELERIAC_TEST_MANAGEMENT_URL:-}" ]; then
-    top_args+=(--management-url "$CELERIAC_TEST_MANAGEMENT_URL")
-fi
-printf '%q ' "$BIN" "${top_args[@]}" >"$WORK/top-command"
+printf '%q ' "$BIN" demo >"$WORK/top-command"
 log "starting: $(cat "$WORK/top-command")"
 TERM=xterm-256color tmux -L "$SOCK" -f "$WORK/tmux.conf" new-session -d -s "$SESSION" \
     -x "$COLS" -y "$ROWS" "exec $(cat "$WORK/top-command")"
@@ -124,7 +118,7 @@ wait_for() {
         capture_plain >"$WORK/screen.txt" 2>/dev/null || true
         if "$@"; then return 0; fi
         if top_dead; then
-            log "celeriac top exited while waiting for $what; its last screen:"
+            log "celeriac demo exited while waiting for $what; its last screen:"
             cat "$WORK/screen.txt" >&2
             exit 1
         fi
@@ -153,32 +147,15 @@ shot() { # NAME TITLE
 
 mkdir -p "$OUT"
 
-# Workers first: the cluster must be on screen before anything is sent (top sees only the
-# events that arrive while it runs).
+# The workers, then the mix: finished, failed, retried and revoked (expired) tasks all show
+# within the demo's first half minute.
+wait_for "the dashboard" title_is Overview || die "the dashboard did not open"
 send 2
-wait_for "the workers on screen 2" screen_has_all "prefork@" "threads@" ||
+wait_for "both workers on screen 2" screen_has_all "demo-prefork@" "demo-async@" ||
     die "the workers did not show up"
-
-# The task mix, in waves a few seconds apart so the sparklines have a shape; the long
-# sleeps go in the first wave only (they occupy the pools for 20 s).
-for ((wave = 1; wave <= WAVES; wave++)); do
-    long=0
-    if [ "$wave" = 1 ]; then long=2; fi
-    python3 Tests/Interop/task_mix.py --count 1 --long "$long" >"$WORK/mix-$wave.json"
-    if [ "$wave" -lt "$WAVES" ]; then sleep 3; fi
-done
-log "task mix sent in $WAVES wave(s): $(python3 -c '
-import json, sys, collections
-c = collections.Counter()
-for f in sys.argv[1:]:
-    for k, v in json.load(open(f)).items():
-        if isinstance(v, list): c[k] += len(v)
-print(", ".join("%s %d" % kv for kv in sorted(c.items())))' "$WORK"/mix-*.json)"
-
-# Let the quick tasks land: wait until the Tasks screen shows finished, failed and revoked ones.
 send 3
-wait_for "SUCCESS, FAILURE and REVOKED tasks on screen 3" \
-    screen_has_all "SUCCESS" "FAILURE" "REVOKED" || log "warning: going on without them"
+wait_for "SUCCESS, FAILURE, RETRY and REVOKED tasks on screen 3" \
+    screen_has_all "SUCCESS" "FAILURE" "RETRY" "REVOKED" || log "warning: going on without them"
 
 declare -a SCREENS=("1:1-overview:Overview" "2:2-workers:Workers" "3:3-tasks:Tasks"
     "4:4-queues:Queues" "5:5-beat:Beat" "6:6-events:Events")
@@ -235,7 +212,29 @@ wait_for "the help screen" title_is Help || log "warning: no 'Help' in the top b
 settle
 shot help "Help"
 
+# An action and its status line: + on the prefork worker (rows are sorted by name, so the
+# async worker may be selected first: answer n and move down until the prompt names prefork).
 send Escape
+send 2
+wait_for "screen 2 (Workers)" title_is Workers || true
+for _ in 1 2 3 4; do
+    send +
+    wait_for "the grow prompt" screen_has "Grow the pool of" || break
+    if screen_has "Grow the pool of demo-prefork@"; then break; fi
+    send n
+    send Down
+done
+send y
+wait_for "the action's status line" screen_has "pool will grow" || log "warning: no status line for +"
+settle
+shot action "Workers"
+
 send q
+exited=0
+for _ in $(seq 1 600); do   # the demo stops its workers warm, then its broker
+    if top_dead; then exited=1; break; fi
+    sleep 0.1
+done
+[ "$exited" = 1 ] || log "warning: the demo did not exit within 60 s of q"
 log "done: $(cd "$OUT" && ls -1 1-overview.png 2-workers.png 3-tasks.png 4-queues.png 5-beat.png \
-    6-events.png task-detail.png help.png 2>/dev/null | paste -sd' ' -) in $OUT"
+    6-events.png task-detail.png action.png help.png 2>/dev/null | paste -sd' ' -) in $OUT"
