@@ -200,8 +200,8 @@ send g
 settle
 send Enter
 wait_for "the task detail screen" title_is Task || log "warning: no 'Task' in the top bar"
-wait_for "the traceback in the task detail" screen_has_all "Traceback" ||
-    log "warning: no traceback on the detail screen"
+wait_for "the exception in the task detail" screen_has_all "exception" ||
+    log "warning: no exception on the detail screen"
 settle
 shot task-detail "Task"
 

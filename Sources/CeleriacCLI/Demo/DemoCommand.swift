@@ -104,7 +104,7 @@ struct DemoCommand: AsyncParsableCommand {
             try await cluster.startWorkers(DemoWorkerPlan.plans(count: workers), brokerURL: endpoints.brokerURL)
             try await cluster.startProducer(brokerURL: endpoints.brokerURL, rate: rate)
             let started = await cluster.processes.map { "\($0.name) (pid \($0.pid))" }.joined(separator: ", ")
-            say("Started \(started); logs\(keepData == nil ? " and data" : "") in \(directory.path)")
+            say("Started \(started); logs\(broker == nil ? " and broker data" : "") in \(directory.path)")
             try stop.check()
             if let listener {
                 try await runHeadless(cluster, listener: listener, broker: endpoints.brokerURL, stop: stop)
@@ -148,7 +148,7 @@ struct DemoCommand: AsyncParsableCommand {
             let transport = try await AMQPTransport(url: broker)
             await transport.close()
         } catch {
-            throw DemoError("\(error); start that broker, or leave out --broker to use the embedded one")
+            throw DemoError("\(error) Or leave out --broker, and the demo starts a broker of its own.")
         }
         return Endpoints(brokerURL: broker, managementURL: managementURL)
     }
