@@ -27,6 +27,26 @@ struct DemoTests {
         #expect(!FileManager.default.fileExists(atPath: directory), "\(directory) was left behind")
     }
 
+    @Test func ctrlCStopsAHeadlessDemoEarlyWithItsSummary() async throws {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("demo-sigint-\(UUID().uuidString).log").path
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let demo = try BackgroundProcess(CeleriacBinary.url.path, arguments: ["demo", "--headless", "--duration", "600"], logFile: log)
+        let text = { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
+        let deadline = Date().addingTimeInterval(30)
+        while !text().contains("Started "), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(100))  // another process's output: polled
+        }
+        let started = Self.startedProcesses(text())
+        try #require(started.pids.count == 4, "the demo did not start: \(text())")
+        kill(demo.pid, SIGINT)
+        let status = try await detached { demo.stop() }
+        #expect(status == 0, "\(text())")
+        #expect(text().contains("Summary after"), "\(text())")
+        for pid in started.pids { #expect(!Self.isRunning(pid), "pid \(pid) is still running") }
+        let directory = try #require(started.directory)
+        #expect(!FileManager.default.fileExists(atPath: directory), "\(directory) was left behind")
+    }
+
     @Test func interactiveDemoShowsBothWorkersGrowsThePoolAndQuitsClean() async throws {
         let tmux = try TmuxSession(command: [CeleriacBinary.url.path, "demo"], columns: 200,
                                    environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])

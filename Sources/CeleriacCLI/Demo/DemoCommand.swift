@@ -73,6 +73,9 @@ struct DemoCommand: AsyncParsableCommand {
             try await DemoProducer(brokerURL: broker, rate: rate).run()
             return
         }
+        if !headless, isatty(STDIN_FILENO) == 0 || isatty(STDOUT_FILENO) == 0 {
+            throw DemoError("the demo's dashboard needs a terminal; run it in one, or add --headless --duration S for a summary instead")
+        }
         let stop = StopRequest()
         let signals = TerminationSignals { stop.request() }
         defer { signals.cancel() }
