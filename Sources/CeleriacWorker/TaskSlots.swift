@@ -2,9 +2,9 @@ import NIOConcurrencyHelpers
 import NIOCore
 
 /// The pool's slots and the admitted tasks waiting for one. At most `capacity` tasks run at
-/// once, in arrival order, each in a Swift task of its own (so the in-process pools can run
-/// a task's body right there, and cancel just that task to terminate it). A task that
-/// finishes starts the next waiting one itself, without a hop through the consumer.
+/// once, in arrival order, each slot in a Swift task of its own (so the in-process pools can
+/// run a task's body right there, and cancel the slot's task to terminate it). A slot that
+/// frees runs the next waiting task itself, without a hop through the consumer.
 final class TaskSlots: Sendable {
     /// A task admitted to run: `accept` the moment it gets a slot (where an early ack goes:
     /// Celery acks when the pool accepts a task), then `run` in a Swift task of its own — or
@@ -97,15 +97,34 @@ final class TaskSlots: Sendable {
         Task { await self.run(job) }
     }
 
-    private func run(_ job: Job) async {
-        await job.run()
-        let next = state.withLockedValue { state -> Job? in
-            if state.running <= state.capacity, !state.stopped, let waiting = state.waiting.popFirst() { return waiting }
-            state.running -= 1
-            return nil
+    /// Runs `job`, then each job waiting when it ends, in the same Swift task: a task per job
+    /// costs its creation and a trip through the executor's queue each time. A task
+    /// cancelled by a terminate hands the next job to a fresh one, since cancellation would
+    /// carry over; and the slot yields now and then, so a stream of tasks that never suspend
+    /// cannot hold a thread for ever.
+    private func run(_ first: Job) async {
+        var job = first
+        var ranWithoutYielding = 0
+        while true {
+            await job.run()
+            let next = state.withLockedValue { state -> Job? in
+                if state.running <= state.capacity, !state.stopped, let waiting = state.waiting.popFirst() { return waiting }
+                state.running -= 1
+                return nil
+            }
+            guard let next else { return resumeIdleWaiters() }
+            guard !Task.isCancelled else { return launch(next) }
+            next.accept()
+            job = next
+            ranWithoutYielding += 1
+            if ranWithoutYielding == Self.jobsBetweenYields {
+                ranWithoutYielding = 0
+                await Task.yield()
+            }
         }
-        if let next { launch(next) } else { resumeIdleWaiters() }
     }
+
+    private static let jobsBetweenYields = 64
 
     private func resumeIdleWaiters() {
         let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in

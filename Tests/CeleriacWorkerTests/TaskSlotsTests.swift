@@ -31,6 +31,25 @@ import Testing
         #expect(order.withLockedValue { $0 } == Array(0..<20))
     }
 
+    /// A slot runs the jobs waiting for it in its own Swift task; a job whose task was
+    /// cancelled (a terminate) must not pass that cancellation on to the next one.
+    @Test func aTerminatedJobDoesNotCancelTheNextOne() async {
+        let slots = TaskSlots(1)
+        let gate = Gate()
+        let cancelledSeen = NIOLockedValueBox<[Bool]>([])
+        slots.submit(.init(run: {
+            await gate.wait()
+            withUnsafeCurrentTask { $0?.cancel() }  // what InProcessPool.terminate does
+            cancelledSeen.withLockedValue { $0.append(Task.isCancelled) }
+        }, giveBack: {}))
+        for _ in 0..<3 {
+            slots.submit(.init(run: { cancelledSeen.withLockedValue { $0.append(Task.isCancelled) } }, giveBack: {}))
+        }
+        await gate.open()
+        await slots.idle()
+        #expect(cancelledSeen.withLockedValue { $0 } == [true, false, false, false])
+    }
+
     /// Growing starts waiting tasks at once; shrinking never stops a running one.
     @Test func resizeStartsWaitersAndShrinksAsTasksFinish() async {
         let slots = TaskSlots(1)
