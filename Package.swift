@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "AMQPProtocol", targets: ["AMQPProtocol"]),
         .library(name: "AMQPClient", targets: ["AMQPClient"]),
         .library(name: "CeleriacBroker", targets: ["CeleriacBroker"]),
+        .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "Celeriac", targets: ["Celeriac"]),
         .library(name: "CeleriacWorker", targets: ["CeleriacWorker"]),
         .library(name: "CeleriacMonitor", targets: ["CeleriacMonitor"]),
@@ -55,6 +56,11 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // RESP over SwiftNIO: the redis:// result backend (no Redis package is available here).
+        .target(
+            name: "RedisClient",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio")]
         ),
         // SQLite's C API for the db+sqlite:// result backend (Debian's libsqlite3-dev).
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", providers: [.apt(["libsqlite3-dev"])]),
@@ -139,6 +145,10 @@ let package = Package(
         // What several test targets share: child processes, peers' admin APIs.
         .target(name: "CeleriacTestSupport", path: "Tests/CeleriacTestSupport"),
         .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "CeleriacTestSupport"]),
+        .testTarget(
+            name: "RedisClientTests",
+            dependencies: ["RedisClient", "CeleriacTestSupport", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(
             name: "CeleriacBrokerTests",
             dependencies: [

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command:  bash Scripts/test.sh [swift test args...]
 #
-# Brings up the real RabbitMQ test peer (Scripts/rabbitmq-node.sh), exports its
-# CELERIAC_TEST_* variables, runs `swift test "$@"` — and, given no arguments, then
+# Brings up the real RabbitMQ test peer (Scripts/rabbitmq-node.sh) and a redis-server,
+# exports their CELERIAC_TEST_* variables, runs `swift test "$@"` — and, given no arguments, then
 # the node-wide tests alone (CELERIAC_TEST_NODE_WIDE=1) — then runs the suites that take
 # a broker URL again, unchanged, on `celeriac broker` (CELERIAC_TEST_BROKER=celeriac),
 # stops both brokers on exit and exits non-zero if any pass failed.
@@ -69,9 +69,50 @@ ensure_python_celery() {
     python3 -m pip install -q "celery==5.7.0" "pika==1.4.4" >&2
 }
 
+# Redis, the redis:// result backend's peer (Debian's redis-server).
+ensure_redis() {
+    command -v redis-server >/dev/null && return 0
+    if [ "$(id -u)" != 0 ]; then
+        note "redis-server is not installed and we are not root (apt-get install -y redis-server)"
+        return 1
+    fi
+    note "installing redis-server from Debian"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >&2 && apt-get install -y -q --no-install-recommends redis-server >&2
+}
+
+# A redis-server of the tests' own on a loopback port beside the RabbitMQ node's, keeping
+# nothing on disk; exports CELERIAC_TEST_REDIS_URL once it accepts connections.
+redis_pid=
+redis_dir=
+start_redis() {
+    local port="${CELERIAC_TEST_REDIS_PORT:-35790}"
+    redis_dir="$(mktemp -d -t celeriac-test-redis.XXXXXX)"
+    redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$redis_dir" \
+        --logfile "$redis_dir/redis.log" &
+    redis_pid=$!
+    for _ in $(seq 1 50); do
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+            export CELERIAC_TEST_REDIS_URL="redis://127.0.0.1:$port/0"
+            note "CELERIAC_TEST_REDIS_URL=$CELERIAC_TEST_REDIS_URL"
+            return 0
+        fi
+        kill -0 "$redis_pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    note "redis-server did not start on port $port:"
+    cat "$redis_dir/redis.log" >&2
+    return 1
+}
+
 peer_started=0
 celeriac_broker_pid=
 cleanup() {
+    if [ -n "$redis_pid" ]; then
+        kill "$redis_pid" 2>/dev/null
+        wait "$redis_pid" 2>/dev/null
+    fi
+    [ -n "$redis_dir" ] && rm -rf "$redis_dir"
     if [ "$peer_started" = 1 ]; then
         bash Scripts/rabbitmq-node.sh stop || true
     fi
@@ -107,6 +148,12 @@ else
 fi
 
 ensure_python_celery || peer_missing "Python Celery 5.7.0 and pika 1.4.4 could not be installed"
+
+if ensure_redis; then
+    start_redis || peer_missing "could not start the Redis test peer"
+else
+    peer_missing "redis-server is not available"
+fi
 
 if [ "${CI:-}" = true ]; then export CELERIAC_REQUIRE_PEERS=1; fi
 
