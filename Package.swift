@@ -67,7 +67,7 @@ let package = Package(
         .target(
             name: "Celeriac",
             dependencies: [
-                "AMQPClient", "CSQLite",
+                "AMQPClient", "CSQLite", "RedisClient",
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -62,11 +62,12 @@ ensure_debian_packages() {
 
 # Python Celery 5.7 runs the interop tests' worker (Tests/Interop/fixapp.py); pika 1.4.4 and
 # py-amqp (which Celery brings) check the brokers' behaviour (Tests/Interop/broker_behaviour.py).
+# redis-py 5.2.1 is what Celery's Redis result backend talks through (Tests/Interop/redis_results.py).
 ensure_python_celery() {
-    python3 -c 'import celery, pika, sys; sys.exit(celery.__version__ != "5.7.0" or pika.__version__ != "1.4.4")' \
+    python3 -c 'import celery, pika, redis, sys; sys.exit(celery.__version__ != "5.7.0" or pika.__version__ != "1.4.4" or redis.__version__ != "5.2.1")' \
         2>/dev/null && return 0
-    note "installing celery 5.7.0 and pika 1.4.4 from PyPI"
-    python3 -m pip install -q "celery==5.7.0" "pika==1.4.4" >&2
+    note "installing celery 5.7.0, pika 1.4.4 and redis 5.2.1 from PyPI"
+    python3 -m pip install -q "celery==5.7.0" "pika==1.4.4" "redis==5.2.1" >&2
 }
 
 # Redis, the redis:// result backend's peer (Debian's redis-server).
@@ -147,7 +148,7 @@ else
     peer_missing "rabbitmq-server is not available"
 fi
 
-ensure_python_celery || peer_missing "Python Celery 5.7.0 and pika 1.4.4 could not be installed"
+ensure_python_celery || peer_missing "Python Celery 5.7.0, pika 1.4.4 and redis 5.2.1 could not be installed"
 
 if ensure_redis; then
     start_redis || peer_missing "could not start the Redis test peer"

@@ -8,7 +8,7 @@ public struct AppOptions: ParsableArguments {
     @Option(name: [.customShort("b"), .long], help: "Broker URL (default: broker_url, amqp://guest:guest@localhost:5672//).")
     var broker: String?
 
-    @Option(name: .customLong("result-backend"), help: "Result backend URL: rpc://, db+sqlite:///PATH.")
+    @Option(name: .customLong("result-backend"), help: "Result backend URL: rpc://, db+sqlite:///PATH, redis://HOST:PORT/DB.")
     var resultBackend: String?
 
     @Option(name: .customLong("config"), help: "Configuration file (default: ./celeriac.toml when present).")

@@ -98,6 +98,9 @@ public final class RedisConnection: Sendable {
         return messages
     }
 
+    /// Whether the socket is still up; a closed connection fails every command.
+    public var isOpen: Bool { channel.isActive }
+
     public func close() async {
         try? await channel.close()
     }

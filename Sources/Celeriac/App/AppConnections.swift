@@ -81,6 +81,9 @@ enum ResultBackends {
         if url.lowercased().hasPrefix("db+sqlite:") {
             return try SQLiteResultBackend(url: url, expires: configuration.resultExpires)
         }
+        if url.lowercased().hasPrefix("redis://") || url.lowercased().hasPrefix("rediss://") {
+            return try RedisResultBackend(url: url, expires: configuration.resultExpires)
+        }
         throw ResultError.unsupportedBackend(url)
     }
 }

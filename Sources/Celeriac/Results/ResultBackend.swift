@@ -1,5 +1,4 @@
-/// Where results live: `rpc://` (messages to the caller), `db+sqlite:///path`, later
-/// `redis://`. Store-specific code stays in each backend's own files; the rest of Celeriac
+/// Where results live: `rpc://` (messages to the caller), `db+sqlite:///path`, `redis://`. Store-specific code stays in each backend's own files; the rest of Celeriac
 /// sees only this.
 public protocol ResultBackend: Sendable {
     /// The URL it was made from, for messages ("rpc://", "db+sqlite:///var/results.db").

@@ -1,0 +1,67 @@
+import Celeriac
+import Foundation
+import RedisClient
+import Testing
+
+/// The redis:// backend against the real redis-server Scripts/test.sh starts
+/// (CELERIAC_TEST_REDIS_URL): Celery's keys, JSON, expiry and pub/sub.
+@Suite(.enabled(if: ProcessInfo.processInfo.environment["CELERIAC_TEST_REDIS_URL"] != nil), .timeLimit(.minutes(1)))
+struct RedisResultBackendTests {
+    static let url = ProcessInfo.processInfo.environment["CELERIAC_TEST_REDIS_URL"] ?? ""
+
+    @Test func storedAsCeleryStoresItUnderItsKeyWithTheExpiry() async throws {
+        let backend = try RedisResultBackend(url: Self.url, expires: 3600)
+        let id = UUID().uuidString.lowercased()
+        try await backend.store(ResultMeta(taskID: id, status: .success, result: ["sum": 5], dateDone: Date()))
+        let redis = try await RedisConnection.connect(to: RedisURL(Self.url))
+        let raw = try #require(try await redis.send("GET", RESPArgument("celery-task-meta-" + id)).bytes)
+        let json = try JSONValue(parsing: raw)
+        #expect(json["task_id"] == .string(id) && json["status"] == "SUCCESS" && json["result"]?["sum"] == 5)
+        #expect(json["traceback"] == .null && json["children"] == .array([]) && json["date_done"]?.stringValue != nil)
+        let ttl = try await redis.send("TTL", RESPArgument("celery-task-meta-" + id)).integer ?? -1
+        #expect((3590...3600).contains(ttl))
+        #expect(try await backend.meta(for: id)?.result == ["sum": 5])
+        try await backend.forget(id)
+        #expect(try await backend.meta(for: id) == nil, "forgotten: PENDING again")
+        await redis.close()
+        await backend.close()
+    }
+
+    /// The waiter subscribes, then the result is stored: it arrives by pub/sub, not polling.
+    @Test func aWaiterGetsTheResultStoredAfterItStartedWaiting() async throws {
+        let backend = try RedisResultBackend(url: Self.url)
+        let writer = try RedisResultBackend(url: Self.url)
+        let id = UUID().uuidString.lowercased()
+        let waiter = Task { try await backend.waitUntilReady(id, timeout: 20) }
+        try await writer.store(ResultMeta(taskID: id, status: .started))
+        try await writer.store(ResultMeta(taskID: id, status: .success, result: 42, dateDone: Date()))
+        let meta = try await waiter.value
+        #expect(meta.status == .success && meta.result == 42)
+        await backend.close()
+        await writer.close()
+    }
+
+    @Test func waitingForATaskThatNeverEndsTimesOut() async throws {
+        let backend = try RedisResultBackend(url: Self.url)
+        await #expect(throws: ResultError.self) { _ = try await backend.waitUntilReady(UUID().uuidString, timeout: 0.3) }
+        await backend.close()
+    }
+
+    /// A redelivered copy of a task that already succeeded must not hide its result.
+    @Test func aStoredSuccessIsNotReplaced() async throws {
+        let backend = try RedisResultBackend(url: Self.url)
+        let id = UUID().uuidString
+        try await backend.store(ResultMeta(taskID: id, status: .success, result: 1, dateDone: Date()))
+        try await backend.store(ResultMeta(taskID: id, status: .started))
+        #expect(try await backend.meta(for: id)?.status == .success)
+        await backend.close()
+    }
+
+    @Test func theAppMakesItFromTheURL() async throws {
+        var configuration = CeleriacConfiguration()
+        configuration.resultBackend = Self.url
+        let app = App(configuration)
+        #expect(try await app.resultBackend() is RedisResultBackend)
+        await app.close()
+    }
+}
