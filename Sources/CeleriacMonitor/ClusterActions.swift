@@ -7,13 +7,18 @@ public struct ClusterActions: Sendable {
     let store: MonitorStore
     let link: ClusterLink
     let defaultQueue: String
+    /// A stored result backend (db+sqlite://, redis://) is configured: with result_extended it
+    /// holds each task's exact arguments, which a retry prefers to the events' reprs.
+    let hasStoredResults: Bool
     /// How long to collect replies, as `celery control --timeout` (1 s by default).
     public var replyTimeout: Double = 1.0
 
-    init(store: MonitorStore, link: ClusterLink, defaultQueue: String) {
+    init(store: MonitorStore, link: ClusterLink, defaultQueue: String, resultBackend: String? = nil) {
         self.store = store
         self.link = link
         self.defaultQueue = defaultQueue
+        let scheme = resultBackend?.lowercased() ?? ""
+        hasStoredResults = scheme.hasPrefix("db+sqlite:") || scheme.hasPrefix("redis://")
     }
 
     public func revoke(_ ids: [String], terminate: Bool = false, signal: String = "SIGTERM") async -> ActionReport {
@@ -73,21 +78,40 @@ public struct ClusterActions: Sendable {
     /// The retry plan for a task the monitor knows, or why there is none.
     public func retryPlan(for id: String) throws(RetryPlanError) -> RetryPlan {
         guard let record = store.read({ $0.cluster.tasks[id] }) else { throw .unknownTask(taskID: id) }
-        return try RetryPlan(record: record, defaultQueue: defaultQueue)
+        return try RetryPlan(record: record, defaultQueue: defaultQueue, backendMayHaveArguments: hasStoredResults)
     }
 
-    /// Sends the task again as `plan` says; `queue` overrides the plan's queue.
+    /// Sends the task again as `plan` says; `queue` overrides the plan's queue. The arguments
+    /// come from the result backend when it stored them (result_extended), else from the
+    /// events' reprs; the report says which.
     public func retry(_ plan: RetryPlan, queue: String? = nil) async -> ActionReport {
         let action = "retry \(plan.name)[\(plan.taskID)]"
+        var (args, kwargs, source) = (plan.args, plan.kwargs, "the events' argument reprs")
+        if hasStoredResults, let stored = await storedArguments(plan.taskID) {
+            (args, kwargs, source) = (stored.args, stored.kwargs, "the result backend")
+        } else if let problem = plan.argumentsProblem {
+            return ActionReport(action: action, refusedBy: ["dashboard"],
+                                note: "\(problem.description); nor has the result backend stored them (set result_extended on the workers)")
+        }
         do {
             let options = plan.sendOptions(queue: queue)
-            let result = try await link.run {
-                try await $0.send(plan.name, args: plan.args, kwargs: plan.kwargs, options: options, expectResult: false)
+            let result = try await link.run { [args, kwargs] in
+                try await $0.send(plan.name, args: args, kwargs: kwargs, options: options, expectResult: false)
             }
-            return ActionReport(action: action, note: "sent as \(result.id) to \(queue ?? plan.queue)")
+            return ActionReport(action: action, note: "sent as \(result.id) to \(queue ?? plan.queue), arguments from \(source)")
         } catch {
             return failed(action, error)
         }
+    }
+
+    /// The exact args and kwargs a stored backend kept for the task (result_extended).
+    private func storedArguments(_ taskID: String) async -> (args: [JSONValue], kwargs: [String: JSONValue])? {
+        let meta = try? await link.run { app -> ResultMeta? in
+            guard let backend = try await app.resultBackend(), backend.isPersistent else { return nil }
+            return try await backend.meta(for: taskID)
+        }
+        guard let meta = meta ?? nil, meta.args != nil || meta.kwargs != nil else { return nil }
+        return (meta.args ?? [], meta.kwargs ?? [:])
     }
 
     private func broadcast(_ action: String, _ request: PidboxRequest) async -> ActionReport {

@@ -19,7 +19,8 @@ public final class Monitor: Sendable {
         self.options = options
         store = MonitorStore(maximumTasks: options.maximumTasks)
         link = ClusterLink(configuration: configuration)
-        actions = ClusterActions(store: store, link: link, defaultQueue: configuration.defaultQueue)
+        actions = ClusterActions(store: store, link: link, defaultQueue: configuration.defaultQueue,
+                                 resultBackend: configuration.resultBackend)
         if let path = options.stateFile {
             let failure = store.update { model -> StateFileError? in
                 do {

@@ -14,18 +14,19 @@ public struct RetryPlan: Sendable, Hashable {
     public var routingKey: String?
     /// True when the routing came from a task-sent event; false when it is the default queue.
     public var routingKnown: Bool
+    /// Why the events' reprs could not be read back, for a plan made to look for the exact
+    /// arguments in a result backend first; nil when `args` and `kwargs` are good.
+    public var argumentsProblem: RetryPlanError?
 
-    public init(record: TaskRecord, defaultQueue: String) throws(RetryPlanError) {
+    /// With `backendMayHaveArguments`, reprs that cannot be read back are no reason to refuse
+    /// yet: a stored backend with result_extended may hold the exact arguments.
+    public init(record: TaskRecord, defaultQueue: String, backendMayHaveArguments: Bool = false) throws(RetryPlanError) {
         guard let name = record.name, !name.isEmpty else { throw .nameUnknown(taskID: record.id) }
         do {
-            args = try PythonLiteral.arguments(record.args ?? "()")
+            (args, kwargs) = try Self.arguments(of: record)
         } catch {
-            throw .argumentsUnusable(taskID: record.id, what: "args", reason: error.description)
-        }
-        do {
-            kwargs = try PythonLiteral.keywordArguments(record.kwargs ?? "{}")
-        } catch {
-            throw .argumentsUnusable(taskID: record.id, what: "kwargs", reason: error.description)
+            guard backendMayHaveArguments else { throw error }
+            (args, kwargs, argumentsProblem) = ([], [:], error)
         }
         taskID = record.id
         self.name = name
@@ -33,6 +34,21 @@ public struct RetryPlan: Sendable, Hashable {
         queue = record.queue ?? record.routingKey ?? defaultQueue
         exchange = record.exchange
         routingKey = record.routingKey
+    }
+
+    /// The args and kwargs read back from the events' reprs.
+    private static func arguments(of record: TaskRecord) throws(RetryPlanError) -> ([JSONValue], [String: JSONValue]) {
+        let args: [JSONValue]
+        do {
+            args = try PythonLiteral.arguments(record.args ?? "()")
+        } catch {
+            throw .argumentsUnusable(taskID: record.id, what: "args", reason: error.description)
+        }
+        do {
+            return (args, try PythonLiteral.keywordArguments(record.kwargs ?? "{}"))
+        } catch {
+            throw .argumentsUnusable(taskID: record.id, what: "kwargs", reason: error.description)
+        }
     }
 
     /// Send options for the new message; the queue given at the prompt wins over the recorded one.

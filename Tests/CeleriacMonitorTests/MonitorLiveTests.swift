@@ -130,6 +130,53 @@ struct MonitorLiveTests {
         await app.close()
         await monitor.stop()
     }
+
+    /// With a stored backend that kept a task's exact arguments (result_extended), a retry
+    /// sends those — even when the events' reprs were cut short — and says where they came
+    /// from; without them it falls back to the reprs, or refuses with the reason.
+    @Test func retryTakesTheExactArgumentsFromTheResultBackend() async throws {
+        let queue = "monitor-retry-\(UUID().uuidString.prefix(6))"
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("\(queue).db").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        var configuration = configuration
+        configuration.resultBackend = "db+sqlite:///" + file
+        let monitor = Monitor(configuration: configuration, options: MonitorOptions())
+        let app = App(configuration)
+        try await app.transport().declare(.taskQueue(queue, maxPriority: nil))
+        let backend = try #require(try await app.resultBackend())
+        let long = String(repeating: "a", count: 2000)
+        try await backend.store(ResultMeta(taskID: "stored", status: .failure, name: "fix.echo", args: [.string(long)],
+                                           kwargs: ["n": 1]))
+        func record(_ id: String, args: String) -> TaskRecord {
+            var record = TaskRecord(id: id, sequence: 1)
+            record.name = "fix.echo"
+            record.args = args
+            record.kwargs = "{}"
+            record.queue = queue
+            return record
+        }
+        let cut = "('" + String(repeating: "a", count: 1023) + "...',)"  // saferepr's cut
+
+        let fromBackend = await monitor.actions.retry(try RetryPlan(record: record("stored", args: cut), defaultQueue: "celery",
+                                                                    backendMayHaveArguments: true))
+        #expect(fromBackend.succeeded && fromBackend.summary.contains("arguments from the result backend"), "\(fromBackend.summary)")
+        let fromReprs = await monitor.actions.retry(try RetryPlan(record: record("unstored", args: "(7,)"), defaultQueue: "celery",
+                                                                  backendMayHaveArguments: true))
+        #expect(fromReprs.succeeded && fromReprs.summary.contains("arguments from the events' argument reprs"), "\(fromReprs.summary)")
+        let neither = await monitor.actions.retry(try RetryPlan(record: record("lost", args: cut), defaultQueue: "celery",
+                                                                backendMayHaveArguments: true))
+        #expect(!neither.succeeded && neither.summary.contains("result_extended"), "\(neither.summary)")
+
+        var sent: [TaskMessage] = []
+        for try await delivery in try await app.transport().consume(queue: queue, prefetch: 10, noAck: true) {
+            sent.append(try TaskMessage(delivery.message))
+            if sent.count == 2 { break }
+        }
+        #expect(sent.map(\.args) == [[.string(long)], [7]])
+        #expect(sent.first?.kwargs == ["n": 1])
+        await app.close()
+        await monitor.stop()
+    }
 }
 
 @Suite struct MonitorStateFileTests {
