@@ -27,6 +27,24 @@ struct RedisResultBackendTests {
         await backend.close()
     }
 
+    /// What Celery 5.7 stored in Redis (the captured metas), put there byte for byte, reads back
+    /// equal — extended fields, group_id and traceback included.
+    @Test(arguments: ["redis-result-meta-success-fix.add.json", "redis-result-meta-success-fix.xsum.json",
+                      "redis-result-meta-failure-fix.fail.json"])
+    func celerysStoredMetasReadBack(name: String) async throws {
+        let bytes = try Data(contentsOf: CeleryFixture.directory.appendingPathComponent(name))
+        let json = try JSONValue(parsing: bytes)
+        let id = try #require(json["task_id"]?.stringValue)
+        let redis = try await RedisConnection.connect(to: RedisURL(Self.url))
+        try await redis.send("SET", RESPArgument(RedisResultBackend.key(for: id)), RESPArgument(bytes: Array(bytes)), "EX", 60)
+        let backend = try RedisResultBackend(url: Self.url)
+        let meta = try #require(try await backend.meta(for: id))
+        #expect(meta.json == json)
+        #expect(meta.args != nil && meta.worker == "fixw@vm")
+        await backend.close()
+        await redis.close()
+    }
+
     /// The waiter subscribes, then the result is stored: it arrives by pub/sub, not polling.
     @Test func aWaiterGetsTheResultStoredAfterItStartedWaiting() async throws {
         let backend = try RedisResultBackend(url: Self.url)
