@@ -179,6 +179,7 @@ struct TaskRunner: Sendable {
                 logger.info("\(label) succeeded in \(String(format: "%.6f", runtime))s: \(result.pythonRepr)")
                 try await results.store(.success, result: result, for: message, queue: queue)
                 events.succeeded(message.id, result: result, runtime: runtime)
+                await sendCanvasSteps(after: message, result: result, label: label)
             case .failure(let error):
                 logger.error("\(label) raised unexpected: \(error.pythonRepr)")
                 try await results.store(.failure, result: error.json, traceback: error.traceback, for: message, queue: queue)
@@ -199,6 +200,19 @@ struct TaskRunner: Sendable {
             logger.error("\(label) finished but its state could not be recorded: \(error)")
         }
         return .ack
+    }
+
+    /// Its link callbacks and the next task of its chain, as Celery's worker sends them once a
+    /// task succeeds. One that cannot be sent is logged; the task's own outcome stands.
+    private func sendCanvasSteps(after message: TaskMessage, result: JSONValue, label: String) async {
+        for step in CanvasStep.after(message, result: result) {
+            do {
+                let id = try await app.send(step)
+                logger.info("\(label) sent \(step.signature.task)[\(id)] after it")
+            } catch {
+                logger.error("\(label) succeeded, but \(step.signature.task), which was to follow it, could not be sent: \(error)")
+            }
+        }
     }
 
     /// The retry's message: the same task and id, retries + 1 and the new eta, sent where

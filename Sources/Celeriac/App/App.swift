@@ -36,15 +36,32 @@ public final class App: Sendable {
                      options: TaskSendOptions = TaskSendOptions(), expectResult: Bool = true) async throws
         -> AsyncResult
     {
-        let route = TaskRouting.resolve(name, options: options, configuration: configuration)
-        let transport = try await connections.transport()
-        try await connections.prepare(route, on: transport)
         let backend = try await connections.resultBackend()
         var replyTo: String? = nil
         if expectResult, !options.ignoreResult, let rpc = backend as? RPCResultBackend {
             try await rpc.start()
             replyTo = rpc.replyQueue
         }
+        let message = try await publish(name, args: args, kwargs: kwargs, options: options, replyTo: replyTo)
+        return AsyncResult(id: message.id, backend: backend, app: self)
+    }
+
+    /// Sends what a finished task's canvas calls for (a link callback, the next task of a
+    /// chain), as Celery's worker does: replies go where the original caller asked, kept in
+    /// the signature's options. Returns the new task's id.
+    @discardableResult
+    public func send(_ step: CanvasStep) async throws -> String {
+        try await publish(step.signature.task, args: step.signature.args, kwargs: step.signature.kwargs,
+                          options: step.options, replyTo: step.replyTo).id
+    }
+
+    /// Routes, declares what the route needs, publishes with confirm, and announces task-sent
+    /// when configured.
+    private func publish(_ name: String, args: [JSONValue], kwargs: [String: JSONValue], options: TaskSendOptions,
+                         replyTo: String?) async throws -> TaskMessage {
+        let route = TaskRouting.resolve(name, options: options, configuration: configuration)
+        let transport = try await connections.transport()
+        try await connections.prepare(route, on: transport)
         var options = options
         options.priority = route.priority
         let message = TaskMessage.build(name: name, args: args, kwargs: kwargs, options: options, replyTo: replyTo,
@@ -56,7 +73,7 @@ public final class App: Sendable {
         if configuration.sendSentEvent {
             try await connections.publishSentEvent(for: message, route: route, sentAt: sentAt)
         }
-        return AsyncResult(id: message.id, backend: backend, app: self)
+        return message
     }
 
     /// A handle on a task's result by id; unknown ids are PENDING, as in Celery.
