@@ -179,11 +179,12 @@ struct TaskRunner: Sendable {
                 logger.info("\(label) succeeded in \(String(format: "%.6f", runtime))s: \(result.pythonRepr)")
                 try await results.store(.success, result: result, for: message, queue: queue)
                 events.succeeded(message.id, result: result, runtime: runtime)
-                await sendCanvasSteps(after: message, result: result, label: label)
+                await send(CanvasStep.after(message, result: result), after: message, label: label)
             case .failure(let error):
                 logger.error("\(label) raised unexpected: \(error.pythonRepr)")
                 try await results.store(.failure, result: error.json, traceback: error.traceback, for: message, queue: queue)
                 events.failed(message.id, error: error)
+                await send(CanvasStep.afterFailure(message), after: message, label: label)
             case .retry(let plan):
                 try await republish(message, for: plan, delivery: delivery)
                 logger.info("\(label) retry: retry in \(String(format: "%.0f", max(0, plan.runAt().timeIntervalSinceNow)))s: \(plan.error.pythonRepr)")
@@ -202,10 +203,10 @@ struct TaskRunner: Sendable {
         return .ack
     }
 
-    /// Its link callbacks and the next task of its chain, as Celery's worker sends them once a
-    /// task succeeds. One that cannot be sent is logged; the task's own outcome stands.
-    private func sendCanvasSteps(after message: TaskMessage, result: JSONValue, label: String) async {
-        for step in CanvasStep.after(message, result: result) {
+    /// What a finished task's canvas calls for (link, chain, link_error), as Celery's worker
+    /// sends it. One that cannot be sent is logged; the task's own outcome stands.
+    private func send(_ steps: [CanvasStep], after message: TaskMessage, label: String) async {
+        for step in steps {
             do {
                 let id = try await app.send(step)
                 logger.info("\(label) sent \(step.signature.task)[\(id)] after it")

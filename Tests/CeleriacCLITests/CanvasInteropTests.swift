@@ -4,7 +4,8 @@ import Foundation
 import Testing
 
 /// Celery's canvas, built in Python, run by the Swift worker: a chain passes each result on
-/// to the next task, and a link callback runs with its parent's result.
+/// to the next task, a link callback runs with its parent's result, and a link_error errback
+/// runs when its task fails.
 @Suite(.enabled(if: CeleriacBinary.amqpURL != nil && CeleriacBinary.managementURL != nil), .timeLimit(.minutes(2)))
 struct CanvasInteropTests {
     @Test func aPythonChainAndLinkRunOnTheSwiftWorker() async throws {
@@ -21,6 +22,7 @@ struct CanvasInteropTests {
             let reply = try JSONValue(parsing: output.stdout)
             #expect(reply["chain"] == 35, "\(reply)")
             #expect(reply["parent"] == 2 && reply["callback"] == 20, "\(reply)")
+            #expect(reply["failed"] == "ValueError" && reply["errback"] == 42, "\(reply)")
         }
     }
 }

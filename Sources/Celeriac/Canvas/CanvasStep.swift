@@ -1,9 +1,9 @@
 import Foundation
 
-/// A message a task's success sends on, as Celery's worker does in `trace_task`: each `link`
-/// callback with the result prepended to its args (unless immutable), and the next task of
-/// its chain, which also carries the rest of the chain. Each names the finished task as its
-/// parent and shares its root.
+/// A message a finished task sends on, as Celery's worker does in `trace_task`: on success
+/// each `link` callback with the result prepended to its args (unless immutable) and the next
+/// task of its chain, which also carries the rest of the chain; on failure each `link_error`
+/// callback with the task's id. Each names the finished task as its parent and shares its root.
 public struct CanvasStep: Sendable, Hashable {
     public var signature: Signature
     public var options: TaskSendOptions
@@ -32,6 +32,22 @@ public struct CanvasStep: Sendable, Hashable {
             steps.append(step)
         }
         return steps
+    }
+
+    /// What `message` sends when it fails: its `link_error` callbacks, each with the failed
+    /// task's id prepended (unless immutable), always as one group — Celery's worker sends
+    /// errbacks with `group(errbacks).apply_async((task_id,), parent_id=..., root_id=...)`.
+    public static func afterFailure(_ message: TaskMessage) -> [CanvasStep] {
+        let errbacks = message.embed.errbacks ?? []
+        guard !errbacks.isEmpty else { return [] }
+        let groupID = UUID().uuidString.lowercased()
+        return errbacks.enumerated().map { index, errback in
+            var step = CanvasStep(errback.prepending([.string(message.id)]), parentID: message.id,
+                                  rootID: message.rootID ?? message.id)
+            step.options.groupID = groupID
+            step.options.groupIndex = index
+            return step
+        }
     }
 
     init(_ signature: Signature, parentID: String, rootID: String) {

@@ -56,4 +56,21 @@ import Testing
         #expect(steps.map(\.options.groupIndex) == [0, 1])
         #expect(steps.allSatisfy { $0.options.parentID == message.id && $0.options.rootID == message.id })
     }
+
+    /// add(1, 1) with link_error add.si(0, 0): nothing on success; on failure the errback, as
+    /// one group even alone; a mutable errback gets the failed task's id first.
+    @Test func errbacksFollowAFailureAsAGroupWithTheFailedTasksID() throws {
+        let linked = try Self.task("task-fix_add-11.json")
+        let errbacks = CanvasStep.afterFailure(linked)
+        #expect(errbacks.count == 1)
+        #expect(errbacks[0].signature.task == "fix.add" && errbacks[0].signature.args == [0, 0], "immutable: its own args")
+        #expect(errbacks[0].options.groupID != nil && errbacks[0].options.groupIndex == 0)
+        #expect(errbacks[0].options.parentID == linked.id && errbacks[0].options.rootID == linked.rootID)
+        #expect(!CanvasStep.after(linked, result: 2).contains { $0.signature.task == "fix.add" }, "errbacks only on failure")
+
+        var message = TaskMessage.build(name: "fix.fail", args: ["boom"])
+        message.embed.errbacks = [.s("fix.cleanup", "extra")]
+        #expect(CanvasStep.afterFailure(message).map(\.signature.args) == [[.string(message.id), "extra"]])
+        #expect(CanvasStep.afterFailure(TaskMessage.build(name: "fix.add")).isEmpty)
+    }
 }
