@@ -13,12 +13,11 @@ public struct ClusterActions: Sendable {
     /// How long to collect replies, as `celery control --timeout` (1 s by default).
     public var replyTimeout: Double = 1.0
 
-    init(store: MonitorStore, link: ClusterLink, defaultQueue: String, resultBackend: String? = nil) {
+    init(store: MonitorStore, link: ClusterLink, defaultQueue: String, hasStoredResults: Bool = false) {
         self.store = store
         self.link = link
         self.defaultQueue = defaultQueue
-        let scheme = resultBackend?.lowercased() ?? ""
-        hasStoredResults = scheme.hasPrefix("db+sqlite:") || scheme.hasPrefix("redis://")
+        self.hasStoredResults = hasStoredResults
     }
 
     public func revoke(_ ids: [String], terminate: Bool = false, signal: String = "SIGTERM") async -> ActionReport {

@@ -20,7 +20,7 @@ public final class Monitor: Sendable {
         store = MonitorStore(maximumTasks: options.maximumTasks)
         link = ClusterLink(configuration: configuration)
         actions = ClusterActions(store: store, link: link, defaultQueue: configuration.defaultQueue,
-                                 resultBackend: configuration.resultBackend)
+                                 hasStoredResults: configuration.hasStoredResults)
         if let path = options.stateFile {
             let failure = store.update { model -> StateFileError? in
                 do {

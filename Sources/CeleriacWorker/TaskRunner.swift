@@ -211,7 +211,7 @@ struct TaskRunner: Sendable {
                 let id = try await app.send(step)
                 logger.info("\(label) sent \(step.signature.task)[\(id)] after it")
             } catch {
-                logger.error("\(label) succeeded, but \(step.signature.task), which was to follow it, could not be sent: \(error)")
+                logger.error("\(label) finished, but \(step.signature.task), which was to follow it, could not be sent: \(error)")
             }
         }
     }

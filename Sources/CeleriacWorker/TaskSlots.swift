@@ -7,7 +7,7 @@ import NIOCore
 /// frees runs the next waiting task itself, without a hop through the consumer.
 final class TaskSlots: Sendable {
     /// A task admitted to run: `accept` the moment it gets a slot (where an early ack goes:
-    /// Celery acks when the pool accepts a task), then `run` in a Swift task of its own — or
+    /// Celery acks when the pool accepts a task), then `run` in its slot's Swift task — or
     /// `giveBack` if the worker stops before it gets one (the message goes back to the
     /// queue, as Celery's warm shutdown does).
     struct Job: Sendable {

@@ -25,9 +25,8 @@ public final class RedisConnection: Sendable {
     {
         let eventLoop = eventLoopGroup.next()
         let handlerBox = eventLoop.makePromise(of: NIOLoopBound<RESPConnectionHandler>.self)
-        let milliseconds = Int64(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let bootstrap = ClientBootstrap(group: eventLoop)
-            .connectTimeout(.milliseconds(milliseconds))
+            .connectTimeout(TimeAmount(timeout))
             .channelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {

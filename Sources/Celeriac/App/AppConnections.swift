@@ -78,12 +78,16 @@ enum ResultBackends {
         if url == "rpc://" || url.hasPrefix("rpc://") {
             return RPCResultBackend(transport: try await transport())
         }
-        if url.lowercased().hasPrefix("db+sqlite:") {
+        if isSQLite(url) {
             return try SQLiteResultBackend(url: url, expires: configuration.resultExpires)
         }
-        if url.lowercased().hasPrefix("redis://") || url.lowercased().hasPrefix("rediss://") {
+        if isRedis(url) {
             return try RedisResultBackend(url: url, expires: configuration.resultExpires)
         }
         throw ResultError.unsupportedBackend(url)
     }
+
+    static func isSQLite(_ url: String) -> Bool { url.lowercased().hasPrefix("db+sqlite:") }
+    static func isRedis(_ url: String) -> Bool { url.lowercased().hasPrefix("redis://") || url.lowercased().hasPrefix("rediss://") }
+
 }

@@ -1,5 +1,5 @@
-/// Where results live: `rpc://` (messages to the caller), `db+sqlite:///path`, `redis://`. Store-specific code stays in each backend's own files; the rest of Celeriac
-/// sees only this.
+/// Where results live: `rpc://` (messages to the caller), `db+sqlite:///path`, `redis://`.
+/// Store-specific code stays in each backend's own files; the rest of Celeriac sees only this.
 public protocol ResultBackend: Sendable {
     /// The URL it was made from, for messages ("rpc://", "db+sqlite:///var/results.db").
     var url: String { get }
@@ -22,6 +22,14 @@ public protocol ResultBackend: Sendable {
 
     /// Releases connections and files.
     func close() async
+}
+
+extension CeleriacConfiguration {
+    /// Whether `result_backend` names a store anyone may read (db+sqlite://, redis://), as
+    /// rpc:// is not.
+    public var hasStoredResults: Bool {
+        resultBackend.map { ResultBackends.isSQLite($0) || ResultBackends.isRedis($0) } ?? false
+    }
 }
 
 /// Why a result could not be had.
