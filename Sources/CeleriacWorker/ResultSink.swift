@@ -11,9 +11,29 @@ struct ResultSink: Sendable {
     let extended: Bool
     let hostname: String
 
+    /// Stores a state. When it ends a chord's header task, the part is counted in the same
+    /// step, and the chord's results come back if this part completed it.
+    @discardableResult
     func store(_ status: TaskState, result: JSONValue, traceback: String? = nil,
-               for message: TaskMessage, queue: String?) async throws {
-        guard let backend, !message.ignoreResult else { return }
+               for message: TaskMessage, queue: String?) async throws -> ChordJoin? {
+        guard let backend else { return nil }
+        if status.isReady, message.embed.chord != nil, let groupID = message.groupID,
+           let chords = backend as? any ChordStore {
+            let meta = self.meta(status, result: result, traceback: traceback, for: message, queue: queue)
+            return try await chords.storeChordPart(meta, groupID: groupID, groupIndex: message.groupIndex)
+        }
+        guard !message.ignoreResult else { return nil }
+        let meta = self.meta(status, result: result, traceback: traceback, for: message, queue: queue)
+        if backend.isPersistent {
+            try await backend.store(meta)
+        } else if let replyTo = message.replyTo {
+            try await reply(meta, to: replyTo, correlationID: message.properties.correlationID ?? message.id)
+        }
+        return nil
+    }
+
+    private func meta(_ status: TaskState, result: JSONValue, traceback: String?, for message: TaskMessage,
+                      queue: String?) -> ResultMeta {
         var meta = ResultMeta(taskID: message.id, status: status, result: result, traceback: traceback,
                               dateDone: status.isReady ? Date() : nil)
         if extended {
@@ -24,11 +44,7 @@ struct ResultSink: Sendable {
             meta.retries = message.retries
             meta.queue = queue
         }
-        if backend.isPersistent {
-            try await backend.store(meta)
-        } else if let replyTo = message.replyTo {
-            try await reply(meta, to: replyTo, correlationID: message.properties.correlationID ?? message.id)
-        }
+        return meta
     }
 
     private func reply(_ meta: ResultMeta, to queue: String, correlationID: String) async throws {

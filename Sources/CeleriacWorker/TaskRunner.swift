@@ -72,7 +72,7 @@ struct TaskRunner: Sendable {
                                 acknowledged: Bool = false) async {
         logger.info("discarding revoked task: \(message.taskName)[\(message.id)] (\(reason))")
         let error = CeleryError(type: "TaskRevokedError", message: [.string(reason)], module: "celery.exceptions")
-        try? await results.store(.revoked, result: error.json, for: message, queue: queue)
+        await chords.complete(try? await results.store(.revoked, result: error.json, for: message, queue: queue), after: message)
         events.revoked(message.id, expired: reason == "expired")
         await app.signals.taskRevoked(.init(taskID: message.id, taskName: message.taskName, terminated: false,
                                             signal: nil, expired: reason == "expired"))
@@ -90,7 +90,7 @@ struct TaskRunner: Sendable {
     private func refuseUnknown(_ message: TaskMessage, delivery: ReceivedMessage, queue: String) async {
         logger.error("received unregistered task of type '\(message.taskName)' [\(message.id)]: the message is rejected; register the task in the worker's app or route it to a worker that has it")
         let error = CeleryError(type: "NotRegistered", message: [.string(message.taskName)], module: "celery.exceptions")
-        try? await results.store(.failure, result: error.json, for: message, queue: queue)
+        await chords.complete(try? await results.store(.failure, result: error.json, for: message, queue: queue), after: message)
         events.failed(message.id, error: error)
         settle(delivery, .reject(requeue: false))
     }
@@ -162,7 +162,7 @@ struct TaskRunner: Sendable {
     private func recordTerminated(_ message: TaskMessage, signal: Int32?, queue: String) async -> ReceivedMessage.Settlement {
         logger.info("terminated task \(message.taskName)[\(message.id)]\(signal.map { " with \(PoolErrors.signalName($0))" } ?? " by cancellation")")
         let error = CeleryError(type: "TaskRevokedError", message: ["terminated"], module: "celery.exceptions")
-        try? await results.store(.revoked, result: error.json, for: message, queue: queue)
+        await chords.complete(try? await results.store(.revoked, result: error.json, for: message, queue: queue), after: message)
         events.revoked(message.id, expired: false, terminatedBy: signal ?? 0)
         await app.signals.taskRevoked(.init(taskID: message.id, taskName: message.taskName, terminated: true,
                                             signal: signal, expired: false))
@@ -177,14 +177,16 @@ struct TaskRunner: Sendable {
             switch outcome {
             case .success(let result):
                 logger.info("\(label) succeeded in \(String(format: "%.6f", runtime))s: \(result.pythonRepr)")
-                try await results.store(.success, result: result, for: message, queue: queue)
+                let join = try await results.store(.success, result: result, for: message, queue: queue)
                 events.succeeded(message.id, result: result, runtime: runtime)
-                await send(CanvasStep.after(message, result: result), after: message, label: label)
+                await send(label: label) { try CanvasStep.after(message, result: result) }
+                await chords.complete(join, after: message)
             case .failure(let error):
                 logger.error("\(label) raised unexpected: \(error.pythonRepr)")
-                try await results.store(.failure, result: error.json, traceback: error.traceback, for: message, queue: queue)
+                let join = try await results.store(.failure, result: error.json, traceback: error.traceback, for: message, queue: queue)
                 events.failed(message.id, error: error)
-                await send(CanvasStep.afterFailure(message), after: message, label: label)
+                await send(label: label) { try CanvasStep.afterFailure(message) }
+                await chords.complete(join, after: message)
             case .retry(let plan):
                 try await republish(message, for: plan, delivery: delivery)
                 logger.info("\(label) retry: retry in \(String(format: "%.0f", max(0, plan.runAt().timeIntervalSinceNow)))s: \(plan.error.pythonRepr)")
@@ -204,17 +206,20 @@ struct TaskRunner: Sendable {
     }
 
     /// What a finished task's canvas calls for (link, chain, link_error), as Celery's worker
-    /// sends it. One that cannot be sent is logged; the task's own outcome stands.
-    private func send(_ steps: [CanvasStep], after message: TaskMessage, label: String) async {
-        for step in steps {
-            do {
-                let id = try await app.send(step)
-                logger.info("\(label) sent \(step.signature.task)[\(id)] after it")
-            } catch {
-                logger.error("\(label) finished, but \(step.signature.task), which was to follow it, could not be sent: \(error)")
-            }
+    /// sends it. What cannot be sent is logged; the task's own outcome stands.
+    private func send(label: String, _ plan: () throws -> CanvasPlan) async {
+        do {
+            let plan = try plan()
+            guard !plan.messages.isEmpty else { return }
+            try await app.publish(plan)
+            let sent = plan.messages.map { "\($0.name)[\($0.options.taskID ?? "?")]" }.joined(separator: ", ")
+            logger.info("\(label) sent \(sent) after it")
+        } catch {
+            logger.error("\(label) finished, but what was to follow it could not be sent: \(error)")
         }
     }
+
+    private var chords: ChordCompletion { ChordCompletion(app: app, backend: results.backend, logger: logger) }
 
     /// The retry's message: the same task and id, retries + 1 and the new eta, sent where
     /// this one came from, as Celery's `Task.retry` does.

@@ -84,6 +84,29 @@ public final class RedisConnection: Sendable {
         return value
     }
 
+    /// Sends several commands in one write, none interleaved with another caller's, and
+    /// returns every reply in order; error replies are returned, not thrown, so a MULTI …
+    /// EXEC transaction can be sent whole and its EXEC reply read.
+    public func pipeline(_ commands: [(name: String, arguments: [RESPArgument])]) async throws(RESPError) -> [RESPValue] {
+        let promises = commands.map { _ in channel.eventLoop.makePromise(of: RESPValue.self) }
+        let encoded = commands.map { RESPValue.command($0.name, $0.arguments) }
+        let handler = handler
+        channel.eventLoop.execute {
+            for (command, promise) in zip(encoded, promises) { handler.value.send(command, reply: promise) }
+        }
+        var replies: [RESPValue] = []
+        for promise in promises {
+            do {
+                replies.append(try await promise.futureResult.get())
+            } catch let error as RESPError {
+                throw error
+            } catch {
+                throw .connectionClosed("\(error)")
+            }
+        }
+        return replies
+    }
+
     /// Subscribes to `channel` and returns the messages published on it. After this the
     /// connection is in Redis's subscribe mode: use another one for other commands.
     public func subscribe(_ channelName: String) async throws(RESPError) -> AsyncThrowingStream<RedisMessage, any Error> {

@@ -14,6 +14,9 @@ public final class App: Sendable {
     /// prerun, postrun, success, failure, retry and revoked.
     public let signals = AppSignals()
     let connections: AppConnections
+    /// The reply_to frozen into signatures when results do not come by rpc:// (Celery's
+    /// `app.thread_oid`): unique to this app.
+    let canvasReplyTo = UUID().uuidString.lowercased()
 
     public init(_ configuration: CeleriacConfiguration = CeleriacConfiguration()) {
         self.configuration = configuration
@@ -46,18 +49,9 @@ public final class App: Sendable {
         return AsyncResult(id: message.id, backend: backend, app: self)
     }
 
-    /// Sends what a finished task's canvas calls for (a link callback, the next task of a
-    /// chain), as Celery's worker does: replies go where the original caller asked, kept in
-    /// the signature's options. Returns the new task's id.
-    @discardableResult
-    public func send(_ step: CanvasStep) async throws -> String {
-        try await publish(step.signature.task, args: step.signature.args, kwargs: step.signature.kwargs,
-                          options: step.options, replyTo: step.replyTo).id
-    }
-
     /// Routes, declares what the route needs, publishes with confirm, and announces task-sent
     /// when configured.
-    private func publish(_ name: String, args: [JSONValue], kwargs: [String: JSONValue], options: TaskSendOptions,
+    func publish(_ name: String, args: [JSONValue], kwargs: [String: JSONValue], options: TaskSendOptions,
                          replyTo: String?) async throws -> TaskMessage {
         let route = TaskRouting.resolve(name, options: options, configuration: configuration)
         let transport = try await connections.transport()

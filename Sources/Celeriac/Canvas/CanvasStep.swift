@@ -1,61 +1,48 @@
 import Foundation
 
-/// A message a finished task sends on, as Celery's worker does in `trace_task`: on success
-/// each `link` callback with the result prepended to its args (unless immutable) and the next
-/// task of its chain, which also carries the rest of the chain; on failure each `link_error`
-/// callback with the task's id. Each names the finished task as its parent and shares its root.
-public struct CanvasStep: Sendable, Hashable {
-    public var signature: Signature
-    public var options: TaskSendOptions
-    /// The caller's rpc:// reply queue, kept in the signature's options by the caller.
-    public var replyTo: String?
-
+/// What a finished task sends on, as Celery's worker does in `trace_task`: on success each
+/// `link` callback with the result prepended to its args (unless immutable) and the next step
+/// of its chain, which carries the rest of the chain; on failure each `link_error` callback
+/// with the task's id. Each names the finished task as its parent and shares its root. A step
+/// may itself be a group, chain or chord: the plan holds every message it publishes.
+public enum CanvasStep {
     /// What `message`, finished with `result`, sends on: callbacks first (several go as one
-    /// group, as Celery sends them), then the chain's next task.
-    public static func after(_ message: TaskMessage, result: JSONValue) -> [CanvasStep] {
-        let parentID = message.id
-        let rootID = message.rootID ?? message.id
-        var steps: [CanvasStep] = []
+    /// group, as Celery sends them; a callback that is a group goes on its own), then the
+    /// chain's next step.
+    public static func after(_ message: TaskMessage, result: JSONValue) throws(CanvasError) -> CanvasPlan {
+        var planner = CanvasPlanner(replyTo: nil, sender: sender(of: message))
         let callbacks = message.embed.callbacks ?? []
-        let groupID = callbacks.count > 1 ? UUID().uuidString.lowercased() : nil
-        for (index, callback) in callbacks.enumerated() {
-            var step = CanvasStep(callback.prepending([result]), parentID: parentID, rootID: rootID)
-            if let groupID {
-                step.options.groupID = groupID
-                step.options.groupIndex = index
-            }
-            steps.append(step)
+        if callbacks.count == 1 {
+            try planner.add(callbacks[0], args: [result])
+        } else if callbacks.count > 1 {
+            let groups = callbacks.filter { $0.subtaskType == "group" }
+            let tasks = callbacks.filter { $0.subtaskType != "group" }
+            for group in groups { try planner.add(group, args: [result]) }
+            if !tasks.isEmpty { try planner.add(.group(tasks), args: [result]) }
         }
         if var chain = message.embed.chain, let next = chain.popLast() {
-            var step = CanvasStep(next.prepending([result]), parentID: parentID, rootID: rootID)
-            step.options.chain = chain
-            steps.append(step)
+            try planner.add(next, args: [result], options: ["chain": .array(chain.map(\.json))])
         }
-        return steps
+        return planner.planned
     }
 
     /// What `message` sends when it fails: its `link_error` callbacks, each with the failed
-    /// task's id prepended (unless immutable), always as one group — Celery's worker sends
+    /// task's id prepended (unless immutable), always as one group — Celery's backend sends
     /// errbacks with `group(errbacks).apply_async((task_id,), parent_id=..., root_id=...)`.
-    public static func afterFailure(_ message: TaskMessage) -> [CanvasStep] {
-        let errbacks = message.embed.errbacks ?? []
-        guard !errbacks.isEmpty else { return [] }
-        let groupID = UUID().uuidString.lowercased()
-        return errbacks.enumerated().map { index, errback in
-            var step = CanvasStep(errback.prepending([.string(message.id)]), parentID: message.id,
-                                  rootID: message.rootID ?? message.id)
-            step.options.groupID = groupID
-            step.options.groupIndex = index
-            return step
-        }
+    public static func afterFailure(_ message: TaskMessage) throws(CanvasError) -> CanvasPlan {
+        try errbacks(message.embed.errbacks ?? [], of: message.id, sender: sender(of: message))
     }
 
-    init(_ signature: Signature, parentID: String, rootID: String) {
-        self.signature = signature
-        options = TaskSendOptions(signatureOptions: signature.options)
-        options.parentID = parentID
-        options.rootID = rootID
-        replyTo = signature.options["reply_to"]?.stringValue
+    /// The errbacks of the task `taskID`, as one group called with that id.
+    public static func errbacks(_ errbacks: [Signature], of taskID: String,
+                                sender: (taskID: String, rootID: String)) throws(CanvasError) -> CanvasPlan {
+        var planner = CanvasPlanner(replyTo: nil, sender: sender)
+        if !errbacks.isEmpty { try planner.add(.group(errbacks), args: [.string(taskID)]) }
+        return planner.planned
+    }
+
+    public static func sender(of message: TaskMessage) -> (taskID: String, rootID: String) {
+        (message.id, message.rootID ?? message.id)
     }
 }
 
@@ -78,7 +65,20 @@ extension TaskSendOptions {
         shadow = options["shadow"]?.stringValue
         ignoreResult = options["ignore_result"]?.boolValue ?? false
         headers = options["headers"]?.objectValue ?? [:]
-        link = (options["link"]?.arrayValue ?? []).compactMap { try? Signature(json: $0) }
-        linkError = (options["link_error"]?.arrayValue ?? []).compactMap { try? Signature(json: $0) }
+        link = Self.signatures(options["link"]) ?? []
+        linkError = Self.signatures(options["link_error"]) ?? []
+        parentID = options["parent_id"]?.stringValue
+        rootID = options["root_id"]?.stringValue
+        groupID = options["group_id"]?.stringValue
+        groupIndex = options["group_index"]?.intValue
+        chain = Self.signatures(options["chain"])
+        chord = options["chord"].flatMap { try? Signature(json: $0) }
+    }
+
+    /// A list of signatures, or one alone, as Celery accepts both for `link`.
+    private static func signatures(_ value: JSONValue?) -> [Signature]? {
+        guard let value, !value.isNull else { return nil }
+        guard let list = value.arrayValue else { return (try? Signature(json: value)).map { [$0] } }
+        return list.compactMap { try? Signature(json: $0) }
     }
 }

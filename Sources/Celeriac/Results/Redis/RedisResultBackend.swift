@@ -72,13 +72,25 @@ public actor RedisResultBackend: ResultBackend {
            (try? Self.decode(current, taskID: meta.taskID))?.status == .success {
             return
         }
-        let value = RESPArgument(bytes: meta.json.serializedBytes)
-        if let expires, expires > 0 {
-            try await redis.send("SETEX", key, RESPArgument(Int(expires.rounded(.up))), value)
-        } else {
-            try await redis.send("SET", key, value)
+        try await setAndPublish(Self.key(for: meta.taskID), value: meta.json.serializedBytes)
+    }
+
+    /// Celery's `_set`: SETEX (or SET when results never expire) and PUBLISH on the key's
+    /// channel, in one pipeline.
+    func setAndPublish(_ key: String, value: [UInt8]) async throws {
+        let key = RESPArgument(key)
+        let value = RESPArgument(bytes: value)
+        let set: (name: String, arguments: [RESPArgument]) = expirySeconds.map { ("SETEX", [key, RESPArgument($0), value]) }
+            ?? ("SET", [key, value])
+        for reply in try await connection().pipeline([set, ("PUBLISH", [key, value])]) {
+            if case .error(let message) = reply { throw RESPError.server(message) }
         }
-        try await redis.send("PUBLISH", key, value)
+    }
+
+    /// `result_expires` in whole seconds, or nil when results are kept for ever.
+    var expirySeconds: Int? {
+        guard let expires, expires > 0 else { return nil }
+        return Int(expires.rounded(.up))
     }
 
     public func forget(_ taskID: String) async throws {
@@ -93,7 +105,7 @@ public actor RedisResultBackend: ResultBackend {
     // MARK: Internals
 
     /// The connection for commands, made on first use and again after it broke.
-    private func connection() async throws -> RedisConnection {
+    func connection() async throws -> RedisConnection {
         if let commands, commands.isOpen { return commands }
         let made = try await RedisConnection.connect(to: address)
         commands = made

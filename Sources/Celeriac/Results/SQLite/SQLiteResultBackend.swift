@@ -21,7 +21,7 @@ public actor SQLiteResultBackend: ResultBackend {
     /// celery.backend_cleanup task under beat; here each process sweeps as it writes.
     static let expiryInterval: Double = 60
 
-    private let database: SQLiteDatabase
+    let database: SQLiteDatabase
     private var lastExpirySweep: Date?
 
     /// Opens (creating when missing) the file a `db+sqlite://` URL names; throws
@@ -119,7 +119,7 @@ public actor SQLiteResultBackend: ResultBackend {
         try database.scalarText("PRAGMA journal_mode")
     }
 
-    private func write(_ metas: [ResultMeta], updatedAt now: Date) throws {
+    func write(_ metas: [ResultMeta], updatedAt now: Date) throws {
         let current = try database.statement(SQLiteResultSchema.currentStatus)
         let upsert = try database.statement(SQLiteResultSchema.upsert)
         defer {

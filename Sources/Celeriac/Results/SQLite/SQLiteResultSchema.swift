@@ -1,4 +1,4 @@
-/// Celeriac's own table for `db+sqlite://` results, version 1 (kept in `PRAGMA user_version`):
+/// Celeriac's own table for `db+sqlite://` results, version 2 (kept in `PRAGMA user_version`):
 ///
 ///     celeriac_taskmeta(
 ///         task_id    TEXT PRIMARY KEY,
@@ -8,12 +8,19 @@
 ///         updated_at REAL NOT NULL)   -- epoch seconds of the last store
 ///     index celeriac_taskmeta_date_done(date_done)   -- for the expiry sweep
 ///
+///     celeriac_chord(group_id TEXT PRIMARY KEY, size INTEGER NOT NULL, created_at REAL NOT NULL)
+///     celeriac_chord_part(group_id, task_id, group_index, status, result,   -- version 2
+///         PRIMARY KEY (group_id, task_id))
+///
+/// A chord's header results are counted in `celeriac_chord_part`, written in the same
+/// transaction as the task's meta; a redelivered task adds no second part.
+///
 /// It is not the SQLAlchemy `celery_taskmeta` table of Celery's database backend (that one
 /// holds the result serialized by the backend's serializer, pickle by default): storing the
 /// meta JSON whole keeps every field, extended or unknown, without a column per field.
 /// A file with a higher version is refused, never downgraded.
 enum SQLiteResultSchema {
-    static let version = 1
+    static let version = 2
 
     static let create = """
         CREATE TABLE IF NOT EXISTS celeriac_taskmeta (
@@ -24,6 +31,19 @@ enum SQLiteResultSchema {
             updated_at REAL NOT NULL
         );
         CREATE INDEX IF NOT EXISTS celeriac_taskmeta_date_done ON celeriac_taskmeta (date_done);
+        CREATE TABLE IF NOT EXISTS celeriac_chord (
+            group_id TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS celeriac_chord_part (
+            group_id TEXT NOT NULL,
+            task_id TEXT NOT NULL,
+            group_index INTEGER,
+            status TEXT NOT NULL,
+            result TEXT NOT NULL,
+            PRIMARY KEY (group_id, task_id)
+        );
         PRAGMA user_version = \(version);
         """
 
@@ -36,6 +56,23 @@ enum SQLiteResultSchema {
             date_done = excluded.date_done, updated_at = excluded.updated_at
         """
     static let delete = "DELETE FROM celeriac_taskmeta WHERE task_id = ?1"
+    static let setChordSize = """
+        INSERT INTO celeriac_chord (group_id, size, created_at) VALUES (?1, ?2, ?3)
+        ON CONFLICT (group_id) DO UPDATE SET size = excluded.size
+        """
+    static let chordSize = "SELECT size FROM celeriac_chord WHERE group_id = ?1"
+    static let addChordPart = """
+        INSERT OR IGNORE INTO celeriac_chord_part (group_id, task_id, group_index, status, result)
+        VALUES (?1, ?2, ?3, ?4, ?5)
+        """
+    static let countChordParts = "SELECT count(*) FROM celeriac_chord_part WHERE group_id = ?1"
+    /// Header order; parts without an index last, as Celery scores them +inf.
+    static let chordParts = """
+        SELECT task_id, status, result FROM celeriac_chord_part WHERE group_id = ?1
+        ORDER BY group_index IS NULL, group_index, task_id
+        """
+    static let deleteChord = "DELETE FROM celeriac_chord WHERE group_id = ?1"
+    static let deleteChordParts = "DELETE FROM celeriac_chord_part WHERE group_id = ?1"
     static let deleteDoneBefore = "DELETE FROM celeriac_taskmeta WHERE date_done < ?1"
 
     /// Creates the table on a fresh file and checks the version of an existing one. Runs in
