@@ -82,4 +82,49 @@ struct RedisResultBackendTests {
         #expect(try await app.resultBackend() is RedisResultBackend)
         await app.close()
     }
+
+    /// Chords under Celery's keys: `.s` holds the size, `.j` a sorted set of
+    /// `[1, id, state, result]` scored by group index, and the part that makes the count reach
+    /// the size gets them all, in header order; the keys expire with the results.
+    @Test func chordPartsAreKeptInCelerysKeysAndJoinedInOrder() async throws {
+        let backend = try RedisResultBackend(url: Self.url, expires: 600)
+        let group = UUID().uuidString.lowercased()
+        try await backend.setChordSize(groupID: group, size: 2)
+        let redis = try await RedisConnection.connect(to: RedisURL(Self.url))
+        #expect(try await redis.send("GET", RESPArgument("celery-taskset-meta-\(group).s")).string == "2")
+        let failure = CeleryError(type: "ValueError", message: ["boom"])
+        #expect(try await backend.storeChordPart(ResultMeta(taskID: "b", status: .failure, result: failure.json),
+                                                 groupID: group, groupIndex: 1) == nil)
+        let entries = try await redis.send("ZRANGE", RESPArgument("celery-taskset-meta-\(group).j"), "0", "-1", "WITHSCORES").array ?? []
+        let entry = try JSONValue(parsing: try #require(entries.first?.bytes))
+        #expect(entry == [1, "b", "FAILURE", failure.json] && entries.last?.string == "1")
+        let ttl = try await redis.send("TTL", RESPArgument("celery-taskset-meta-\(group).j")).integer ?? -1
+        #expect((590...600).contains(ttl))
+
+        let join = try #require(try await backend.storeChordPart(ResultMeta(taskID: "a", status: .success, result: 1),
+                                                                 groupID: group, groupIndex: 0))
+        #expect(join.parts.map(\.taskID) == ["a", "b"])
+        guard case .failure(let error) = join.bodyArgument() else { Issue.record("a failed part fails the chord"); return }
+        #expect(error.message == ["Dependency b raised ValueError('boom')"])
+        try await backend.forgetChord(groupID: group)
+        #expect(try await redis.send("EXISTS", RESPArgument("celery-taskset-meta-\(group).j"),
+                                     RESPArgument("celery-taskset-meta-\(group).s")).integer == 0)
+        await redis.close()
+        await backend.close()
+    }
+
+    /// A saved group is Celery's `{"result": as_tuple()}` under `celery-taskset-meta-<id>`.
+    @Test func savedGroupsAreCelerysTuple() async throws {
+        let backend = try RedisResultBackend(url: Self.url)
+        let group = GroupResult(id: UUID().uuidString.lowercased(),
+                                results: ["x", "y"].map { AsyncResult(id: $0, backend: backend) })
+        try await backend.saveGroup(group)
+        let redis = try await RedisConnection.connect(to: RedisURL(Self.url))
+        let stored = try JSONValue(parsing: try #require(try await redis.send("GET", RESPArgument("celery-taskset-meta-\(group.id)")).bytes))
+        #expect(stored == ["result": [[.string(group.id), .null], [[["x", .null], .null], [["y", .null], .null]]]])
+        #expect(try await backend.restoreGroup(group.id) == ["x", "y"])
+        #expect(try await backend.restoreGroup("no-such-group") == nil)
+        await redis.close()
+        await backend.close()
+    }
 }

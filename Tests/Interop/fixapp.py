@@ -5,14 +5,15 @@ fix.fail, fix.sleep) plus fix.echo_request, which reports what the worker saw of
 message so a Swift test can check headers and properties survived the trip.
 fix.lookup (KeyError for an unknown key) and fix.retry_then_succeed (one retry, then
 success) give Tests/Interop/task_mix.py its other exception type and its RETRY state.
-Broker URL from CELERIAC_TEST_AMQP_URL; results over rpc://.
+Broker URL from CELERIAC_TEST_AMQP_URL; results over rpc://, or CELERIAC_TEST_RESULT_BACKEND.
 """
 import os
 import time
 
 from celery import Celery
 
-app = Celery("fix", broker=os.environ["CELERIAC_TEST_AMQP_URL"], backend="rpc://")
+app = Celery("fix", broker=os.environ["CELERIAC_TEST_AMQP_URL"],
+             backend=os.environ.get("CELERIAC_TEST_RESULT_BACKEND", "rpc://"))
 app.conf.update(
     task_queue_max_priority=10,
     task_default_priority=5,

@@ -149,18 +149,18 @@ public struct CanvasPlanner {
         }
         let rootID = body.options["root_id"]?.stringValue
         body.options.merge(options) { _, chordOption in chordOption }
-        _ = try freeze(&body, taskID: bodyTaskID, groupID: groupID, rootID: rootID)
+        let bodyResult = try freeze(&body, taskID: bodyTaskID, groupID: groupID, rootID: rootID)
         for key in ["chain", "chord", "task_id", "link", "link_error"] { options.removeValue(forKey: key) }
         guard !header.isEmpty else {
             _ = try apply(body, args: [.array([])], kwargs: [:], options: [:])
-            return .task(bodyTaskID)
+            return bodyResult
         }
         var group = Signature.group(header, options: (headerGroup?.options ?? [:]).merging(["task_id": .string(groupID)]) { _, id in id })
         _ = try freeze(&group, chord: body, rootID: rootID)
         options["task_id"] = .string(groupID)
         let members = try group.groupMembers()
         _ = try applyGroup(group, members: members, args: args, kwargs: kwargs, options: options)
-        return .task(bodyTaskID)
+        return bodyResult
     }
 
     // MARK: Preparing a chain

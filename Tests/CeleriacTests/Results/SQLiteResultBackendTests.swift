@@ -281,11 +281,55 @@ struct TemporaryResultStore: Sendable {
     @Test func aNewerSchemaIsRefused() async throws {
         try await TemporaryResultStore.with { store in
             let database = try SQLiteDatabase(path: store.path)
-            try database.execute("PRAGMA user_version = 2")
+            let newer = SQLiteResultSchema.version + 1
+            try database.execute("PRAGMA user_version = \(newer)")
             database.close()
-            #expect(throws: SQLiteResultBackendError.newerSchema(path: store.path, found: 2, supported: 1)) {
+            #expect(throws: SQLiteResultBackendError.newerSchema(path: store.path, found: newer,
+                                                                 supported: SQLiteResultSchema.version)) {
                 _ = try store.open()
             }
+        }
+    }
+
+    /// A version 1 file (results only) gains the chord tables and keeps its results.
+    @Test func aVersionOneFileIsUpgradedInPlace() async throws {
+        try await TemporaryResultStore.with { store in
+            let database = try SQLiteDatabase(path: store.path)
+            try database.execute("""
+                CREATE TABLE celeriac_taskmeta (task_id TEXT PRIMARY KEY, status TEXT NOT NULL, meta TEXT NOT NULL,
+                    date_done REAL, updated_at REAL NOT NULL);
+                INSERT INTO celeriac_taskmeta VALUES ('old', 'SUCCESS',
+                    '{"task_id": "old", "status": "SUCCESS", "result": 7, "traceback": null, "children": [], "date_done": null}', NULL, 0);
+                PRAGMA user_version = 1;
+                """)
+            database.close()
+            let backend = try store.open()
+            #expect(try await backend.meta(for: "old")?.result == 7)
+            try await backend.setChordSize(groupID: "g", size: 1)
+            let join = try await backend.storeChordPart(ResultMeta(taskID: "t", status: .success, result: 3), groupID: "g", groupIndex: 0)
+            #expect(join?.parts.map(\.result) == [3])
+            await backend.close()
+        }
+    }
+
+    /// Parts are counted once per task however often a redelivered task reports, come back
+    /// in header order, and only the part that completes the chord gets them.
+    @Test func chordPartsAreCountedOncePerTaskAndJoinedInHeaderOrder() async throws {
+        try await TemporaryResultStore.with { store in
+            let backend = try store.open()
+            try await backend.setChordSize(groupID: "g", size: 3)
+            func part(_ id: String, _ index: Int, _ result: JSONValue) async throws -> ChordJoin? {
+                try await backend.storeChordPart(ResultMeta(taskID: id, status: .success, result: result), groupID: "g", groupIndex: index)
+            }
+            #expect(try await part("c", 2, 30) == nil)
+            #expect(try await part("a", 0, 10) == nil)
+            #expect(try await part("a", 0, 10) == nil, "a redelivered task is not a second part")
+            let join = try #require(try await part("b", 1, 20))
+            #expect(join.parts.map(\.taskID) == ["a", "b", "c"] && join.bodyArgument() == .success([10, 20, 30]))
+            #expect(try await backend.meta(for: "b")?.result == 20, "the part's result is stored with it")
+            try await backend.forgetChord(groupID: "g")
+            #expect(try await part("d", 3, 40) == nil, "a forgotten chord is never completed again")
+            await backend.close()
         }
     }
 }

@@ -1,0 +1,128 @@
+import Celeriac
+import CeleriacTestSupport
+import Foundation
+import Testing
+
+/// Workflows built in Swift and run by the Swift worker, on each stored result backend
+/// (a SQLite file, and Redis when the test peer is there): chain, group, chord, a group
+/// piped into a task, and the failure paths — a failing chain step, a failing or revoked
+/// chord header task, a failing chord body, and a worker killed mid-chord.
+@Suite(.enabled(if: CeleriacBinary.amqpURL != nil && CeleriacBinary.managementURL != nil), .timeLimit(.minutes(3)))
+struct CanvasWorkflowTests {
+    static var backends: [String] {
+        ["sqlite"] + (CeleriacBinary.environment["CELERIAC_TEST_REDIS_URL"] != nil ? ["redis"] : [])
+    }
+
+    static func backendURL(_ kind: String) -> String {
+        if kind == "redis" { return CeleriacBinary.environment["CELERIAC_TEST_REDIS_URL"]! }
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("canvas-\(UUID().uuidString.prefix(8)).db")
+        return "db+sqlite:///\(file.path)"
+    }
+
+    static func app(broker: String, queue: String, backend: String, maxPriority: Int? = nil) -> App {
+        var configuration = CeleriacConfiguration()
+        configuration.queueMaxPriority = maxPriority
+        configuration.brokerURL = broker
+        configuration.resultBackend = backend
+        configuration.defaultQueue = queue
+        return App(configuration)
+    }
+
+    @Test(arguments: backends)
+    func workflowsRunAndFailAsCelerysDo(backend kind: String) async throws {
+        let backend = Self.backendURL(kind)
+        try await WorkerInteropTests.withVirtualHost { broker in
+            // The vhost is the test's own, so the default queue is too: steps a worker sends on
+            // without a queue of their own go there, as in Celery.
+            let queue = "celery"
+            let (worker, log) = try await WorkerInteropTests.startReadyWorker(queue: queue, broker: broker,
+                                                                            extra: ["--result-backend", backend])
+            defer { worker.stop() }
+            let app = Self.app(broker: broker, queue: queue, backend: backend)
+            defer { Task { await app.close() } }
+            func logTail() -> String { String(((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").suffix(2000)) }
+
+            let chain = Signature.s("demo.add", 1, 2) | .s("demo.mul", 10) | .s("demo.add", 5)
+            #expect(try await app.apply(chain).get(timeout: 20) == 35, "\(logTail())")
+
+            let group = try await app.apply(.group((0..<5).map { Signature.s("demo.add", .int($0), .int($0)) }))
+            guard case .group(let groupResult) = group else { Issue.record("a group gives a GroupResult"); return }
+            #expect(try await groupResult.get(timeout: 20) == [0, 2, 4, 6, 8])
+
+            let chord = Signature.chord([.s("demo.add", 1, 1), .s("demo.add", 2, 2), .s("demo.add", 3, 3)], body: .s("demo.xsum"))
+            #expect(try await app.apply(chord).get(timeout: 20) == 12, "\(logTail())")
+
+            let upgraded = Signature.s("demo.add", 1, 1) | .group([.s("demo.mul", 2), .s("demo.mul", 3)]) | .s("demo.xsum")
+            #expect(try await app.apply(upgraded).get(timeout: 20) == 10, "a group piped into a task is a chord")
+
+            // A failing header task fails the chord: the body is stored with Celery's ChordError.
+            let failingHeader = Signature.chord([.s("demo.add", 1, 1), .s("demo.fail", "header ✗")], body: .s("demo.xsum"))
+            await #expect {
+                try await app.apply(failingHeader).get(timeout: 20)
+            } throws: { error in
+                guard let error = error as? CeleryError else { return false }
+                return error.type == "ChordError" && error.message.first?.stringValue?.contains("raised ValueError('header ✗')") == true
+            }
+
+            // A failing body fails as itself.
+            let failingBody = Signature.chord([.s("demo.add", 1, 1)], body: .si("demo.fail", "body ✗"))
+            await #expect {
+                try await app.apply(failingBody).get(timeout: 20)
+            } throws: { ($0 as? CeleryError)?.type == "ValueError" }
+
+            // A failing chain step stops the chain and calls the chain's errback.
+            let errbackID = UUID().uuidString.lowercased()
+            let stopped = (Signature.s("demo.add", 1, 1) | .s("demo.fail") | .s("demo.add", 5))
+                .set(["link_error": [Signature.si("demo.add", 40, 2).set(["task_id": .string(errbackID)]).json]])
+            let plan = try CanvasPlanner.plan(stopped, replyTo: nil)
+            let lastStepID = try #require(plan.messages.first?.options.chain?.first?.options["task_id"]?.stringValue)
+            try await app.publish(plan)
+            #expect(try await app.result(errbackID).get(timeout: 20) == 42, "the errback ran: \(logTail())")
+            #expect(try await app.result(lastStepID).state() == .pending, "the step after the failure never ran")
+
+            // A revoked header task fails the chord too, with TaskRevokedError as the cause.
+            let delayedID = UUID().uuidString.lowercased()
+            let withRevoked = Signature.chord([.s("demo.add", 1, 1),
+                                               Signature.s("demo.add", 2, 2).set(["task_id": .string(delayedID), "countdown": 2])],
+                                              body: .s("demo.xsum"))
+            let revokedChord = try await app.apply(withRevoked)
+            try await app.revoke(delayedID)
+            await #expect {
+                try await revokedChord.get(timeout: 20)
+            } throws: { error in
+                (error as? CeleryError)?.message.first?.stringValue?.contains("TaskRevokedError('revoked')") == true
+            }
+        }
+    }
+
+    /// acks_late header tasks on a worker killed with SIGKILL go back to the queue; a second
+    /// worker runs them, and the body runs once.
+    @Test(arguments: backends)
+    func aChordSurvivesItsWorkerBeingKilled(backend kind: String) async throws {
+        let backend = Self.backendURL(kind)
+        try await WorkerInteropTests.withVirtualHost { broker in
+            let queue = "celery"
+            let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("chord-kill-\(UUID().uuidString.prefix(8)).pid").path
+            let (first, firstLog) = try await WorkerInteropTests.startReadyWorker(
+                queue: queue, broker: broker, extra: ["--result-backend", backend, "--pidfile", pidFile])
+            let app = Self.app(broker: broker, queue: queue, backend: backend)
+            defer { Task { await app.close() } }
+            let bodyID = UUID().uuidString.lowercased()
+            let chord = Signature.chord([.s("demo.sleep", 1.5), .s("demo.sleep", 1.5), .s("demo.sleep", 0.2)],
+                                        body: Signature.si("demo.add", 20, 22).set(["task_id": .string(bodyID)]))
+            let result = try await app.apply(chord)
+            _ = try await WorkerInteropTests.waitForLog(firstLog, toContain: "demo.sleep")
+            let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+            kill(pid, SIGKILL)
+            first.stop()
+
+            let (second, secondLog) = try await WorkerInteropTests.startReadyWorker(
+                queue: queue, broker: broker, extra: ["--result-backend", backend])
+            defer { second.stop() }
+            #expect(try await result.get(timeout: 30) == 42)
+            let logs = [firstLog, secondLog].map { (try? String(contentsOfFile: $0, encoding: .utf8)) ?? "" }
+            let bodyRuns = logs.map { $0.components(separatedBy: "[\(bodyID)] succeeded").count - 1 }.reduce(0, +)
+            #expect(bodyRuns == 1, "the body ran \(bodyRuns) times:\n\(logs.joined(separator: "\n---\n").suffix(3000))")
+        }
+    }
+}
