@@ -46,7 +46,7 @@ struct TaskRunner: Sendable {
             settle(delivery, .reject(requeue: false))
             return .settled
         }
-        guard let task = app.tasks[message.taskName] else { return .refuse(.unknown(message)) }
+        guard let task = app.tasks.runnable(named: message.taskName) else { return .refuse(.unknown(message)) }
         logger.info("task \(message.taskName)[\(message.id)] received")
         events.received(message)
         if state.isRevoked(message.id) { return .refuse(.discard(message, reason: "revoked")) }
@@ -197,6 +197,11 @@ struct TaskRunner: Sendable {
                 return .reject(requeue: requeue)
             case .ignored:
                 break
+            case .replaced(let signature):
+                logger.info("\(label) replaced by \(signature.task)")
+                await send(label: label) {
+                    try CanvasPlanner.plan(signature, replyTo: message.replyTo, sender: CanvasStep.sender(of: message))
+                }
             }
         } catch {
             // The result or retry could not be written: the broker or backend is failing.

@@ -56,6 +56,11 @@ enum DemoApp {
             }
             return call.steps
         })
+        // Replaces itself with a group of fib tasks (Celery's `self.replace`): a caller waiting
+        // on fanout gets the group's list, and a chain goes on after the group.
+        try app.register(TaskDefinition<Numbers, [Int]>("demo.fanout", argumentNames: ["numbers"]) { context, call in
+            try context.replace(with: .group(call.numbers.map { Signature.s("demo.fib", .int($0)) }))
+        })
     }
 
     /// Naive recursion on purpose: the CPU-bound demo task.

@@ -5,7 +5,7 @@ import Testing
 
 /// Workflows built in Swift and run by the Swift worker, on each stored result backend
 /// (a SQLite file, and Redis when the test peer is there): chain, group, chord, a group
-/// piped into a task, and the failure paths — a failing chain step, a failing or revoked
+/// piped into a task, a task replacing itself, starmap and chunks, and the failure paths — a failing chain step, a failing or revoked
 /// chord header task, a failing chord body, and a worker killed mid-chord.
 @Suite(.enabled(if: CeleriacBinary.amqpURL != nil && CeleriacBinary.managementURL != nil), .timeLimit(.minutes(3)))
 struct CanvasWorkflowTests {
@@ -54,6 +54,16 @@ struct CanvasWorkflowTests {
 
             let upgraded = Signature.s("demo.add", 1, 1) | .group([.s("demo.mul", 2), .s("demo.mul", 3)]) | .s("demo.xsum")
             #expect(try await app.apply(upgraded).get(timeout: 20) == 10, "a group piped into a task is a chord")
+
+            // A task that replaces itself with a group: its id ends with the group's list, and a
+            // chain goes on after the group.
+            #expect(try await app.apply(.s("demo.fanout", [5, 6, 7])).get(timeout: 20) == [5, 8, 13], "\(logTail())")
+            #expect(try await app.apply(Signature.s("demo.fanout", [5, 6]) | .s("demo.xsum")).get(timeout: 20) == 13)
+
+            // starmap runs in one message; chunks is a group of starmaps.
+            #expect(try await app.apply(.starmap(.s("demo.add"), [[1, 2], [3, 4]])).get(timeout: 20) == [3, 7])
+            #expect(try await app.apply(.chunks(.s("demo.mul"), [[1, 1], [2, 2], [3, 3]], size: 2)).get(timeout: 20)
+                    == [[1, 4], [9]])
 
             // A failing header task fails the chord: the body is stored with Celery's ChordError.
             let failingHeader = Signature.chord([.s("demo.add", 1, 1), .s("demo.fail", "header ✗")], body: .s("demo.xsum"))

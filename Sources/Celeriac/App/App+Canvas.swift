@@ -67,8 +67,8 @@ extension App {
             for chord in plan.chordSizes { try await chords.setChordSize(groupID: chord.groupID, size: chord.size) }
         }
         for message in plan.messages {
-            _ = try await publish(message.name, args: message.args, kwargs: message.kwargs, options: message.options,
-                                  replyTo: message.replyTo)
+            _ = try await publish(message.name, routeName: message.routeName, args: message.args, kwargs: message.kwargs,
+                                  options: message.options, replyTo: message.replyTo)
         }
     }
 

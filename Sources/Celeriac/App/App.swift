@@ -51,9 +51,9 @@ public final class App: Sendable {
 
     /// Routes, declares what the route needs, publishes with confirm, and announces task-sent
     /// when configured.
-    func publish(_ name: String, args: [JSONValue], kwargs: [String: JSONValue], options: TaskSendOptions,
-                         replyTo: String?) async throws -> TaskMessage {
-        let route = TaskRouting.resolve(name, options: options, configuration: configuration)
+    func publish(_ name: String, routeName: String? = nil, args: [JSONValue], kwargs: [String: JSONValue],
+                 options: TaskSendOptions, replyTo: String?) async throws -> TaskMessage {
+        let route = TaskRouting.resolve(routeName ?? name, options: options, configuration: configuration)
         let transport = try await connections.transport()
         try await connections.prepare(route, on: transport)
         var options = options

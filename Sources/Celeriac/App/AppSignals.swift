@@ -124,7 +124,7 @@ public final class AppSignals: Sendable {
         case .success(let result): for hook in hooks.taskSuccess { await hook(context, result) }
         case .failure(let error): for hook in hooks.taskFailure { await hook(context, error) }
         case .retry(let plan): for hook in hooks.taskRetry { await hook(context, plan.error) }
-        case .rejected, .ignored: break
+        case .rejected, .ignored, .replaced: break
         }
         for hook in hooks.taskPostrun { await hook(context, outcome) }
     }

@@ -5,6 +5,8 @@ public struct CanvasPlan: Sendable, Hashable {
     /// One task message to publish.
     public struct Message: Sendable, Hashable {
         public var name: String
+        /// The name routes are looked up by, when not `name` (a starmap goes where its task goes).
+        public var routeName: String?
         public var args: [JSONValue]
         public var kwargs: [String: JSONValue]
         public var options: TaskSendOptions

@@ -62,6 +62,7 @@ public struct CanvasPlanner {
         case .group(let members): return try applyGroup(signature, members: members, args: args, kwargs: kwargs, options: options)
         case .chord(let header, let body):
             return try applyChord(signature, header: header, body: body, args: args, kwargs: kwargs, options: options)
+        case .chunks(let group): return try apply(group, args: args, kwargs: kwargs, options: options)
         }
     }
 
@@ -75,7 +76,10 @@ public struct CanvasPlanner {
             if merged["root_id"]?.stringValue == nil { merged["root_id"] = .string(sender.rootID) }
         }
         let called = signature.prepending(args, kwargs: kwargs)
-        plan.messages.append(.init(name: signature.task, args: called.args, kwargs: called.kwargs,
+        // A map or starmap is routed as the task it runs (Celery's `route_name`).
+        let routeName = ["xmap", "xstarmap"].contains(signature.subtaskType ?? "")
+            ? signature.kwargs["task"]?["task"]?.stringValue : nil
+        plan.messages.append(.init(name: signature.task, routeName: routeName, args: called.args, kwargs: called.kwargs,
                                    options: TaskSendOptions(signatureOptions: merged),
                                    replyTo: merged["reply_to"]?.stringValue ?? replyTo))
         return .task(id)
@@ -288,6 +292,10 @@ public struct CanvasPlanner {
             }
             signature.kwargs["tasks"] = .array(steps.map(\.json))
             return last
+        case .chunks(let group):
+            signature = group
+            return try freeze(&signature, taskID: taskID, groupID: groupID, chord: chord, rootID: rootID, parentID: parentID,
+                              groupIndex: groupIndex)
         case .chord(let header, var body):
             var result: CanvasResultID = .task(taskID ?? newID())
             if body != nil {
@@ -331,6 +339,7 @@ public struct CanvasPlanner {
             }
             return 0
         case .chord(_, let body): return try body.map(chordSize(of:)) ?? 0
+        case .chunks(let group): return try chordSize(of: group)
         }
     }
 }

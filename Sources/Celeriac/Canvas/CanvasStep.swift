@@ -73,6 +73,7 @@ extension TaskSendOptions {
         groupIndex = options["group_index"]?.intValue
         chain = Self.signatures(options["chain"])
         chord = options["chord"].flatMap { try? Signature(json: $0) }
+        replacedTaskNesting = options["replaced_task_nesting"]?.intValue ?? 0
     }
 
     /// A list of signatures, or one alone, as Celery accepts both for `link`.

@@ -8,6 +8,8 @@ extension Signature {
         case chain([Signature])
         case group([Signature])
         case chord(header: [Signature], body: Signature?)
+        /// `chunks(task, items, n)`: applied as a group of starmaps over parts of n items.
+        case chunks(group: Signature)
     }
 
     /// The signature's kind; a malformed member list is an error, not a plain task.
@@ -24,6 +26,14 @@ extension Signature {
             var body: Signature?
             if let json = kwargs["body"], !json.isNull { body = try Signature(json: json) }
             return .chord(header: header, body: body)
+        case "chunks":
+            guard let task = kwargs["task"], let items = kwargs["it"]?.arrayValue, let size = kwargs["n"]?.intValue, size > 0
+            else { throw .invalidField("chunks needs 'task', a list 'it' and a positive 'n'") }
+            let parts = stride(from: 0, to: items.count, by: size).map { Array(items[$0..<min($0 + size, items.count)]) }
+            let starmaps = try parts.map { part throws(SignatureError) in
+                Signature.starmap(try Signature(json: task), part.map { $0.arrayValue ?? [$0] })
+            }
+            return .chunks(group: .group(starmaps, options: options))
         default: return .task
         }
     }

@@ -30,7 +30,7 @@ extension TaskMessage {
         header("kwargsrepr", JSONValue.truncatedRepr(JSONValue.object(kwargs).pythonRepr))
         header("origin", origin)
         header("ignore_result", .bool(options.ignoreResult))
-        header("replaced_task_nesting", .int(0))
+        header("replaced_task_nesting", .int(options.replacedTaskNesting))
         header("stamped_headers", .null)
         header("stamps", .object([:]))
         var properties = MessageProperties.json

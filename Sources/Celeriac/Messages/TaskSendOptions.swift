@@ -30,6 +30,8 @@ public struct TaskSendOptions: Sendable, Hashable {
     /// The rest of a chain, reversed (the next task last).
     public var chain: [Signature]?
     public var chord: Signature?
+    /// How many `replace` calls led to this task (Celery's `replaced_task_nesting`).
+    public var replacedTaskNesting: Int = 0
 
     public init(countdown: Double? = nil, eta: Date? = nil, expires: Date? = nil, queue: String? = nil,
                 exchange: String? = nil, routingKey: String? = nil, priority: Int? = nil,

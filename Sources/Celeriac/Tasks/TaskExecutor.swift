@@ -48,6 +48,8 @@ public enum TaskExecutor {
             return .rejected(requeue: reject.requeue, reason: reject.reason)
         case is TaskIgnore:
             return .ignored
+        case let replacement as TaskReplacement:
+            return .replaced(replacement.signature)
         case is TaskArgumentError, is TaskOutputError:
             return .failure(CeleryError(swiftError: error))
         default:
@@ -91,7 +93,7 @@ public enum TaskExecutor {
             if let hook = hooks.onFailure { await guarded("on_failure") { try await hook(context, error) } }
         case .retry(let plan):
             if let hook = hooks.onRetry { await guarded("on_retry") { try await hook(context, plan.error) } }
-        case .rejected, .ignored:
+        case .rejected, .ignored, .replaced:
             return
         }
         if let hook = hooks.afterReturn {

@@ -12,6 +12,9 @@ public enum TaskOutcome: Sendable, Hashable {
     case rejected(requeue: Bool, reason: CeleryError?)
     /// Store nothing (Celery's `Ignore`).
     case ignored
+    /// The task replaced itself (`TaskContext.replace(with:)`): send this signature, which
+    /// carries the task's id, and store nothing.
+    case replaced(Signature)
 
     /// The state this outcome records; `IGNORED` is Celery's name for the last.
     public var state: TaskState {
@@ -20,7 +23,7 @@ public enum TaskOutcome: Sendable, Hashable {
         case .failure: return .failure
         case .retry: return .retry
         case .rejected: return .rejected
-        case .ignored: return TaskState("IGNORED")
+        case .ignored, .replaced: return TaskState("IGNORED")
         }
     }
 }

@@ -80,6 +80,9 @@ struct ChildOutcome: Sendable {
             object["error"] = reason.map(Self.json) ?? .null
         case .ignored:
             object["kind"] = "ignored"
+        case .replaced(let signature):
+            object["kind"] = "replaced"
+            object["signature"] = signature.json
         }
         return PoolFrame(kind: .outcome, payload: JSONValue.object(object).serializedBytes)
     }
@@ -107,6 +110,11 @@ struct ChildOutcome: Sendable {
                                            error: error, retries: object["retries"]?.intValue ?? 0))
         case "rejected": outcome = .rejected(requeue: object["requeue"]?.boolValue ?? false, reason: error)
         case "ignored": outcome = .ignored
+        case "replaced":
+            guard let json = object["signature"], let signature = try? Signature(json: json) else {
+                throw ChildProtocolError("a replaced outcome without a signature")
+            }
+            outcome = .replaced(signature)
         case let kind: throw ChildProtocolError("an outcome of unknown kind \(kind ?? "null")")
         }
     }

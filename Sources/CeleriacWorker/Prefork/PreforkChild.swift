@@ -59,7 +59,7 @@ public enum PreforkChild {
                                              module: "builtins")))
         }
         let message = job.message
-        guard let task = app.tasks[message.taskName] else {
+        guard let task = app.tasks.runnable(named: message.taskName) else {
             return (message.id, .failure(CeleryError(type: "NotRegistered", message: [.string(message.taskName)],
                                                      module: "celery.exceptions")))
         }
