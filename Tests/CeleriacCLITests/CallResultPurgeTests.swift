@@ -23,6 +23,21 @@ struct CallResultPurgeTests {
         #expect(output.stderr.contains("must be a JSON list"))
     }
 
+    @Test func canvasFlagsAreCheckedBeforeAnythingIsSent() throws {
+        let both = try CeleriacBinary.run(["call", "demo.add", "--signature", "{\"task\": \"demo.add\"}"])
+        #expect(both.status == 64 && both.stderr.contains("not both"), "\(both.stderr)")
+        let neither = try CeleriacBinary.run(["call"])
+        #expect(neither.status == 64 && neither.stderr.contains("--signature"), "\(neither.stderr)")
+        let nameless = try CeleriacBinary.run(["call", "demo.add", "--then", ":[1]"])
+        #expect(nameless.status == 64 && nameless.stderr.contains("no task name"), "\(nameless.stderr)")
+        let badArgs = try CeleriacBinary.run(["call", "demo.add", "--link", "demo.mul:{\"x\": 1}"])
+        #expect(badArgs.status == 64 && badArgs.stderr.contains("must be a JSON list"), "\(badArgs.stderr)")
+        let notASignature = try CeleriacBinary.run(["call", "--signature", "[1, 2]"])
+        #expect(notASignature.status == 64 && notASignature.stderr.contains("not a Celery signature"), "\(notASignature.stderr)")
+        let mixed = try CeleriacBinary.run(["call", "--signature", "{\"task\": \"demo.add\"}", "--args", "[1]"])
+        #expect(mixed.status == 64 && mixed.stderr.contains("put them in the JSON"), "\(mixed.stderr)")
+    }
+
     @Test func badPriorityAndBadSettingsAreRefused() throws {
         #expect(try CeleriacBinary.run(["call", "t", "--priority", "300"]).stderr.contains("0 to 255"))
         let badBroker = try CeleriacBinary.run(["call", "t", "-b", "redis://nowhere"])

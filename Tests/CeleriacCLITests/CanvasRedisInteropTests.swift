@@ -62,6 +62,7 @@ struct CanvasRedisInteropTests {
             #expect(reply["mixed_header"] == 20, "a header on both kinds of worker: \(reply)\n\(logs())")
             #expect(reply["python_body"] == 6, "\(reply)")
             #expect(reply["swift_group"] == [11, 12, 13], "Python restored the group Swift saved: \(reply)")
+            #expect(reply["starmap"] == [3, 7] && reply["chunks"] == [[1, 4], [9]], "\(reply)")
 
             // Built in Swift, run by the Python worker.
             func onPython(_ name: String, _ args: JSONValue...) -> Signature {
@@ -75,6 +76,9 @@ struct CanvasRedisInteropTests {
             let mixed = Signature.chord([onPython("fix.add", 5, 5), .s("demo.add", 6, 6), onPython("fix.add", 7, 7)],
                                         body: Signature.s("demo.xsum").set(["queue": .string(swiftQueue)]))
             #expect(try await app.apply(mixed).get(timeout: 30) == 36, "\(logs())")
+
+            let starmap = Signature.starmap(onPython("fix.add"), [[1, 2], [3, 4]]).set(["queue": .string(pythonQueue)])
+            #expect(try await app.apply(starmap).get(timeout: 30) == [3, 7], "Python's built-in starmap: \(logs())")
 
             let pythonGroupID = try #require(reply["python_group"]?.stringValue)
             let restored = try #require(try await app.groupResult(pythonGroupID))

@@ -105,6 +105,46 @@ struct CanvasWorkflowTests {
         }
     }
 
+    /// `celeriac call` sends a chain with --then, and any canvas with --signature.
+    @Test func theCommandLineSendsChainsGroupsAndChords() async throws {
+        let backend = Self.backendURL("sqlite")
+        try await WorkerInteropTests.withVirtualHost { broker in
+            let (worker, _) = try await WorkerInteropTests.startReadyWorker(queue: "celery", broker: broker,
+                                                                          extra: ["--result-backend", backend])
+            defer { worker.stop() }
+            let common = ["--wait", "--timeout", "20", "-b", broker, "--result-backend", backend]
+            let chain = try await CeleriacBinary.runDetached(["call", "demo.add", "--args", "[1, 2]", "--then", "demo.mul:[10]",
+                                                              "--then", "demo.add:[5]"] + common)
+            #expect(chain.status == 0 && chain.stdout.hasSuffix("SUCCESS: 35\n"), "\(chain.stdout)\(chain.stderr)")
+
+            let chord = Signature.chord([.s("demo.add", 1, 1), .s("demo.add", 2, 2)], body: .s("demo.xsum"))
+            let chordRun = try await CeleriacBinary.runDetached(["call", "--signature", chord.json.serialized] + common)
+            #expect(chordRun.status == 0 && chordRun.stdout.hasSuffix("SUCCESS: 6\n"), "\(chordRun.stdout)\(chordRun.stderr)")
+
+            let group = Signature.group([.s("demo.add", 1, 1), .s("demo.fail", "no")])
+            let groupRun = try await CeleriacBinary.runDetached(["call", "--signature", group.json.serialized] + common)
+            let lines = groupRun.stdout.split(separator: "\n").map(String.init)
+            #expect(groupRun.status == 2, "a failed member fails the command: \(groupRun.stdout)\(groupRun.stderr)")
+            #expect(lines.count >= 5 && lines[1].hasPrefix("  ") && lines[3] == "SUCCESS: 2" && lines[4].hasPrefix("FAILURE: "),
+                    "the group's id, its members' ids, then each result in order: \(lines)")
+        }
+    }
+
+    /// Celery refuses chords on rpc://, before anything is sent; so do we, in its words.
+    @Test func chordsAreRefusedOnRPCBeforeAnythingIsSent() async throws {
+        try await WorkerInteropTests.withVirtualHost { broker in
+            let app = Self.app(broker: broker, queue: "celery", backend: "rpc://")
+            defer { Task { await app.close() } }
+            let chord = Signature.chord([.s("demo.add", 1, 1)], body: .s("demo.xsum"))
+            await #expect(throws: CanvasError.chordsNeedAStoredBackend(backend: "rpc")) { try await app.apply(chord) }
+            await #expect(throws: CanvasError.chordsNeedAStoredBackend(backend: "rpc")) {
+                try await app.apply(.group([.s("demo.add", 1, 1), .s("demo.add", 2, 2)]) | .s("demo.xsum"))
+            }
+            _ = try await app.apply(.s("demo.add", 1, 1))  // declares the queue, so it can be purged
+            #expect(try await app.purge(queues: ["celery"]) == ["celery": 1], "only the plain task was sent")
+        }
+    }
+
     /// acks_late header tasks on a worker killed with SIGKILL go back to the queue; a second
     /// worker runs them, and the body runs once.
     @Test(arguments: backends)

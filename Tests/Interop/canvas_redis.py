@@ -7,13 +7,15 @@ and restored by id, gives its results in order; chord([add(1, 1), add(2, 2)], xs
 6; a chord with a failing header task fails its body with Celery's ChordError. Across both kinds of
 worker: a chord whose header tasks run on the Python worker (P, fix.*) and the Swift worker
 (Q, demo.*) at once; and one whose body runs on the Python worker. Reads the group a Swift
-client saved (--swift-group), and saves one for the Swift test to restore. Prints one JSON
+client saved (--swift-group), and saves one for the Swift test to restore. A starmap and
+chunks run on the Swift worker's built-in celery.starmap. Prints one JSON
 object.
 """
 import argparse
 import json
 
 from celery import Celery, chain, chord, group
+from celery.canvas import chunks, xstarmap
 from kombu import Queue
 
 
@@ -59,6 +61,9 @@ def main():
     python_body = chord([swift("demo.add", 1, 1), python("fix.add", 2, 2)], python("fix.xsum"))
     output["python_body"] = python_body.apply_async().get(timeout=30)
     output["swift_group"] = app.GroupResult.restore(options.swift_group).get(timeout=30)
+    q = options.swift_queue
+    output["starmap"] = xstarmap(swift("demo.add"), [(1, 2), (3, 4)]).apply_async(queue=q).get(timeout=30)
+    output["chunks"] = chunks(swift("demo.mul"), [(1, 1), (2, 2), (3, 3)], 2).apply_async(queue=q).get(timeout=30)
     print(json.dumps(output))
 
 

@@ -37,13 +37,13 @@ extension App {
     ///     let total = try await app.apply(workflow).get(timeout: 10)   // 6
     ///
     /// A chord needs a result backend that counts (redis://, db+sqlite://); rpc:// is refused
-    /// before anything is sent.
+    /// before anything is sent. With rpc://, `expectResult: false` declares no reply queue.
     @discardableResult
     public func apply(_ signature: Signature, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:],
-                      options: [String: JSONValue] = [:]) async throws -> CanvasResult {
+                      options: [String: JSONValue] = [:], expectResult: Bool = true) async throws -> CanvasResult {
         let backend = try await connections.resultBackend()
         var replyTo = canvasReplyTo
-        if let rpc = backend as? RPCResultBackend {
+        if expectResult, let rpc = backend as? RPCResultBackend {
             try await rpc.start()
             replyTo = rpc.replyQueue
         }
