@@ -41,3 +41,20 @@ func readmePython() async throws {
     let pongs = try await app.control().broadcast(.ping(), timeout: 1)
     _ = (sum, pongs)
 }
+
+func readmeWorkflows() async throws {
+    var configuration = CeleriacConfiguration()
+    configuration.resultBackend = "redis://localhost:6379/0"   // chords need redis:// or db+sqlite://
+    let app = App(configuration)
+
+    let total = try await app.apply(Signature.s("demo.add", 1, 2) | .s("demo.mul", 10) | .s("demo.add", 5))
+        .get(timeout: 10)                                                                  // 35
+    let squares = try await app.apply(.group((1...4).map { Signature.s("demo.mul", .int($0), .int($0)) }))
+        .get(timeout: 10)                                                                  // [1, 4, 9, 16]
+    let sum = try await app.apply(.chord([.s("demo.add", 1, 1), .s("demo.add", 2, 2)], body: .s("demo.xsum")))
+        .get(timeout: 10)                                                                  // 6
+    let linked = Signature.s("demo.add", 1, 1).set(["link": [Signature.si("demo.noop").json],
+                                                    "link_error": [Signature.s("demo.fail").json]])
+    try await app.apply(linked)
+    _ = (total, squares, sum)
+}
