@@ -32,6 +32,13 @@ public struct ClusterState: Sendable {
     /// Workers that sent task events lately, known to be in `workers`.
     private var recentSenders = RecentStrings()
 
+    /// Up to `count` tasks that arrived just before and after `id` (a workflow's tasks are
+    /// sent together), `id` included.
+    public func arrivedAround(_ id: String, count: Int) -> [String] {
+        guard let position = arrivals[arrivalsHead...].lastIndex(of: id) else { return [] }
+        return Array(arrivals[max(arrivalsHead, position - count)..<min(arrivals.count, position + count + 1)])
+    }
+
     public init(maximumTasks: Int = 100_000) {
         self.maximumTasks = max(1, maximumTasks)
         tasks = TaskTable(reservingCapacity: self.maximumTasks + 1)  // one past the bound before eviction

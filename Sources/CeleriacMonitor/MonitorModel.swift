@@ -19,6 +19,8 @@ public struct MonitorModel: Sendable {
     /// What the Tasks screen asked for, and the ids that answer it.
     public internal(set) var taskQuery = TaskQuery()
     public internal(set) var taskIndex = TaskIndex()
+    /// What stored results said of tasks' groups, parents and children (`StoredLinks`).
+    public internal(set) var storedLinks: [String: StoredLinks] = [:]
     /// Bumped on every change outside `cluster`, which has a version of its own.
     public internal(set) var version = 0
 

@@ -71,7 +71,8 @@ public struct DashboardController {
         if state.showingHelp {
             state.showingHelp = false
         } else if state.detailTaskID != nil {
-            state.detailTaskID = nil
+            state.detailTaskID = state.detailHistory.popLast()
+            state.workflowSelection = 0
         } else if state.screen == .tasks, state.query.isFiltered {
             return clearFilters()
         }
@@ -125,9 +126,7 @@ public struct DashboardController {
         switch key {
         case .enter:
             guard let selected else { return [] }
-            state.detailTaskID = selected
-            state.pageScroll = 0
-            return []
+            return openDetail(selected, from: nil)
         case .character("s"):
             let columns = TaskQuery.SortColumn.allCases
             state.query.sort = columns[(columns.firstIndex(of: state.query.sort)! + 1) % columns.count]
@@ -159,8 +158,42 @@ public struct DashboardController {
         }
     }
 
+    /// Opens a task's detail; `from` is the detail it was reached from, for Esc.
+    private mutating func openDetail(_ taskID: String, from: String?) -> [DashboardEffect] {
+        if let from { state.detailHistory.append(from) } else { state.detailHistory = [] }
+        state.detailTaskID = taskID
+        state.pageScroll = 0
+        state.workflowSelection = 0
+        return [.lookUpWorkflow(taskID)]
+    }
+
+    /// In a task's detail: Tab and Shift-Tab (or n/p) walk its workflow tree, Enter opens the
+    /// selected node.
+    private mutating func workflowKeys(_ key: Key, data: any DashboardData) -> [DashboardEffect]? {
+        guard let open = state.detailTaskID else { return nil }
+        let ids = data.workflowIDs(of: open)
+        switch key {
+        case .tab, .character("n"):
+            guard ids.count > 1 else { return [.status(.info, "this task has no workflow around it")] }
+            state.workflowSelection = (state.workflowSelection + 1) % ids.count
+            return []
+        case .character("p"):
+            guard ids.count > 1 else { return [.status(.info, "this task has no workflow around it")] }
+            state.workflowSelection = (state.workflowSelection + ids.count - 1) % ids.count
+            return []
+        case .enter:
+            guard ids.indices.contains(state.workflowSelection) else { return [] }
+            let target = ids[state.workflowSelection]
+            guard target != open else { return [.status(.info, "already showing \(open)")] }
+            return openDetail(target, from: open)
+        default:
+            return nil
+        }
+    }
+
     /// Revoke, terminate, retry: on the marked tasks, else the selected (or open) one.
     private mutating func taskKeys(_ key: Key, data: any DashboardData) -> [DashboardEffect] {
+        if let handled = workflowKeys(key, data: data) { return handled }
         guard [.character("r"), .character("T"), .character("R")].contains(key) else { return [] }
         if let refused = refuseIfReadOnly() { return refused }
         let targets: [String]

@@ -16,6 +16,8 @@ public protocol DashboardData {
     /// Events received so far, for pausing the Events screen.
     var eventTotal: Int { get }
     var defaultQueue: String { get }
+    /// The ids of the nodes of a task's workflow tree, in the order the detail draws them.
+    func workflowIDs(of taskID: String) -> [String]
 }
 
 /// The dashboard's rows, read from the monitor's store.
@@ -76,6 +78,10 @@ public struct StoreData: DashboardData {
 
     public var eventTotal: Int { monitor.store.read { $0.eventLog.total } }
     public var defaultQueue: String { monitor.configuration.defaultQueue }
+
+    public func workflowIDs(of taskID: String) -> [String] {
+        monitor.store.read { WorkflowTree(for: taskID, in: $0).nodes.map(\.id) }
+    }
 
     /// Every worker known from events or from control replies, by name.
     static func workerNames(_ model: MonitorModel) -> [String] {

@@ -101,6 +101,9 @@ public final class DashboardRunner: Sendable {
         for effect in effects {
             switch effect {
             case .quit: break
+            case .lookUpWorkflow(let taskID):
+                let actions = monitor.actions
+                Task { await actions.lookUpWorkflow(around: taskID) }
             case .setQuery(let query): monitor.store.setTaskQuery(query)
             case .status(let kind, let text): monitor.store.post(kind, text)
             case .perform(let action): perform(action)

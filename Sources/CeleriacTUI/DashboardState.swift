@@ -7,6 +7,10 @@ public struct DashboardState: Sendable {
     public var screen = ScreenID.overview
     /// The task whose detail is open, over the current screen.
     public var detailTaskID: String?
+    /// Details opened from a workflow tree, so Esc goes back along them.
+    public var detailHistory: [String] = []
+    /// The selected node of the open detail's workflow tree (Tab moves it, Enter opens it).
+    public var workflowSelection = 0
     public var showingHelp = false
     /// The selected row per screen, as an index into that screen's full list.
     public var selection: [ScreenID: Int] = [:]
@@ -60,6 +64,8 @@ public struct Prompt: Sendable, Hashable {
 /// What the controller asks its runner to do after a key.
 public enum DashboardEffect: Sendable, Hashable {
     case quit
+    /// A task's detail opened: read its workflow's stored results (groups, children).
+    case lookUpWorkflow(String)
     case perform(DashboardAction)
     case setQuery(TaskQuery)
     case status(StatusMessage.Kind, String)

@@ -9,11 +9,15 @@ public struct Glyphs: Sendable {
     public var ellipsisMark: Character
     public var mark: Character
     public var cursor: Character
+    /// Before a child in a tree.
+    public var branch: String
 
     public static let unicode = Glyphs(horizontal: "─", vertical: "│", sparks: Array("▁▂▃▄▅▆▇█"),
-                                       barFull: "█", barOther: "▒", ellipsisMark: "…", mark: "●", cursor: "▏")
+                                       barFull: "█", barOther: "▒", ellipsisMark: "…", mark: "●", cursor: "▏",
+                                       branch: "└─ ")
     public static let ascii = Glyphs(horizontal: "-", vertical: "|", sparks: Array(" .:-=+*#"),
-                                     barFull: "#", barOther: "=", ellipsisMark: "~", mark: "*", cursor: "_")
+                                     barFull: "#", barOther: "=", ellipsisMark: "~", mark: "*", cursor: "_",
+                                     branch: "`- ")
 
     /// True for the ASCII set: the terminal then draws only ASCII.
     public var isASCII: Bool { horizontal.isASCII }
@@ -40,7 +44,7 @@ public struct Glyphs: Sendable {
         let clean = text.replacingControlCharacters()
         guard !clean.allSatisfy(\.isASCII) else { return clean }
         let table: [Character: Character] = ["—": "-", "–": "-", "·": "|", "…": "~", "─": "-", "│": "|", "●": "*",
-                                              "▏": "_", "█": "#", "▒": "="]
+                                              "▏": "_", "█": "#", "▒": "=", "└": "`", "◀": "<"]
         return String(clean.map { $0.isASCII ? $0 : table[$0] ?? "?" })
     }
 

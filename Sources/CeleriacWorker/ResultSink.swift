@@ -14,16 +14,16 @@ struct ResultSink: Sendable {
     /// Stores a state. When it ends a chord's header task, the part is counted in the same
     /// step, and the chord's results come back if this part completed it.
     @discardableResult
-    func store(_ status: TaskState, result: JSONValue, traceback: String? = nil,
+    func store(_ status: TaskState, result: JSONValue, traceback: String? = nil, children: [String] = [],
                for message: TaskMessage, queue: String?) async throws -> ChordJoin? {
         guard let backend else { return nil }
         if status.isReady, message.embed.chord != nil, let groupID = message.groupID,
            let chords = backend as? any ChordStore {
-            let meta = self.meta(status, result: result, traceback: traceback, for: message, queue: queue)
+            let meta = self.meta(status, result: result, traceback: traceback, children: children, for: message, queue: queue)
             return try await chords.storeChordPart(meta, groupID: groupID, groupIndex: message.groupIndex)
         }
         guard !message.ignoreResult else { return nil }
-        let meta = self.meta(status, result: result, traceback: traceback, for: message, queue: queue)
+        let meta = self.meta(status, result: result, traceback: traceback, children: children, for: message, queue: queue)
         if backend.isPersistent {
             try await backend.store(meta)
         } else if let replyTo = message.replyTo {
@@ -32,10 +32,15 @@ struct ResultSink: Sendable {
         return nil
     }
 
-    private func meta(_ status: TaskState, result: JSONValue, traceback: String?, for message: TaskMessage,
-                      queue: String?) -> ResultMeta {
+    /// Celery's meta: group_id and parent_id whenever the task has them, children as result
+    /// tuples, and the extended fields with result_extended.
+    private func meta(_ status: TaskState, result: JSONValue, traceback: String?, children: [String],
+                      for message: TaskMessage, queue: String?) -> ResultMeta {
         var meta = ResultMeta(taskID: message.id, status: status, result: result, traceback: traceback,
+                              children: children.map { [[.string($0), .null], .null] },
                               dateDone: status.isReady ? Date() : nil)
+        if let group = message.groupID { meta.other["group_id"] = .string(group) }
+        if let parent = message.parentID { meta.other["parent_id"] = .string(parent) }
         if extended {
             meta.name = message.taskName
             meta.args = message.args

@@ -177,9 +177,11 @@ struct TaskRunner: Sendable {
             switch outcome {
             case .success(let result):
                 logger.info("\(label) succeeded in \(String(format: "%.6f", runtime))s: \(result.pythonRepr)")
-                let join = try await results.store(.success, result: result, for: message, queue: queue)
+                // Sent before the result is stored, as Celery's trace does, so the stored
+                // result names them as its children.
+                let children = await send(label: label) { try CanvasStep.after(message, result: result) }
+                let join = try await results.store(.success, result: result, children: children, for: message, queue: queue)
                 events.succeeded(message.id, result: result, runtime: runtime)
-                await send(label: label) { try CanvasStep.after(message, result: result) }
                 await chords.complete(join, after: message)
             case .failure(let error):
                 logger.error("\(label) raised unexpected: \(error.pythonRepr)")
@@ -212,15 +214,19 @@ struct TaskRunner: Sendable {
 
     /// What a finished task's canvas calls for (link, chain, link_error), as Celery's worker
     /// sends it. What cannot be sent is logged; the task's own outcome stands.
-    private func send(label: String, _ plan: () throws -> CanvasPlan) async {
+    /// Returns the ids of the tasks sent.
+    @discardableResult
+    private func send(label: String, _ plan: () throws -> CanvasPlan) async -> [String] {
         do {
             let plan = try plan()
-            guard !plan.messages.isEmpty else { return }
+            guard !plan.messages.isEmpty else { return [] }
             try await app.publish(plan)
             let sent = plan.messages.map { "\($0.name)[\($0.options.taskID ?? "?")]" }.joined(separator: ", ")
             logger.info("\(label) sent \(sent) after it")
+            return plan.messages.compactMap(\.options.taskID)
         } catch {
             logger.error("\(label) finished, but what was to follow it could not be sent: \(error)")
+            return []
         }
     }
 

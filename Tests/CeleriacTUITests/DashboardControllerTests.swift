@@ -75,6 +75,40 @@ let readOnlyRefusal = DashboardEffect.status(.warning, "read-only: actions are o
         #expect(session.state.screen == .workers)
     }
 
+    /// In a detail: Tab walks the workflow tree, Enter opens the selected node, Esc goes back
+    /// along the nodes opened; opening a detail asks for its workflow's stored results.
+    @Test func tabAndEnterWalkTheWorkflowTreeAndEscGoesBack() {
+        var data = FakeDashboardData()
+        data.workflows = ["t1": ["t0", "t1", "t2"], "t2": ["t0", "t1", "t2"]]
+        let session = DashboardSession(data: data)
+        session.press("3")
+        #expect(session.press(.enter) == [.lookUpWorkflow("t1")])
+        #expect(session.state.detailTaskID == "t1" && session.state.workflowSelection == 0)
+        session.press(.tab)
+        session.press(.tab)
+        #expect(session.state.workflowSelection == 2)
+        #expect(session.press(.enter) == [.lookUpWorkflow("t2")])
+        #expect(session.state.detailTaskID == "t2" && session.state.workflowSelection == 0)
+        session.press("p")
+        #expect(session.state.workflowSelection == 2)
+        #expect(session.press(.enter).first.map { if case .status = $0 { true } else { false } } == true,
+                "Enter on the open task itself only says so")
+        session.press(.escape)
+        #expect(session.state.detailTaskID == "t1")
+        session.press(.escape)
+        #expect(session.state.detailTaskID == nil)
+        session.press(.enter)
+        #expect(session.press(.tab).isEmpty && session.state.workflowSelection == 1, "a fresh detail starts at the top")
+    }
+
+    @Test func aTaskWithoutAWorkflowSaysSoOnTab() {
+        let session = DashboardSession()
+        session.press("3")
+        session.press(.enter)
+        guard case .status(_, let text)? = session.press(.tab).first else { Issue.record("Tab says why nothing moved"); return }
+        #expect(text.contains("no workflow"))
+    }
+
     @Test func aNumberKeyClosesTheDetailAndTheHelp() {
         let session = DashboardSession()
         session.press("3")
@@ -128,7 +162,7 @@ let readOnlyRefusal = DashboardEffect.status(.warning, "read-only: actions are o
         session.press("3")
         session.press("j")
         session.press("j")
-        #expect(session.press(.enter).isEmpty)
+        #expect(session.press(.enter) == [.lookUpWorkflow("t3")])
         #expect(session.state.detailTaskID == "t3")
         #expect(session.state.screen == .tasks)
         session.press(.escape)

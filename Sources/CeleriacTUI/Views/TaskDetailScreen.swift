@@ -9,15 +9,55 @@ enum TaskDetailScreen {
         let task = context.model.cluster.tasks[taskID]
         Chrome.drawTop(&canvas, context, title: "Task \(taskID)" + (task.map { " — \($0.name ?? "?") \($0.state.rawValue)" } ?? ""))
         let width = canvas.columns - 4
-        let lines = task.map { self.lines(for: $0, model: context.model, width: width) }
+        let tree = WorkflowTree(for: taskID, in: context.model)
+        let selection = tree.isTrivial ? nil : min(context.state.workflowSelection, tree.nodes.count - 1)
+        var lines = task.map { self.lines(for: $0, model: context.model, width: width) }
             ?? [("The dashboard holds no events for this task (never seen, or dropped past --max-tasks).", .dim)]
+        var selectedLine: Int?
+        if !tree.isTrivial {
+            lines.append(("", .normal))
+            lines.append(("workflow", .header))
+            let workflow = workflowLines(tree, current: taskID, selection: selection, glyphs: context.glyphs)
+            selectedLine = workflow.selectedLine.map { lines.count + $0 }
+            lines += workflow.lines
+        }
         let height = max(0, canvas.rows - 2 - 3)
-        let first = min(context.state.pageScroll, max(0, lines.count - height))
+        var first = min(context.state.pageScroll, max(0, lines.count - height))
+        if let selectedLine, height > 0 {
+            if selectedLine < first { first = selectedLine } else if selectedLine >= first + height { first = selectedLine - height + 1 }
+        }
         for (offset, line) in lines.dropFirst(first).prefix(height).enumerated() {
             canvas.put(3 + offset, 2, Text.fit(line.0, width), line.1)
         }
-        Chrome.drawBottom(&canvas, context, hints: context.state.readOnly ? "Esc back  j/k scroll  " + Chrome.globalHints
-            : "Esc back  j/k scroll  r revoke  T terminate  R retry  " + Chrome.globalHints)
+        let walk = tree.isTrivial ? "" : "Tab/n p walk the workflow  Enter open  "
+        Chrome.drawBottom(&canvas, context, hints: context.state.readOnly ? "Esc back  j/k scroll  " + walk + Chrome.globalHints
+            : "Esc back  j/k scroll  " + walk + "r revoke  T terminate  R retry  " + Chrome.globalHints)
+    }
+
+    /// One line per node: indented under its parent, with its name, state and short id; the
+    /// open task, a group's id and what only the backend knows are said at the end.
+    static func workflowLines(_ tree: WorkflowTree, current: String, selection: Int?, glyphs: Glyphs)
+        -> (lines: [(String, Style)], selectedLine: Int?)
+    {
+        var lines: [(String, Style)] = []
+        var selectedLine: Int?
+        var groupShown: String?
+        for (index, node) in tree.nodes.enumerated() {
+            if node.groupMember, let group = node.groupID, group != groupShown {
+                groupShown = group
+                lines.append(("group \(group)", .dim))
+            }
+            let indent = node.depth == 0 ? "" : String(repeating: " ", count: 3 * (node.depth - 1)) + glyphs.branch
+            var text = indent + Text.fit(node.name ?? "?", 22) + "  " + Text.fit(node.state?.rawValue ?? "?", 9)
+                + "  " + String(node.id.prefix(8))
+            if let group = node.groupID, !node.groupMember { text += "  group \(group.prefix(8))" }
+            if node.storedOnly { text += "  (stored result only)" }
+            if node.id == current { text += glyphs.isASCII ? "  <- this task" : "  ◀ this task" }
+            if index == selection { selectedLine = lines.count }
+            let style: Style = index == selection ? .selected : node.id == current ? .bold : node.state.map(Style.state) ?? .normal
+            lines.append((text, style))
+        }
+        return (lines, selectedLine)
     }
 
     static func lines(for task: TaskRecord, model: MonitorModel, width: Int) -> [(String, Style)] {

@@ -14,6 +14,8 @@ struct FakeDashboardData: DashboardData {
     var defaultQueue: String
     /// The retry plan (or the reason there is none) per task id.
     var plans: (String) -> Result<RetryPlan, RetryPlanError>
+    /// Each task's workflow tree, as node ids in drawing order.
+    var workflows: [String: [String]] = [:]
 
     init(
         rows: [ScreenID: [String]] = [
@@ -82,4 +84,8 @@ struct FakeDashboardData: DashboardData {
             return .failure(error)
         }
     }
+}
+
+extension FakeDashboardData {
+    func workflowIDs(of taskID: String) -> [String] { workflows[taskID] ?? [taskID] }
 }
