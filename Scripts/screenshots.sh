@@ -11,6 +11,7 @@
 #
 #   Screenshots/1-overview.png 2-workers.png 3-tasks.png 4-queues.png 5-beat.png 6-events.png
 #   Screenshots/task-detail.png   (screen 3, state filter FAILURE, Enter)
+#   Screenshots/workflow.png      (screen 3, filter demo.xsum, Enter on a chord's body, Tab)
 #   Screenshots/action.png        (screen 2, + on the prefork worker, y: the status line)
 #   Screenshots/help.png          (?)
 #
@@ -205,7 +206,29 @@ wait_for "the exception in the task detail" screen_has_all "exception" ||
 settle
 shot task-detail "Task"
 
+# A workflow: a chord's body (demo.xsum, filtered by name) whose detail draws the tree —
+# standalone demo.xsum tasks have none, so rows are opened in turn until one does.
 send Escape
+send x
+send /
+send C-u
+send -l "demo.xsum"
+send Enter
+settle
+send g
+for _ in 1 2 3 4 5 6 7 8 9 10; do
+    send Enter
+    if TIMEOUT=4 wait_for "a workflow tree" screen_has "workflow" >/dev/null 2>&1; then break; fi
+    send Escape
+    send j
+done
+screen_has "workflow" || log "warning: no demo.xsum with a workflow tree; the shot shows a plain task"
+send Tab
+settle
+shot workflow "Task"
+
+send Escape
+send x
 settle
 send '?'
 wait_for "the help screen" title_is Help || log "warning: no 'Help' in the top bar"
@@ -237,4 +260,4 @@ for _ in $(seq 1 600); do   # the demo stops its workers warm, then its broker
 done
 [ "$exited" = 1 ] || log "warning: the demo did not exit within 60 s of q"
 log "done: $(cd "$OUT" && ls -1 1-overview.png 2-workers.png 3-tasks.png 4-queues.png 5-beat.png \
-    6-events.png task-detail.png action.png help.png 2>/dev/null | paste -sd' ' -) in $OUT"
+    6-events.png task-detail.png workflow.png action.png help.png 2>/dev/null | paste -sd' ' -) in $OUT"

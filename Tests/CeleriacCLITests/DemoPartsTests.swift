@@ -24,7 +24,10 @@ struct DemoPartsTests {
         let calls = (0..<5000).map { _ in DemoTaskMix.next(using: &random) }
         let names = Set(calls.map(\.name))
         #expect(names == ["demo.add", "demo.mul", "demo.xsum", "demo.noop", "demo.fib", "demo.sleep", "demo.fail",
-                          "demo.flaky", "demo.progress"])
+                          "demo.flaky", "demo.progress", "chain", "chord"])
+        #expect(calls.filter { ["chain", "chord"].contains($0.name) }.allSatisfy { $0.workflow != nil })
+        #expect(calls.filter { $0.workflow != nil }.allSatisfy { (try? CanvasPlanner.plan($0.workflow!, replyTo: nil)) != nil },
+                "every workflow plans")
         #expect(calls.filter { $0.name == "demo.fib" }.allSatisfy { $0.options.queue == DemoTaskMix.cpuQueue })
         #expect(calls.filter { $0.name != "demo.fib" }.allSatisfy { $0.options.queue == nil })
         let delayed = calls.filter { $0.options.countdown != nil }
@@ -40,7 +43,7 @@ struct DemoPartsTests {
     @Test func theOpeningSendsOneOfEachKindBeforeChanceTakesOver() {
         var random: any RandomNumberGenerator = SplitMix64(state: 1)
         let opening = DemoTaskMix.opening(using: &random)
-        #expect(Set(opening.map(\.name)).count == 9)
+        #expect(Set(opening.map(\.name)).count == 11, "nine kinds of task, a chain and a chord")
         #expect(opening.contains { $0.options.expires != nil }, "an expiring task, so REVOKED shows early")
         #expect(opening.contains { $0.name == "demo.flaky" } && opening.contains { $0.name == "demo.progress" })
     }

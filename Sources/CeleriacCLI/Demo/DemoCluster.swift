@@ -21,6 +21,11 @@ actor DemoCluster {
         self.directory = directory
     }
 
+    /// The workers' results: a SQLite file beside the logs, so chords can count their parts
+    /// and the dashboard can read groups and exact arguments.
+    var resultBackend: String { "db+sqlite:///\(directory)/results.db" }
+    private var configurationFile: String { directory + "/celeriac.toml" }
+
     /// Every process started so far, for the user (and the tests) to see by pid.
     var processes: [DemoProcess] { [broker].compactMap { $0 } + workers + [producer].compactMap { $0 } }
 
@@ -38,8 +43,12 @@ actor DemoCluster {
     }
 
     func startWorkers(_ plans: [DemoWorkerPlan], brokerURL: String) throws {
+        // result_extended has no flag: the workers read it from a file of their own.
+        let settings = "result_backend = \"\(resultBackend)\"\nresult_extended = true\n"
+        try settings.write(toFile: configurationFile, atomically: true, encoding: .utf8)
         for plan in plans {
-            let arguments = [executable, "worker"] + plan.arguments(brokerURL: brokerURL, logFile: log(plan.label))
+            let arguments = [executable, "worker", "--config", configurationFile]
+                + plan.arguments(brokerURL: brokerURL, logFile: log(plan.label))
             let process = try DemoProcess(name: plan.label, arguments: arguments,
                                            stdout: .file(log(plan.label), append: true), stderr: .file(log(plan.label), append: true))
             workers.append(process)
@@ -49,7 +58,8 @@ actor DemoCluster {
 
     func startProducer(brokerURL: String, rate: Double) throws {
         let process = try DemoProcess(name: "producer",
-                                       arguments: [executable, "demo", "--produce", "--broker", brokerURL, "--rate", "\(rate)"],
+                                       arguments: [executable, "demo", "--produce", "--broker", brokerURL, "--rate", "\(rate)",
+                                                   "--results", resultBackend],
                                        stdout: .file(log("producer"), append: true), stderr: .file(log("producer"), append: true))
         producer = process
         watch(process)

@@ -15,7 +15,8 @@ struct DemoCommand: AsyncParsableCommand {
             its management API; the workers demo-prefork@%h (prefork, --autoscale 6,2) and \
             demo-async@%h (async pool), both with -E; and a producer sending a mix of the demo app's \
             tasks — fast, slow, CPU-bound, failing, retrying, PROGRESS-reporting, with countdowns, \
-            some that expire — with a burst every 30 s that makes the autoscaler grow. Then opens \
+            some that expire, chains and chords — with a burst every 30 s that makes the autoscaler \
+            grow; results go to a SQLite file in the demo's directory. Then opens \
             the dashboard. q or Ctrl-C stops everything: the workers warm, then the broker; the \
             temporary dir is removed. With --headless it runs for --duration seconds and prints a \
             summary instead. See celeriac-demo(1).
@@ -52,6 +53,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: .hidden)
     var produce = false
 
+    @Option(help: .hidden)
+    var results: String?
+
     func validate() throws {
         guard rate > 0, rate <= 1000 else { throw ValidationError("--rate \(rate): give tasks per second above 0, at most 1000") }
         guard (1...8).contains(workers) else { throw ValidationError("--workers \(workers): start 1 to 8 workers") }
@@ -70,7 +74,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         if produce, let broker {
-            try await DemoProducer(brokerURL: broker, rate: rate).run()
+            try await DemoProducer(brokerURL: broker, resultBackend: results, rate: rate).run()
             return
         }
         if !headless, isatty(STDIN_FILENO) == 0 || isatty(STDOUT_FILENO) == 0 {
@@ -113,7 +117,7 @@ struct DemoCommand: AsyncParsableCommand {
                 try await runHeadless(cluster, listener: listener, broker: endpoints.brokerURL, stop: stop)
             } else {
                 say("Opening celeriac top; q or Ctrl-C stops the whole cluster.")
-                try await showDashboard(endpoints)
+                try await showDashboard(endpoints, resultBackend: await cluster.resultBackend)
                 say("Stopping the demo: producer, workers (warm), broker…")
             }
         } catch {
@@ -156,9 +160,10 @@ struct DemoCommand: AsyncParsableCommand {
         return Endpoints(brokerURL: broker, managementURL: managementURL)
     }
 
-    private func showDashboard(_ endpoints: Endpoints) async throws {
+    private func showDashboard(_ endpoints: Endpoints, resultBackend: String) async throws {
         var configuration = CeleriacConfiguration()
         configuration.brokerURL = endpoints.brokerURL
+        configuration.resultBackend = resultBackend
         let broker = try BrokerLabel(url: endpoints.brokerURL)
         var options = MonitorOptions()
         options.managementURL = endpoints.managementURL

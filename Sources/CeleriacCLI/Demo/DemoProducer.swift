@@ -7,11 +7,14 @@ import Foundation
 /// the demo's broker may be restarting, or the user's may be briefly away.
 struct DemoProducer {
     let brokerURL: String
+    /// Where the workers keep results; chords count their parts there.
+    let resultBackend: String?
     let rate: Double
 
     func run() async throws {
         var configuration = CeleriacConfiguration()
         configuration.brokerURL = brokerURL
+        configuration.resultBackend = resultBackend
         configuration.sendSentEvent = true
         let app = App(configuration)
         var random: any RandomNumberGenerator = SystemRandomNumberGenerator()
@@ -31,7 +34,11 @@ struct DemoProducer {
             previousElapsed = elapsed
             for call in calls {
                 do {
-                    try await app.send(call.name, args: call.args, options: call.options, expectResult: false)
+                    if let workflow = call.workflow {
+                        try await app.apply(workflow, expectResult: false)
+                    } else {
+                        try await app.send(call.name, args: call.args, options: call.options, expectResult: false)
+                    }
                     sent += 1
                 } catch {
                     FileHandle.standardError.write(Data("demo producer: could not send \(call.name) (\(sent) sent so far): \(error)\n".utf8))

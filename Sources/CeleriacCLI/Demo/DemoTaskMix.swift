@@ -9,6 +9,8 @@ struct DemoTaskMix {
         var name: String
         var args: [JSONValue]
         var options: TaskSendOptions
+        /// A workflow to apply instead of the one task (`name` then says which kind).
+        let workflow: Signature?
     }
 
     /// The queue only prefork workers consume: CPU work and the bursts.
@@ -38,6 +40,19 @@ struct DemoTaskMix {
             var options = TaskSendOptions(countdown: Double(Int.random(in: 6...9, using: &random)))
             options.expiresIn = 4
             return Call(name: "demo.sleep", args: [.double(1)], options: options)
+        }),
+        // Workflows, so the task detail's tree has something to show: a chain, and a chord
+        // whose header sums into its body.
+        (4, { random in
+            let chain = Signature.s("demo.add", .int(.random(in: 1...9, using: &random)), .int(.random(in: 1...9, using: &random)))
+                | .s("demo.mul", .int(.random(in: 2...9, using: &random))) | .s("demo.add", .int(.random(in: 1...99, using: &random)))
+            return .workflow("chain", chain)
+        }),
+        (3, { random in
+            let header = (0..<Int.random(in: 3...6, using: &random)).map { _ in
+                Signature.s("demo.mul", .int(.random(in: 1...20, using: &random)), .int(.random(in: 1...20, using: &random)))
+            }
+            return .workflow("chord", .chord(header, body: .s("demo.xsum")))
         }),
     ]
     private static let totalWeight = kinds.reduce(0) { $0 + $1.weight }
@@ -83,10 +98,12 @@ struct DemoTaskMix {
 
 extension DemoTaskMix.Call {
     init(name: String, args: [JSONValue], queue: String? = nil, options: TaskSendOptions = TaskSendOptions()) {
-        self.name = name
-        self.args = args
-        var options = options
-        if let queue { options.queue = queue }
-        self.options = options
+        self.init(name: name, args: args, options: options, workflow: nil)
+        if let queue { self.options.queue = queue }
+    }
+
+    /// A workflow, applied whole; `kind` names it in logs.
+    static func workflow(_ kind: String, _ signature: Signature) -> Self {
+        Self(name: kind, args: [], options: TaskSendOptions(), workflow: signature)
     }
 }

@@ -13,6 +13,7 @@ enum HelpScreen {
         ("  s  cycle the sort column     F  follow the newest task     space  mark     *  mark all shown     u  unmark all", .normal),
         ("  r  revoke     T  terminate (asks the signal)     R  retry: send the same task again (asks the queue)", .normal),
         ("     revoke, terminate and retry act on the marked tasks, else on the selected one", .dim),
+        ("  In a task's detail: Tab or n / p  walk its workflow tree     Enter  open that task     Esc  back to the last one", .normal),
         ("", .normal),
         ("Workers", .header),
         ("  +/-  grow/shrink the pool by one    a  autoscale MAX,MIN    c/C  add/cancel a queue    L  rate limit    S  shut down", .normal),

@@ -48,7 +48,8 @@ enum TaskDetailScreen {
                 lines.append(("group \(group)", .dim))
             }
             let indent = node.depth == 0 ? "" : String(repeating: " ", count: 3 * (node.depth - 1)) + glyphs.branch
-            var text = indent + Text.fit(node.name ?? "?", 22) + "  " + Text.fit(node.state?.rawValue ?? "?", 9)
+            // The name narrows as the tree deepens, so states and ids stay in their columns.
+            var text = indent + Text.fit(node.name ?? "?", max(8, 24 - indent.count)) + "  " + Text.fit(node.state?.rawValue ?? "?", 9)
                 + "  " + String(node.id.prefix(8))
             if let group = node.groupID, !node.groupMember { text += "  group \(group.prefix(8))" }
             if node.storedOnly { text += "  (stored result only)" }
