@@ -90,6 +90,18 @@ struct CanvasWorkflowTests {
             #expect(try await app.result(errbackID).get(timeout: 20) == 42, "the errback ran: \(logTail())")
             #expect(try await app.result(lastStepID).state() == .pending, "the step after the failure never ran")
 
+            // A revoked group member ends REVOKED; the group's get raises it, in order.
+            let revokedMember = UUID().uuidString.lowercased()
+            let withRevokedMember = try await app.apply(.group([
+                .s("demo.add", 1, 1), Signature.s("demo.add", 2, 2).set(["task_id": .string(revokedMember), "countdown": 2]),
+            ]))
+            try await app.revoke(revokedMember)
+            await #expect(throws: ResultError.revoked(taskID: revokedMember)) { try await withRevokedMember.get(timeout: 20) }
+            guard case .group(let revokedGroup) = withRevokedMember else { Issue.record("a group gives a GroupResult"); return }
+            #expect(try await revokedGroup.results[0].get(timeout: 5) == 2, "the other member ran")
+            try await app.save(revokedGroup)
+            #expect(try await app.groupResult(revokedGroup.id)?.results.map(\.id) == revokedGroup.results.map(\.id))
+
             // A revoked header task fails the chord too, with TaskRevokedError as the cause.
             let delayedID = UUID().uuidString.lowercased()
             let withRevoked = Signature.chord([.s("demo.add", 1, 1),

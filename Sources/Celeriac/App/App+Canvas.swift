@@ -76,7 +76,7 @@ extension App {
     public func groupResult(_ id: String) async throws -> GroupResult? {
         let backend = try await connections.resultBackend()
         guard let store = backend as? any GroupResultStore else {
-            throw ResultError.unsupportedBackend(backend?.url ?? "none: groups are saved only in redis://")
+            throw ResultError.unsupportedBackend(backend?.url ?? "none: groups are saved in redis:// or db+sqlite://")
         }
         guard let ids = try await store.restoreGroup(id) else { return nil }
         return GroupResult(id: id, results: ids.map { AsyncResult(id: $0, backend: backend, app: self) })
@@ -86,7 +86,7 @@ extension App {
     public func save(_ group: GroupResult) async throws {
         let backend = try await connections.resultBackend()
         guard let store = backend as? any GroupResultStore else {
-            throw ResultError.unsupportedBackend(backend?.url ?? "none: groups are saved only in redis://")
+            throw ResultError.unsupportedBackend(backend?.url ?? "none: groups are saved in redis:// or db+sqlite://")
         }
         try await store.saveGroup(group)
     }

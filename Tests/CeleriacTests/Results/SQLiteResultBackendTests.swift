@@ -312,6 +312,17 @@ struct TemporaryResultStore: Sendable {
         }
     }
 
+    @Test func savedGroupsAreReadBackInOrder() async throws {
+        try await TemporaryResultStore.with { store in
+            let backend = try store.open()
+            let group = GroupResult(id: "g", results: ["b", "a", "c"].map { AsyncResult(id: $0, backend: backend) })
+            try await backend.saveGroup(group)
+            #expect(try await backend.restoreGroup("g") == ["b", "a", "c"])
+            #expect(try await backend.restoreGroup("nope") == nil)
+            await backend.close()
+        }
+    }
+
     /// Parts are counted once per task however often a redelivered task reports, come back
     /// in header order, and only the part that completes the chord gets them.
     @Test func chordPartsAreCountedOncePerTaskAndJoinedInHeaderOrder() async throws {

@@ -104,7 +104,12 @@ public actor SQLiteResultBackend: ResultBackend {
             defer { delete.reset() }
             try delete.bind(now.timeIntervalSince1970 - expires, at: 1)
             try delete.step()
-            return database.changes
+            let removed = database.changes
+            let groups = try database.statement(SQLiteResultSchema.deleteGroupsDoneBefore)
+            defer { groups.reset() }
+            try groups.bind(now.timeIntervalSince1970 - expires, at: 1)
+            try groups.step()
+            return removed
         }
     }
 

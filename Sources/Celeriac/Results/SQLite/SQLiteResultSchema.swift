@@ -1,4 +1,4 @@
-/// Celeriac's own table for `db+sqlite://` results, version 2 (kept in `PRAGMA user_version`):
+/// Celeriac's own table for `db+sqlite://` results, version 3 (kept in `PRAGMA user_version`):
 ///
 ///     celeriac_taskmeta(
 ///         task_id    TEXT PRIMARY KEY,
@@ -8,6 +8,9 @@
 ///         updated_at REAL NOT NULL)   -- epoch seconds of the last store
 ///     index celeriac_taskmeta_date_done(date_done)   -- for the expiry sweep
 ///
+///     celeriac_groupmeta(group_id TEXT PRIMARY KEY,                        -- version 3
+///         result TEXT NOT NULL,         -- Celery's GroupResult.as_tuple(), as JSON
+///         date_done REAL NOT NULL)
 ///     celeriac_chord(group_id TEXT PRIMARY KEY, size INTEGER NOT NULL, created_at REAL NOT NULL)
 ///     celeriac_chord_part(group_id, task_id, group_index, status, result,   -- version 2
 ///         PRIMARY KEY (group_id, task_id))
@@ -20,7 +23,7 @@
 /// meta JSON whole keeps every field, extended or unknown, without a column per field.
 /// A file with a higher version is refused, never downgraded.
 enum SQLiteResultSchema {
-    static let version = 2
+    static let version = 3
 
     static let create = """
         CREATE TABLE IF NOT EXISTS celeriac_taskmeta (
@@ -31,6 +34,11 @@ enum SQLiteResultSchema {
             updated_at REAL NOT NULL
         );
         CREATE INDEX IF NOT EXISTS celeriac_taskmeta_date_done ON celeriac_taskmeta (date_done);
+        CREATE TABLE IF NOT EXISTS celeriac_groupmeta (
+            group_id TEXT PRIMARY KEY,
+            result TEXT NOT NULL,
+            date_done REAL NOT NULL
+        );
         CREATE TABLE IF NOT EXISTS celeriac_chord (
             group_id TEXT PRIMARY KEY,
             size INTEGER NOT NULL,
@@ -74,6 +82,12 @@ enum SQLiteResultSchema {
     static let deleteChord = "DELETE FROM celeriac_chord WHERE group_id = ?1"
     static let deleteChordParts = "DELETE FROM celeriac_chord_part WHERE group_id = ?1"
     static let deleteDoneBefore = "DELETE FROM celeriac_taskmeta WHERE date_done < ?1"
+    static let deleteGroupsDoneBefore = "DELETE FROM celeriac_groupmeta WHERE date_done < ?1"
+    static let upsertGroup = """
+        INSERT INTO celeriac_groupmeta (group_id, result, date_done) VALUES (?1, ?2, ?3)
+        ON CONFLICT (group_id) DO UPDATE SET result = excluded.result, date_done = excluded.date_done
+        """
+    static let selectGroup = "SELECT result FROM celeriac_groupmeta WHERE group_id = ?1"
 
     /// Creates the table on a fresh file and checks the version of an existing one. Runs in
     /// one IMMEDIATE transaction so workers opening a new file together create it once.
