@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "Celeriac", targets: ["Celeriac"]),
         .library(name: "CeleriacWorker", targets: ["CeleriacWorker"]),
+        .library(name: "CeleriacBeat", targets: ["CeleriacBeat"]),
         .library(name: "CeleriacMonitor", targets: ["CeleriacMonitor"]),
         .library(name: "CeleriacTUI", targets: ["CeleriacTUI"]),
         .library(name: "CeleriacExporter", targets: ["CeleriacExporter"]),
@@ -81,6 +82,11 @@ let package = Package(
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ]
+        ),
+        // Periodic tasks: schedules (interval, crontab, solar), their stores, the beat service.
+        .target(
+            name: "CeleriacBeat",
+            dependencies: ["Celeriac", .product(name: "Logging", package: "swift-log")]
         ),
         // The dashboard's brain: cluster state and actions, no terminal code.
         .target(
@@ -160,6 +166,7 @@ let package = Package(
         ),
         .testTarget(name: "CeleriacWorkerTests", dependencies: ["CeleriacWorker", "Celeriac"]),
         .testTarget(name: "CeleriacMonitorTests", dependencies: ["CeleriacMonitor", "Celeriac"]),
+        .testTarget(name: "CeleriacBeatTests", dependencies: ["CeleriacBeat", "Celeriac"]),
         .testTarget(name: "CeleriacExporterTests", dependencies: ["CeleriacExporter", "CeleriacMonitor", "Celeriac"]),
         .testTarget(name: "CeleriacTUITests", dependencies: ["CeleriacTUI", "CeleriacMonitor", "Celeriac"]),
         // Runs the built `celeriac` binary as a user would.

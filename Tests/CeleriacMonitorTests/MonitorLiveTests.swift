@@ -52,7 +52,8 @@ struct MonitorLiveTests {
         options.pollInterval = 60
         let monitor = Monitor(configuration: configuration, options: options)
         try monitor.start { [url] in try await AMQPTransport(url: url) }
-        #expect(try await eventually { monitor.store.read { $0.connection.isConnected } })
+        // Generous: the whole suite runs at once on two cores, and a connection waits its turn.
+        #expect(try await eventually(30) { monitor.store.read { $0.connection.isConnected } })
         return monitor
     }
 
