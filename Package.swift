@@ -122,6 +122,7 @@ let package = Package(
                 "Celeriac",
                 "CeleriacBroker",
                 "CeleriacWorker",
+                "CeleriacBeat",
                 "CeleriacMonitor",
                 "CeleriacTUI",
                 "CeleriacExporter",

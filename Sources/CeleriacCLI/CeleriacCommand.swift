@@ -9,7 +9,7 @@ public struct CeleriacCommand: AsyncParsableCommand {
         commandName: "celeriac",
         abstract: "A Celery-compatible distributed task queue with a live terminal dashboard.",
         version: celeriacVersion,
-        subcommands: [DemoCommand.self, BrokerCommand.self, WorkerCommand.self, MultiCommand.self, InspectCommand.self, ControlCommand.self, CallCommand.self, ResultCommand.self, PurgeCommand.self, EventsCommand.self, TopCommand.self, ExporterCommand.self, BenchCommand.self]
+        subcommands: [DemoCommand.self, BrokerCommand.self, WorkerCommand.self, BeatCommand.self, MultiCommand.self, InspectCommand.self, ControlCommand.self, CallCommand.self, ResultCommand.self, PurgeCommand.self, EventsCommand.self, TopCommand.self, ExporterCommand.self, BenchCommand.self]
     )
 
     public init() {}

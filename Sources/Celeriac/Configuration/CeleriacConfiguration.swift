@@ -31,6 +31,10 @@ public struct CeleriacConfiguration: Sendable, Hashable {
     /// Store name, args, kwargs, worker, retries and queue with each result.
     public var resultExtended = false
     public var sendSentEvent = false
+    /// Celery's `beat_schedule`: entry name → its table, read by CeleriacBeat.
+    public var beatSchedule: [String: JSONValue] = [:]
+    /// Celery's `beat_max_loop_interval`: the longest beat sleeps; nil is 300 s.
+    public var beatMaxLoopInterval: Double?
     public var taskDefaults = TaskDefaults()
 
     public init() {}

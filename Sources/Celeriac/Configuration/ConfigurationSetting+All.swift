@@ -12,6 +12,8 @@ extension ConfigurationSetting {
         .init(key: "task_default_priority", kind: .optionalInteger(0...255)) { $0.defaultPriority = $1.intValue },
         .init(key: "task_queue_max_priority", kind: .optionalInteger(1...255)) { $0.queueMaxPriority = $1.intValue },
         .init(key: "task_routes", kind: .routes) { $0.routes = routes(from: $1) },
+        .init(key: "beat_schedule", kind: .beatSchedule) { $0.beatSchedule = $1.objectValue ?? [:] },
+        .init(key: "beat_max_loop_interval", kind: .optionalSeconds) { $0.beatMaxLoopInterval = $1.doubleValue },
         .init(key: "task_serializer", kind: .serializer) { _, _ in },
         .init(key: "result_serializer", kind: .serializer) { _, _ in },
         .init(key: "accept_content", kind: .serializer) { _, _ in },

@@ -4,7 +4,7 @@ import Foundation
 /// a file arrive typed (TOML); from the environment and flags they arrive as text.
 struct ConfigurationSetting: Sendable {
     enum Kind: Sendable {
-        case string, optionalString, bool, timezone, serializer, routes
+        case string, optionalString, bool, timezone, serializer, routes, beatSchedule
         case integer(ClosedRange<Int>), optionalInteger(ClosedRange<Int>)
         case seconds, optionalSeconds
     }
@@ -21,6 +21,7 @@ struct ConfigurationSetting: Sendable {
         case .timezone: return "an IANA time zone name such as UTC or Europe/Paris"
         case .serializer: return "json (the only serializer Celeriac speaks)"
         case .routes: return "a table of task name or glob → {queue, exchange, routing_key, priority}"
+        case .beatSchedule: return "a table of entry name → {task, schedule (seconds) | crontab | solar, args, kwargs, …}"
         case .integer(let range): return "a whole number from \(range.lowerBound) to \(range.upperBound)"
         case .optionalInteger(let range): return "a whole number from \(range.lowerBound) to \(range.upperBound), or none"
         case .seconds: return "a number of seconds, 0 or more"
@@ -37,7 +38,8 @@ struct ConfigurationSetting: Sendable {
         case (.timezone, .string(let name)): return name == "UTC" || TimeZone(identifier: name) != nil ? value : nil
         case (.serializer, .string(let name)): return name == "json" ? value : nil
         case (.serializer, .array(let names)): return names == ["json"] ? value : nil
-        case (.routes, .object(let routes)): return routes.values.allSatisfy { $0.objectValue != nil } ? value : nil
+        case (.routes, .object(let tables)), (.beatSchedule, .object(let tables)):
+            return tables.values.allSatisfy { $0.objectValue != nil } ? value : nil
         case (.integer(let range), .int(let number)): return range.contains(number) ? value : nil
         case (.optionalInteger, .null): return value
         case (.optionalInteger(let range), .int(let number)): return range.contains(number) ? value : nil
@@ -58,7 +60,7 @@ struct ConfigurationSetting: Sendable {
             if ["true", "1", "yes", "on"].contains(lowered) { return .bool(true) }
             if ["false", "0", "no", "off"].contains(lowered) { return .bool(false) }
             return nil
-        case .routes: return try? JSONValue(parsing: text)
+        case .routes, .beatSchedule: return try? JSONValue(parsing: text)
         case .integer: return Int(text).map(JSONValue.int)
         case .optionalInteger: return lowered == "none" || text.isEmpty ? .null : Int(text).map(JSONValue.int)
         case .seconds: return Double(text).map(JSONValue.double)

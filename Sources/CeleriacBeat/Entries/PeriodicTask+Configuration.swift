@@ -1,0 +1,62 @@
+import Celeriac
+
+extension PeriodicTask {
+    /// The entries of a `beat_schedule` table, as `celeriac.toml` writes them:
+    ///
+    ///     [beat_schedule.add-every-10s]
+    ///     task = "demo.add"
+    ///     schedule = 10                 # seconds; or crontab = "30 7 * * mon-fri";
+    ///     args = [2, 3]                 # or solar = "sunset", latitude = 52.5, longitude = 13.4
+    ///
+    /// and optionally kwargs, queue, exchange, routing_key, priority, expires, relative,
+    /// enabled, one_off. Sorted by name.
+    public static func entries(from table: [String: JSONValue]) throws(PeriodicTaskError) -> [PeriodicTask] {
+        try table.keys.sorted().map { name throws(PeriodicTaskError) in
+            try PeriodicTask(name: name, table: table[name]?.objectValue ?? [:])
+        }
+    }
+
+    init(name: String, table: [String: JSONValue]) throws(PeriodicTaskError) {
+        func problem(_ text: String) -> PeriodicTaskError { .invalidEntry(name: name, reason: text) }
+        guard let task = table["task"]?.stringValue, !task.isEmpty else { throw problem("it needs task = \"module.name\"") }
+        let given = ["schedule", "crontab", "solar"].filter { table[$0] != nil }
+        guard given.count == 1 else { throw problem("give exactly one of schedule (seconds), crontab or solar") }
+        let schedule: BeatSchedule
+        do {
+            if let seconds = table["schedule"] {
+                guard let value = seconds.doubleValue else { throw problem("schedule is a number of seconds") }
+                schedule = .interval(try IntervalSchedule(seconds: value, relative: table["relative"]?.boolValue ?? false))
+            } else if let cron = table["crontab"] {
+                guard let text = cron.stringValue else { throw problem("crontab is a string such as \"30 7 * * mon-fri\"") }
+                schedule = .crontab(try Crontab(expression: text))
+            } else {
+                guard let event = table["solar"]?.stringValue, let latitude = table["latitude"]?.doubleValue,
+                      let longitude = table["longitude"]?.doubleValue else {
+                    throw problem("solar needs an event (e.g. \"sunset\") with latitude and longitude")
+                }
+                schedule = .solar(try SolarSchedule(event: event, latitude: latitude, longitude: longitude))
+            }
+        } catch let error as PeriodicTaskError {
+            throw error
+        } catch {
+            throw problem("\(error)")
+        }
+        guard let args = table["args"].map({ $0.arrayValue }) ?? [] else { throw problem("args is a list") }
+        guard let kwargs = table["kwargs"].map({ $0.objectValue }) ?? [:] else { throw problem("kwargs is a table") }
+        self.init(name: name, task: task, args: args, kwargs: kwargs, schedule: schedule,
+                  queue: table["queue"]?.stringValue, exchange: table["exchange"]?.stringValue,
+                  routingKey: table["routing_key"]?.stringValue, priority: table["priority"]?.intValue,
+                  expires: table["expires"]?.doubleValue, enabled: table["enabled"]?.boolValue ?? true,
+                  oneOff: table["one_off"]?.boolValue ?? false)
+    }
+}
+
+public enum PeriodicTaskError: Error, Sendable, Hashable, CustomStringConvertible {
+    case invalidEntry(name: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidEntry(let name, let reason): return "beat_schedule entry '\(name)': \(reason)"
+        }
+    }
+}

@@ -1,0 +1,64 @@
+import Celeriac
+import Foundation
+import Logging
+
+/// `celeriac beat`: sends each entry's task when it falls due, as Celery's beat does, and
+/// remembers every run in the schedule file — saved after each send, so a beat killed and
+/// started again neither forgets what ran nor sends it a second time (a kill in the
+/// instant between the send and the save is the one window left, as in Celery).
+public actor BeatService {
+    let app: App
+    public let entries: [PeriodicTask]
+    let store: FileScheduleStore
+    let arithmetic: DueEntries
+    let logger: Logger
+    private var states: [String: PeriodicTaskState] = [:]
+    private var disabledOneOffs: Set<String> = []
+
+    public init(app: App, entries: [PeriodicTask], store: FileScheduleStore, timeZone: TimeZone,
+                maxInterval: Double = 300, logger: Logger = Logger(label: "celeriac.beat")) {
+        self.app = app
+        self.entries = entries
+        self.store = store
+        arithmetic = DueEntries(timeZone: timeZone, maxInterval: maxInterval)
+        self.logger = logger
+    }
+
+    /// Sends what is due until cancelled.
+    public func run() async throws {
+        states = try store.load()
+        for entry in entries {
+            logger.info("beat: \(entry.name) → \(entry.task), \(entry.schedule.words)\(entry.enabled ? "" : " (disabled)")")
+        }
+        while !Task.isCancelled {
+            let wakeAt = try await tick(now: Date())
+            let pause = max(0, wakeAt.timeIntervalSinceNow)
+            try await Task.sleep(for: .seconds(pause))  // until the next entry is due: the schedule is the event
+        }
+    }
+
+    /// Sends every entry due at `now` and returns when to look again.
+    func tick(now: Date) async throws -> Date {
+        let active = entries.filter { !disabledOneOffs.contains($0.name) }
+        let before = states
+        let (runs, wakeAt) = arithmetic.due(active, states: &states, now: now)
+        for run in runs {
+            guard let entry = entries.first(where: { $0.name == run.name }) else { continue }
+            do {
+                let result = try await app.send(entry.task, args: entry.args, kwargs: entry.kwargs,
+                                                options: entry.sendOptions(sentAt: now), expectResult: false)
+                states[run.name, default: PeriodicTaskState()].lastRunAt = run.scheduledAt
+                states[run.name, default: PeriodicTaskState()].totalRunCount += 1
+                try store.save(states)
+                logger.info("beat: sent \(entry.name) (\(entry.task)[\(result.id)]) due \(CeleryTime.format(run.scheduledAt))")
+                if entry.oneOff { disabledOneOffs.insert(entry.name) }
+            } catch {
+                // The broker is away: the run stays due and is tried again at the next tick.
+                logger.error("beat: could not send \(entry.name) (\(entry.task)): \(error); trying again shortly")
+                return min(wakeAt, now.addingTimeInterval(1))
+            }
+        }
+        if states != before, runs.isEmpty { try store.save(states) }
+        return wakeAt
+    }
+}

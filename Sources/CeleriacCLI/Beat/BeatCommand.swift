@@ -1,0 +1,114 @@
+import ArgumentParser
+import Celeriac
+import CeleriacBeat
+import Foundation
+import Logging
+
+/// `celeriac beat`: sends periodic tasks on their schedules, as `celery beat` does, from
+/// `beat_schedule` in the configuration; remembers runs in a schedule file.
+struct BeatCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "beat",
+        abstract: "Send periodic tasks on their schedules (interval, crontab, solar).",
+        discussion: """
+            The entries come from beat_schedule in celeriac.toml (or --config). Each run is \
+            saved in the schedule file (-s) as it is sent, so a beat stopped or killed and \
+            started again neither forgets nor repeats a run; an entry that missed runs while \
+            no beat ran runs once, at once. One beat per schedule file: a second one on the \
+            same file waits as a standby and takes over when the first exits. See celeriac-beat(1).
+            """
+    )
+
+    @OptionGroup var app: AppOptions
+
+    @Option(name: [.customShort("A"), .customLong("app")], help: "The app whose tasks the entries name (its executable's AppCatalog).")
+    var appName: String?
+
+    @Option(name: [.customShort("s"), .customLong("schedule")], help: "The schedule file, where runs are remembered.")
+    var scheduleFile = "celeriac-beat-schedule.json"
+
+    @Option(name: .customLong("max-interval"), help: "Seconds beat sleeps at most between checks (default: beat_max_loop_interval, 300).")
+    var maxInterval: Double?
+
+    @Option(name: [.customShort("l"), .customLong("loglevel")], help: "Log level: debug, info, warning, error, critical.")
+    var logLevel = "info"
+
+    @Option(name: .customLong("logfile"), help: "Append log lines to this file instead of standard error.")
+    var logFile: String?
+
+    @Option(name: .customLong("pidfile"), help: "File to write the process id to while running.")
+    var pidFile: String?
+
+    func validate() throws {
+        if let maxInterval, !(maxInterval > 0 && maxInterval.isFinite) {
+            throw ValidationError("--max-interval \(maxInterval): give seconds above 0")
+        }
+        try WorkerLogSink.validateLevel(logLevel)
+    }
+
+    func run() async throws {
+        _ = try WorkerLogSink.bootstrap(path: logFile, level: logLevel, processName: "Beat")
+        let configuration = try app.configuration()
+        let celeriac = App(configuration)
+        if let appName {
+            do {
+                try AppCatalog.install(appName, on: celeriac)
+            } catch {
+                throw ValidationError("\(error)")
+            }
+        }
+        let entries: [PeriodicTask]
+        do {
+            entries = try PeriodicTask.entries(from: configuration.beatSchedule)
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        guard !entries.isEmpty else {
+            throw ValidationError("no periodic tasks: add [beat_schedule.NAME] tables to celeriac.toml (or --config), e.g.\n  [beat_schedule.add-every-10s]\n  task = \"demo.add\"\n  schedule = 10\n  args = [2, 3]")
+        }
+        let logger = Logger(label: "celeriac.beat")
+        let store = FileScheduleStore(path: scheduleFile)
+        _ = try store.load()  // a damaged file is an error now, not after the lock is won
+        var lock = try ScheduleLock.tryAcquire(for: scheduleFile)
+        if lock == nil {
+            logger.info("beat: another beat holds \(scheduleFile).lock; waiting as a standby to take over when it exits")
+            lock = try await ScheduleLock.acquire(for: scheduleFile)
+            logger.info("beat: took over \(scheduleFile)")
+        }
+        let pid = try pidFile.map { path in try BeatPidFile(path: path) }
+        defer { pid?.remove() }
+        let service = BeatService(app: celeriac, entries: entries, store: store, timeZone: configuration.timezone,
+                                  maxInterval: maxInterval ?? configuration.beatMaxLoopInterval ?? 300, logger: logger)
+        logger.info("beat: \(entries.count) entries, schedule file \(scheduleFile), time zone \(configuration.timezoneName)")
+        let running = Task { try await service.run() }
+        let signals = TerminationSignals { running.cancel() }
+        defer { signals.cancel() }
+        do {
+            try await running.value
+        } catch is CancellationError {
+            logger.info("beat: stopping")
+        }
+        withExtendedLifetime(lock) {}
+        await celeriac.close()
+    }
+}
+
+/// The pid file: written at start, removed at exit; a live beat's file is not taken over.
+struct BeatPidFile {
+    let path: String
+
+    init(path: String) throws {
+        if let text = try? String(contentsOfFile: path, encoding: .utf8), let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)),
+           kill(pid, 0) == 0 {
+            throw ValidationError("--pidfile \(path): beat \(pid) is running; stop it first, or give another pid file")
+        }
+        do {
+            try "\(getpid())\n".write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw ValidationError("--pidfile \(path) cannot be written: \(error.localizedDescription)")
+        }
+        self.path = path
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
+}

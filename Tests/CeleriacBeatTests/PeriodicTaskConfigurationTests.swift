@@ -1,0 +1,53 @@
+@testable import Celeriac
+import CeleriacBeat
+import Foundation
+import Testing
+
+/// `beat_schedule` in celeriac.toml: the three kinds of schedule, the options, and a clear
+/// error naming the entry for each mistake.
+@Suite struct PeriodicTaskConfigurationTests {
+    static func entries(_ toml: String) throws -> [PeriodicTask] {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("beat-\(UUID().uuidString).toml").path
+        try toml.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        return try PeriodicTask.entries(from: CeleriacConfiguration.load(file: path, environment: [:]).beatSchedule)
+    }
+
+    @Test func theManPagesExampleReads() throws {
+        let entries = try Self.entries("""
+            [beat_schedule.add-every-10s]
+            task = "demo.add"
+            schedule = 10
+            args = [2, 3]
+
+            [beat_schedule.weekday-mornings]
+            task = "reports.daily"
+            crontab = "30 7 * * mon-fri"
+            queue = "reports"
+
+            [beat_schedule.lights-on]
+            task = "home.lights"
+            solar = "dusk_civil"
+            latitude = 52.52
+            longitude = 13.405
+            expires = 600
+            """)
+        #expect(entries.map(\.name) == ["add-every-10s", "lights-on", "weekday-mornings"])
+        #expect(entries[0].args == [2, 3] && entries[0].schedule.words == "every 10 s")
+        #expect(entries[1].schedule.words == "civil dusk at 52.5 N, 13.4 E" && entries[1].expires == 600)
+        #expect(entries[2].queue == "reports" && entries[2].schedule.words == "at 07:30 on mon-fri")
+    }
+
+    @Test(arguments: [
+        ("[beat_schedule.x]\nschedule = 5", "beat_schedule entry 'x': it needs task"),
+        ("[beat_schedule.x]\ntask = \"t\"", "give exactly one of schedule"),
+        ("[beat_schedule.x]\ntask = \"t\"\nschedule = 5\ncrontab = \"* * * * *\"", "give exactly one of schedule"),
+        ("[beat_schedule.x]\ntask = \"t\"\nschedule = 0", "above 0"),
+        ("[beat_schedule.x]\ntask = \"t\"\ncrontab = \"61 * * * *\"", "minute: 61 is outside 0–59"),
+        ("[beat_schedule.x]\ntask = \"t\"\nsolar = \"sunset\"", "latitude and longitude"),
+        ("[beat_schedule.x]\ntask = \"t\"\nschedule = 5\nargs = 3", "args is a list"),
+    ])
+    func mistakesNameTheEntryAndTheFix(toml: String, message: String) {
+        #expect { try Self.entries(toml) } throws: { "\($0)".contains(message) }
+    }
+}

@@ -1,0 +1,145 @@
+import Celeriac
+import CeleriacTestSupport
+import Foundation
+import Testing
+
+/// `celeriac beat` as a real process on the test broker: it sends to a Swift worker and a
+/// Python Celery worker on the second; killed with SIGKILL and started again on the same
+/// schedule file it neither repeats nor skips a run; and of two beats on one file only one
+/// sends, the standby taking over when the first dies.
+@Suite(.enabled(if: CeleriacBinary.amqpURL != nil && CeleriacBinary.managementURL != nil), .timeLimit(.minutes(3)))
+struct BeatTests {
+    /// A beat's schedule: every second, demo.add to the Swift worker and fix.add to the
+    /// Python worker's queue.
+    static func configuration(broker: String, pythonQueue: String, in directory: String) throws -> String {
+        let path = directory + "/celeriac.toml"
+        try """
+            broker_url = "\(broker)"
+            task_queue_max_priority = 10
+
+            [beat_schedule.swift-add]
+            task = "demo.add"
+            schedule = 1
+            args = [2, 3]
+
+            [beat_schedule.python-add]
+            task = "fix.add"
+            schedule = 1
+            args = [20, 22]
+            queue = "\(pythonQueue)"
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    static func directory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("beat-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func startBeat(config: String, schedule: String, log: String, pidFile: String) throws -> BackgroundProcess {
+        try BackgroundProcess("/bin/bash", arguments: [
+            PythonCluster.interop.appendingPathComponent("run_until_eof.sh").path, CeleriacBinary.url.path, "beat",
+            "--config", config, "-s", schedule, "--pidfile", pidFile,
+        ], logFile: log)
+    }
+
+    /// The due times a beat's log says it sent, per entry.
+    static func sends(in logs: [String], entry: String) -> [String] {
+        logs.flatMap { path in
+            ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n")
+                .filter { $0.contains("beat: sent \(entry) ") }
+                .compactMap { line -> String? in line.components(separatedBy: " due ").last }
+        }
+    }
+
+    /// Waits until the beat's log shows `count` sends of `entry`; the log is what the test sees.
+    static func waitForSends(_ log: String, entry: String, count: Int, timeout: Double = 20) async throws {
+        let deadline = ContinuousClock.now + .seconds(timeout)
+        while sends(in: [log], entry: entry).count < count {
+            guard ContinuousClock.now < deadline else {
+                throw TmuxError("\(entry) was not sent \(count) times within \(timeout) s:\n\((try? String(contentsOfFile: log, encoding: .utf8)) ?? "")")
+            }
+            try await Task.sleep(for: .milliseconds(100))  // the poll period of the log, not a wait for an event
+        }
+    }
+
+    static func pid(in file: String) async throws -> Int32 {
+        _ = try await WorkerInteropTests.waitForLog(file, toContain: "\n")
+        return Int32(try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+    }
+
+    @Test func beatSendsToSwiftAndPythonWorkersAndSurvivesAKill() async throws {
+        try await WorkerInteropTests.withVirtualHost { broker in
+            let directory = try Self.directory()
+            let pythonQueue = "beat-python-\(UUID().uuidString.prefix(6).lowercased())"
+            let (worker, workerLog) = try await WorkerInteropTests.startReadyWorker(
+                queue: "celery", broker: broker, environment: ["CELERIAC_TASK_QUEUE_MAX_PRIORITY=10"])
+            defer { worker.stop() }
+            var environment = ProcessInfo.processInfo.environment
+            environment["CELERIAC_TEST_AMQP_URL"] = broker
+            let pythonLog = directory + "/python.log"
+            let python = try BackgroundProcess("/bin/bash", arguments: [
+                PythonCluster.interop.appendingPathComponent("run_worker.sh").path, "py-\(pythonQueue)@localhost", pythonQueue,
+            ], environment: environment, logFile: pythonLog)
+            defer { python.stop() }
+
+            let config = try Self.configuration(broker: broker, pythonQueue: pythonQueue, in: directory)
+            let schedule = directory + "/schedule.json"
+            let (firstLog, secondLog) = (directory + "/beat-1.log", directory + "/beat-2.log")
+            let first = try Self.startBeat(config: config, schedule: schedule, log: firstLog, pidFile: directory + "/beat-1.pid")
+            _ = try await WorkerInteropTests.waitForLog(firstLog, toContain: "sent swift-add", timeout: 20)
+            _ = try await WorkerInteropTests.waitForLog(firstLog, toContain: "sent python-add", timeout: 20)
+            // Three runs of each, one second apart on the dot: then SIGKILL, mid-schedule.
+            try await Self.waitForSends(firstLog, entry: "swift-add", count: 3)
+            kill(try await Self.pid(in: directory + "/beat-1.pid"), SIGKILL)
+            first.stop()
+
+            let second = try Self.startBeat(config: config, schedule: schedule, log: secondLog, pidFile: directory + "/beat-2.pid")
+            try await Self.waitForSends(secondLog, entry: "swift-add", count: 3)
+            second.stop()
+
+            for entry in ["swift-add", "python-add"] {
+                let due = Self.sends(in: [firstLog, secondLog], entry: entry)
+                #expect(Set(due).count == due.count, "\(entry) sent a run twice: \(due)")
+                #expect(due == due.sorted(), "\(entry) runs out of order: \(due)")
+            }
+            let dueFirst = Self.sends(in: [firstLog], entry: "swift-add").compactMap(CeleryTime.parse)
+            let gaps = zip(dueFirst, dueFirst.dropFirst()).map { $1.timeIntervalSince($0) }
+            #expect(gaps.allSatisfy { abs($0 - 1) < 0.001 }, "runs one second apart on the dot: \(gaps)")
+
+            let saved = try JSONValue(parsing: Data(contentsOf: URL(fileURLWithPath: schedule)))
+            let total = Self.sends(in: [firstLog, secondLog], entry: "swift-add").count
+            #expect(saved["entries"]?["swift-add"]?["totalRunCount"]?.intValue == total, "every run counted once: \(saved)")
+
+            // Both workers got the tasks.
+            _ = try await WorkerInteropTests.waitForLog(workerLog, toContain: "demo.add")
+            _ = try await WorkerInteropTests.waitForLog(pythonLog, toContain: "fix.add", timeout: 30)
+        }
+    }
+
+    /// Two beats on one schedule file: the second waits; after the first is killed it takes
+    /// over; never do both send.
+    @Test func aSecondBeatOnTheSameFileIsAStandbyThatTakesOver() async throws {
+        try await WorkerInteropTests.withVirtualHost { broker in
+            let directory = try Self.directory()
+            let config = try Self.configuration(broker: broker, pythonQueue: "nobody-\(UUID().uuidString.prefix(6))", in: directory)
+            let schedule = directory + "/schedule.json"
+            let (activeLog, standbyLog) = (directory + "/active.log", directory + "/standby.log")
+            let active = try Self.startBeat(config: config, schedule: schedule, log: activeLog, pidFile: directory + "/active.pid")
+            _ = try await WorkerInteropTests.waitForLog(activeLog, toContain: "sent swift-add", timeout: 20)
+            let standby = try Self.startBeat(config: config, schedule: schedule, log: standbyLog, pidFile: directory + "/standby.pid")
+            defer { standby.stop() }
+            _ = try await WorkerInteropTests.waitForLog(standbyLog, toContain: "waiting as a standby")
+            _ = try await WorkerInteropTests.waitForLog(activeLog, toContain: "sent swift-add", timeout: 5)
+            #expect(Self.sends(in: [standbyLog], entry: "swift-add").isEmpty, "the standby sent while the active beat ran")
+
+            kill(try await Self.pid(in: directory + "/active.pid"), SIGKILL)
+            active.stop()
+            _ = try await WorkerInteropTests.waitForLog(standbyLog, toContain: "took over", timeout: 10)
+            _ = try await WorkerInteropTests.waitForLog(standbyLog, toContain: "sent swift-add", timeout: 10)
+            let due = Self.sends(in: [activeLog, standbyLog], entry: "swift-add")
+            #expect(Set(due).count == due.count && due == due.sorted(), "\(due)")
+        }
+    }
+}
