@@ -19,6 +19,8 @@ public struct MonitorModel: Sendable {
     /// What the Tasks screen asked for, and the ids that answer it.
     public internal(set) var taskQuery = TaskQuery()
     public internal(set) var taskIndex = TaskIndex()
+    /// The `celeriac beat`s heard from, by hostname and schedule file.
+    public internal(set) var beats: [String: BeatRecord] = [:]
     /// What stored results said of tasks' groups, parents and children (`StoredLinks`).
     public internal(set) var storedLinks: [String: StoredLinks] = [:]
     /// Bumped on every change outside `cluster`, which has a version of its own.
@@ -34,6 +36,7 @@ public struct MonitorModel: Sendable {
     mutating func apply(_ event: CeleryEvent) {
         cluster.apply(event)
         eventLog.add(event)
+        if event.group == "beat" { applyBeatEvent(event) }
     }
 
     /// Decodes `body` (one message from the event exchange) and merges its events; when an

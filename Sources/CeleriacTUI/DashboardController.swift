@@ -62,7 +62,7 @@ public struct DashboardController {
         case .tasks: return taskListKeys(key, data: data)
         case .queues: return queueKeys(key, data: data)
         case .events: return eventKeys(key, data: data)
-        case .beat: return []
+        case .beat: return beatKeys(key, data: data)
         }
     }
 
@@ -156,6 +156,15 @@ public struct DashboardController {
         default:
             return taskKeys(key, data: data)
         }
+    }
+
+    /// Enter on a Beat entry: the task it sent last.
+    private mutating func beatKeys(_ key: Key, data: any DashboardData) -> [DashboardEffect] {
+        guard key == .enter else { return [] }
+        guard let taskID = data.lastSentTask(beatRow: state.selected(.beat)) else {
+            return [.status(.info, "this entry has sent nothing since the dashboard started")]
+        }
+        return openDetail(taskID, from: nil)
     }
 
     /// Opens a task's detail; `from` is the detail it was reached from, for Esc.

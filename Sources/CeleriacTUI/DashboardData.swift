@@ -18,6 +18,8 @@ public protocol DashboardData {
     var defaultQueue: String { get }
     /// The ids of the nodes of a task's workflow tree, in the order the detail draws them.
     func workflowIDs(of taskID: String) -> [String]
+    /// The task the Beat screen's row `index` sent last; nil before its first send.
+    func lastSentTask(beatRow index: Int) -> String?
 }
 
 /// The dashboard's rows, read from the monitor's store.
@@ -35,8 +37,16 @@ public struct StoreData: DashboardData {
             case .workers: return Self.workerNames(model).count
             case .tasks: return model.taskIndex.ids.count
             case .queues: return model.queues.count
-            case .beat, .events: return 0
+            case .beat: return model.beatRows.count
+            case .events: return 0
             }
+        }
+    }
+
+    public func lastSentTask(beatRow index: Int) -> String? {
+        monitor.store.read { model in
+            let rows = model.beatRows
+            return rows.indices.contains(index) ? rows[index].entry.lastTaskID : nil
         }
     }
 

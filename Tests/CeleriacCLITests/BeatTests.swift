@@ -118,6 +118,45 @@ struct BeatTests {
         }
     }
 
+    /// The dashboard's Beat screen: every entry in words with its next run, counting up as
+    /// the beat sends; Enter opens the task an entry sent last.
+    @Test func theBeatScreenShowsTheScheduleLive() async throws {
+        try await WorkerInteropTests.withVirtualHost { broker in
+            let directory = try Self.directory()
+            let (worker, _) = try await WorkerInteropTests.startReadyWorker(
+                queue: "celery", broker: broker, environment: ["CELERIAC_TASK_QUEUE_MAX_PRIORITY=10"])
+            defer { worker.stop() }
+            let config = try Self.configuration(broker: broker, pythonQueue: "nobody-\(UUID().uuidString.prefix(6))", in: directory)
+            let beat = try Self.startBeat(config: config, schedule: directory + "/schedule.json", log: directory + "/beat.log",
+                                          pidFile: directory + "/beat.pid")
+            defer { beat.stop() }
+            let tmux = try TmuxSession(command: [CeleriacBinary.url.path, "top", "-b", broker,
+                                                 "--management-url", CeleriacBinary.managementURL!],
+                                       environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
+            defer { tmux.kill() }
+            let screen = try await detached {
+                try tmux.waitFor(text: "Overview —")
+                try tmux.send("5")
+                return try tmux.waitFor("the schedule", timeout: 20) { screen in
+                    screen.contains("swift-add") && screen.contains("every 1 s") && screen.contains("(in ")
+                        && screen.contains("python-add") && screen.contains("alive")
+                }
+            }
+            #expect(screen.contains("demo.add") && screen.contains("fix.add"))
+            // Entries are listed by name: python-add (whose queue nobody consumes), then swift-add.
+            // Until the dashboard has seen a beat-sent, Enter says the entry sent nothing yet.
+            let detail = try await detached {
+                try tmux.send("j")
+                try tmux.send("Enter")
+                return try tmux.waitFor("the task swift-add sent", timeout: 20) { screen in
+                    if screen.contains("sent nothing") { try? tmux.send("Enter") }
+                    return screen.contains("demo.add") && screen.contains("timeline") && screen.contains("task-succeeded")
+                }
+            }
+            #expect(detail.contains("(2, 3)"), "the entry's args: \(detail)")
+        }
+    }
+
     /// Two beats on one schedule file: the second waits; after the first is killed it takes
     /// over; never do both send.
     @Test func aSecondBeatOnTheSameFileIsAStandbyThatTakesOver() async throws {

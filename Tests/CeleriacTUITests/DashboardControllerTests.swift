@@ -101,6 +101,19 @@ let readOnlyRefusal = DashboardEffect.status(.warning, "read-only: actions are o
         #expect(session.press(.tab).isEmpty && session.state.workflowSelection == 1, "a fresh detail starts at the top")
     }
 
+    @Test func enterOnABeatEntryOpensTheTaskItSentLast() {
+        var data = FakeDashboardData()
+        data.rows[.beat] = ["sent-1"]
+        let session = DashboardSession(data: data)
+        session.press("5")
+        #expect(session.press(.enter) == [.lookUpWorkflow("sent-1")])
+        #expect(session.state.detailTaskID == "sent-1")
+        let nothing = DashboardSession()
+        nothing.press("5")
+        guard case .status(_, let text)? = nothing.press(.enter).first else { Issue.record("Enter says why nothing opened"); return }
+        #expect(text.contains("sent nothing"))
+    }
+
     @Test func aTaskWithoutAWorkflowSaysSoOnTab() {
         let session = DashboardSession()
         session.press("3")

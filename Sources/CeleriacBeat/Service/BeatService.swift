@@ -12,12 +12,18 @@ public actor BeatService {
     let store: FileScheduleStore
     let arithmetic: DueEntries
     let logger: Logger
+    /// Where beat-* events go; nil sends none.
+    let events: EventPublisher?
+    /// Seconds between beat-heartbeat events.
+    public static let heartbeatInterval = 5.0
     private var states: [String: PeriodicTaskState] = [:]
     private var disabledOneOffs: Set<String> = []
+    private var lastHeartbeat: Date?
 
     public init(app: App, entries: [PeriodicTask], store: FileScheduleStore, timeZone: TimeZone,
-                maxInterval: Double = 300, logger: Logger = Logger(label: "celeriac.beat")) {
+                maxInterval: Double = 300, events: EventPublisher? = nil, logger: Logger = Logger(label: "celeriac.beat")) {
         self.app = app
+        self.events = events
         self.entries = entries
         self.store = store
         arithmetic = DueEntries(timeZone: timeZone, maxInterval: maxInterval)
@@ -30,11 +36,39 @@ public actor BeatService {
         for entry in entries {
             logger.info("beat: \(entry.name) → \(entry.task), \(entry.schedule.words)\(entry.enabled ? "" : " (disabled)")")
         }
-        while !Task.isCancelled {
-            let wakeAt = try await tick(now: Date())
-            let pause = max(0, wakeAt.timeIntervalSinceNow)
-            try await Task.sleep(for: .seconds(pause))  // until the next entry is due: the schedule is the event
+        await announce(BeatEvents.online)
+        do {
+            try await loop()
+        } catch {
+            // Said from a task of its own: this one is cancelled, and the publish must go out.
+            let fields: [String: JSONValue] = ["schedule_store": .string(store.path)]
+            await Task { [events] in try? await events?.publish(BeatEvents.offline, fields: fields) }.value
+            throw error
         }
+    }
+
+    private func loop() async throws {
+        while !Task.isCancelled {
+            var wakeAt = try await tick(now: Date())
+            if events != nil {
+                if lastHeartbeat.map({ Date().timeIntervalSince($0) >= Self.heartbeatInterval }) ?? true {
+                    await announce(BeatEvents.heartbeat)
+                }
+                wakeAt = min(wakeAt, (lastHeartbeat ?? Date()).addingTimeInterval(Self.heartbeatInterval))
+            }
+            let pause = max(0, wakeAt.timeIntervalSinceNow)
+            try await Task.sleep(for: .seconds(pause))  // until the next entry or heartbeat is due: the schedule is the event
+        }
+    }
+
+    /// beat-online or beat-heartbeat, with the schedule. A broker that is away is logged
+    /// by the next send; events are best effort, as Celery's are.
+    private func announce(_ type: String) async {
+        guard let events else { return }
+        lastHeartbeat = Date()
+        let fields = BeatEvents.schedule(entries, states: states, timeZone: arithmetic.timeZone, store: store.path,
+                                         interval: Self.heartbeatInterval)
+        try? await events.publish(type, fields: fields)
     }
 
     /// Sends every entry due at `now` and returns when to look again.
@@ -51,6 +85,12 @@ public actor BeatService {
                 states[run.name, default: PeriodicTaskState()].totalRunCount += 1
                 try store.save(states)
                 logger.info("beat: sent \(entry.name) (\(entry.task)[\(result.id)]) due \(CeleryTime.format(run.scheduledAt))")
+                try? await events?.publish(BeatEvents.sent, fields: [
+                    "entry": .string(entry.name), "task": .string(entry.task), "task_id": .string(result.id),
+                    "schedule_store": .string(store.path),
+                    "scheduled_at": .double(run.scheduledAt.timeIntervalSince1970),
+                ])
+                lastHeartbeat = nil  // the schedule changed: say so at once
                 if entry.oneOff { disabledOneOffs.insert(entry.name) }
             } catch {
                 // The broker is away: the run stays due and is tried again at the next tick.

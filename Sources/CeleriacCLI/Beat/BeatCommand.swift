@@ -77,8 +77,10 @@ struct BeatCommand: AsyncParsableCommand {
         }
         let pid = try pidFile.map { path in try BeatPidFile(path: path) }
         defer { pid?.remove() }
+        let events = EventPublisher(transport: try await celeriac.transport(), hostname: "beat@\(ProcessInfo.processInfo.hostName)")
         let service = BeatService(app: celeriac, entries: entries, store: store, timeZone: configuration.timezone,
-                                  maxInterval: maxInterval ?? configuration.beatMaxLoopInterval ?? 300, logger: logger)
+                                  maxInterval: maxInterval ?? configuration.beatMaxLoopInterval ?? 300, events: events,
+                                  logger: logger)
         logger.info("beat: \(entries.count) entries, schedule file \(scheduleFile), time zone \(configuration.timezoneName)")
         let running = Task { try await service.run() }
         let signals = TerminationSignals { running.cancel() }

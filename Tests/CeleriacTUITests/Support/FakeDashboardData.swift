@@ -88,4 +88,5 @@ struct FakeDashboardData: DashboardData {
 
 extension FakeDashboardData {
     func workflowIDs(of taskID: String) -> [String] { workflows[taskID] ?? [taskID] }
+    func lastSentTask(beatRow index: Int) -> String? { rows[.beat].flatMap { $0.indices.contains(index) ? $0[index] : nil } }
 }
