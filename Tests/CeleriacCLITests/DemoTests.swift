@@ -13,7 +13,7 @@ struct DemoTests {
         let output = try await CeleriacBinary.runDetached(["demo", "--headless", "--duration", "20"])
         #expect(output.status == 0, "stderr: \(output.stderr)\nstdout: \(output.stdout)")
         let started = Self.startedProcesses(output.stdout)
-        #expect(started.names == ["broker", "demo-prefork", "demo-async", "producer"], "\(output.stdout)")
+        #expect(started.names == ["broker", "demo-prefork", "demo-async", "producer", "beat"], "\(output.stdout)")
         #expect(Self.count("tasks sent", in: output.stdout) ?? 0 > 20, "\(output.stdout)")
         for state in ["SUCCESS", "FAILURE", "RETRY", "REVOKED", "PROGRESS"] {
             #expect(Self.count(state, in: output.stdout) ?? 0 > 0, "no task reached \(state):\n\(output.stdout)")
@@ -37,7 +37,7 @@ struct DemoTests {
             try await Task.sleep(for: .milliseconds(100))  // another process's output: polled
         }
         let started = Self.startedProcesses(text())
-        try #require(started.pids.count == 4, "the demo did not start: \(text())")
+        try #require(started.pids.count == 5, "the demo did not start: \(text())")
         kill(demo.pid, SIGINT)
         let status = try await detached { demo.stop() }
         #expect(status == 0, "\(text())")
@@ -93,7 +93,7 @@ struct DemoTests {
         }
         let final = try await detached { try tmux.screen() }
         let started = Self.startedProcesses(final)
-        #expect(started.names == ["broker", "demo-prefork", "demo-async", "producer"], "\(final)\n\(screen)")
+        #expect(started.names == ["broker", "demo-prefork", "demo-async", "producer", "beat"], "\(final)\n\(screen)")
         for pid in started.pids { #expect(!Self.isRunning(pid), "pid \(pid) is still running") }
         let directory = try #require(started.directory)
         #expect(!FileManager.default.fileExists(atPath: directory), "\(directory) was left behind")

@@ -13,6 +13,7 @@ actor DemoCluster {
     private var broker: DemoProcess?
     private var workers: [DemoProcess] = []
     private var producer: DemoProcess?
+    private var beat: DemoProcess?
     private var stopping = false
     private let unexpectedExits = NIOLockedValueBox<[String]>([])
 
@@ -27,7 +28,7 @@ actor DemoCluster {
     private var configurationFile: String { directory + "/celeriac.toml" }
 
     /// Every process started so far, for the user (and the tests) to see by pid.
-    var processes: [DemoProcess] { [broker].compactMap { $0 } + workers + [producer].compactMap { $0 } }
+    var processes: [DemoProcess] { [broker].compactMap { $0 } + workers + [producer, beat].compactMap { $0 } }
 
     /// Children that exited before `stop`, with how.
     var failures: [String] { unexpectedExits.withLockedValue { $0 } }
@@ -43,8 +44,9 @@ actor DemoCluster {
     }
 
     func startWorkers(_ plans: [DemoWorkerPlan], brokerURL: String) throws {
-        // result_extended has no flag: the workers read it from a file of their own.
-        let settings = "result_backend = \"\(resultBackend)\"\nresult_extended = true\n"
+        // result_extended has no flag: the workers read it from a file of their own, and the
+        // beat its schedule.
+        let settings = "result_backend = \"\(resultBackend)\"\nresult_extended = true\n\n" + Self.beatSchedule
         try settings.write(toFile: configurationFile, atomically: true, encoding: .utf8)
         for plan in plans {
             let arguments = [executable, "worker", "--config", configurationFile]
@@ -65,9 +67,39 @@ actor DemoCluster {
         watch(process)
     }
 
+    /// The demo's beat: an interval, a crontab and a solar entry, so screen 5 has each kind.
+    static let beatSchedule = """
+        [beat_schedule.add-every-10s]
+        task = "demo.add"
+        schedule = 10
+        args = [4, 4]
+
+        [beat_schedule.xsum-every-minute]
+        task = "demo.xsum"
+        crontab = "* * * * *"
+        args = [[1, 2, 3]]
+
+        [beat_schedule.noop-at-berlin-sunset]
+        task = "demo.noop"
+        solar = "sunset"
+        latitude = 52.52
+        longitude = 13.405
+
+        """
+
+    func startBeat(brokerURL: String) throws {
+        let process = try DemoProcess(name: "beat",
+                                       arguments: [executable, "beat", "--config", configurationFile, "-b", brokerURL,
+                                                   "-s", directory + "/beat-schedule.json"],
+                                       stdout: .file(log("beat"), append: true), stderr: .file(log("beat"), append: true))
+        beat = process
+        watch(process)
+    }
+
     func stopProducer() async {
         stopping = true
         await producer?.stop([(SIGTERM, .seconds(3))])
+        await beat?.stop([(SIGTERM, .seconds(3))])
     }
 
     /// Warm shutdown, as Celery's: running tasks finish (the demo's longest take a few

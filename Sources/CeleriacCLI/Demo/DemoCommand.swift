@@ -16,7 +16,8 @@ struct DemoCommand: AsyncParsableCommand {
             demo-async@%h (async pool), both with -E; and a producer sending a mix of the demo app's \
             tasks — fast, slow, CPU-bound, failing, retrying, PROGRESS-reporting, with countdowns, \
             some that expire, chains and chords — with a burst every 30 s that makes the autoscaler \
-            grow; results go to a SQLite file in the demo's directory. Then opens \
+            grow; results go to a SQLite file in the demo's directory; and a beat with an \
+            interval, a crontab and a solar entry. Then opens \
             the dashboard. q or Ctrl-C stops everything: the workers warm, then the broker; the \
             temporary dir is removed. With --headless it runs for --duration seconds and prints a \
             summary instead. See celeriac-demo(1).
@@ -110,6 +111,7 @@ struct DemoCommand: AsyncParsableCommand {
         do {
             try await cluster.startWorkers(DemoWorkerPlan.plans(count: workers), brokerURL: endpoints.brokerURL)
             try await cluster.startProducer(brokerURL: endpoints.brokerURL, rate: rate)
+            try await cluster.startBeat(brokerURL: endpoints.brokerURL)
             let started = await cluster.processes.map { "\($0.name) (pid \($0.pid))" }.joined(separator: ", ")
             say("Started \(started); logs\(broker == nil ? " and broker data" : "") in \(directory.path)")
             try stop.check()
@@ -118,7 +120,7 @@ struct DemoCommand: AsyncParsableCommand {
             } else {
                 say("Opening celeriac top; q or Ctrl-C stops the whole cluster.")
                 try await showDashboard(endpoints, resultBackend: await cluster.resultBackend)
-                say("Stopping the demo: producer, workers (warm), broker…")
+                say("Stopping the demo: producer and beat, workers (warm), broker…")
             }
         } catch {
             await listener?.stop()

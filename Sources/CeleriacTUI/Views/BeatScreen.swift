@@ -21,7 +21,9 @@ enum BeatScreen {
             let entry = row.entry
             let alive = row.beat.isAlive(at: context.now)
             let cells = [entry.name, entry.task, entry.enabled ? entry.schedule : "(disabled) " + entry.schedule,
-                         nextRun(entry, alive: alive, now: context.now), Text.clock(entry.lastRunAt), "\(entry.totalRunCount)",
+                         // Before its first run the beat counts from when it first saw the entry: not a run.
+                         nextRun(entry, alive: alive, now: context.now),
+                         entry.totalRunCount == 0 ? "-" : Text.clock(entry.lastRunAt), "\(entry.totalRunCount)",
                          row.beat.hostname]
             let style: Style = first + offset == selected ? .selected : !alive || !entry.enabled ? .dim : .normal
             canvas.put(3 + offset, 1, columns.line(cells, rightAligned: [5]), style)
