@@ -86,7 +86,8 @@ let package = Package(
         // Periodic tasks: schedules (interval, crontab, solar), their stores, the beat service.
         .target(
             name: "CeleriacBeat",
-            dependencies: ["Celeriac", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["Celeriac", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "NIOConcurrencyHelpers", package: "swift-nio")]
         ),
         // The dashboard's brain: cluster state and actions, no terminal code.
         .target(

@@ -51,3 +51,16 @@ import Testing
         #expect { try Self.entries(toml) } throws: { "\($0)".contains(message) }
     }
 }
+
+@Suite struct AppPeriodicTasksTests {
+    @Test func anAppKeepsItsOwnPeriodicTasksAndRefusesADuplicateName() throws {
+        let app = App()
+        try app.addPeriodicTask("cleanup", task: "proj.cleanup", schedule: .crontab(try Crontab(expression: "0 3 * * *")))
+        try app.periodicTasks.add(PeriodicTask(name: "ping", task: "proj.ping", schedule: .interval(try IntervalSchedule(seconds: 30))))
+        #expect(app.periodicTasks.all.map(\.name) == ["cleanup", "ping"])
+        #expect(App().periodicTasks.all.isEmpty, "another app has its own")
+        #expect(throws: PeriodicTaskError.self) {
+            try app.addPeriodicTask("ping", task: "proj.other", schedule: .interval(try IntervalSchedule(seconds: 1)))
+        }
+    }
+}

@@ -57,14 +57,20 @@ struct BeatCommand: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
         }
-        let entries: [PeriodicTask]
+        var entries: [PeriodicTask]
         do {
             entries = try PeriodicTask.entries(from: configuration.beatSchedule)
         } catch {
             throw ValidationError("\(error)")
         }
+        for entry in celeriac.periodicTasks.all {
+            guard !entries.contains(where: { $0.name == entry.name }) else {
+                throw ValidationError("periodic task '\(entry.name)' is in both beat_schedule and the app's code; rename one")
+            }
+            entries.append(entry)
+        }
         guard !entries.isEmpty else {
-            throw ValidationError("no periodic tasks: add [beat_schedule.NAME] tables to celeriac.toml (or --config), e.g.\n  [beat_schedule.add-every-10s]\n  task = \"demo.add\"\n  schedule = 10\n  args = [2, 3]")
+            throw ValidationError("no periodic tasks: add them in the app (app.addPeriodicTask) or as [beat_schedule.NAME] tables in celeriac.toml (or --config), e.g.\n  [beat_schedule.add-every-10s]\n  task = \"demo.add\"\n  schedule = 10\n  args = [2, 3]")
         }
         let logger = Logger(label: "celeriac.beat")
         let store = FileScheduleStore(path: scheduleFile)
