@@ -37,11 +37,12 @@ struct BeatTests {
         return path
     }
 
-    static func startBeat(config: String, schedule: String, log: String, pidFile: String) throws -> BackgroundProcess {
+    static func startBeat(config: String, schedule: String, log: String, pidFile: String,
+                          extra: [String] = []) throws -> BackgroundProcess {
         try BackgroundProcess("/bin/bash", arguments: [
             PythonCluster.interop.appendingPathComponent("run_until_eof.sh").path, CeleriacBinary.url.path, "beat",
             "--config", config, "-s", schedule, "--pidfile", pidFile,
-        ], logFile: log)
+        ] + extra, logFile: log)
     }
 
     /// The due times a beat's log says it sent, per entry.
@@ -154,6 +155,34 @@ struct BeatTests {
                 }
             }
             #expect(detail.contains("(2, 3)"), "the entry's args: \(detail)")
+        }
+    }
+
+    /// Two beats on two hosts (two schedule files here) with one lease: the broker lets one
+    /// send; when it dies the other takes the lease over and sends; never both at once.
+    @Test func twoHostsShareOneBrokerLease() async throws {
+        try await WorkerInteropTests.withVirtualHost { broker in
+            let directory = try Self.directory()
+            let config = try Self.configuration(broker: broker, pythonQueue: "nobody-\(UUID().uuidString.prefix(6))", in: directory)
+            let (firstLog, secondLog) = (directory + "/host-a.log", directory + "/host-b.log")
+            let first = try Self.startBeat(config: config, schedule: directory + "/a.json", log: firstLog,
+                                           pidFile: directory + "/a.pid", extra: ["--lease", "shared"])
+            try await Self.waitForSends(firstLog, entry: "swift-add", count: 1)
+            let second = try Self.startBeat(config: config, schedule: directory + "/b.json", log: secondLog,
+                                            pidFile: directory + "/b.pid", extra: ["--lease", "shared"])
+            defer { second.stop() }
+            _ = try await WorkerInteropTests.waitForLog(secondLog, toContain: "holds the lease celeriac.beat.lease.shared")
+            let before = Self.sends(in: [firstLog], entry: "swift-add").count
+            try await Self.waitForSends(firstLog, entry: "swift-add", count: before + 2)
+            #expect(Self.sends(in: [secondLog], entry: "swift-add").isEmpty, "the standby sent while the lease was held")
+
+            kill(try await Self.pid(in: directory + "/a.pid"), SIGKILL)
+            first.stop()
+            _ = try await WorkerInteropTests.waitForLog(secondLog, toContain: "took over the lease", timeout: 15)
+            try await Self.waitForSends(secondLog, entry: "swift-add", count: 2)
+            let lastOfFirst = try #require(Self.sends(in: [firstLog], entry: "swift-add").compactMap(CeleryTime.parse).max())
+            let firstOfSecond = try #require(Self.sends(in: [secondLog], entry: "swift-add").compactMap(CeleryTime.parse).min())
+            #expect(firstOfSecond > lastOfFirst, "the two sent at the same time")
         }
     }
 

@@ -14,16 +14,23 @@ public actor BeatService {
     let logger: Logger
     /// Where beat-* events go; nil sends none.
     let events: EventPublisher?
+    /// Checked before each send: nil runs without one (tests, a single host).
+    let lease: BrokerLease?
+    private var standing = false
     /// Seconds between beat-heartbeat events.
     public static let heartbeatInterval = 5.0
+    /// Seconds between a standby's looks at a lease held by another beat.
+    public static let leasePoll = 1.0
     private var states: [String: PeriodicTaskState] = [:]
     private var disabledOneOffs: Set<String> = []
     private var lastHeartbeat: Date?
 
     public init(app: App, entries: [PeriodicTask], store: FileScheduleStore, timeZone: TimeZone,
-                maxInterval: Double = 300, events: EventPublisher? = nil, logger: Logger = Logger(label: "celeriac.beat")) {
+                maxInterval: Double = 300, events: EventPublisher? = nil, lease: BrokerLease? = nil,
+                logger: Logger = Logger(label: "celeriac.beat")) {
         self.app = app
         self.events = events
+        self.lease = lease
         self.entries = entries
         self.store = store
         arithmetic = DueEntries(timeZone: timeZone, maxInterval: maxInterval)
@@ -73,6 +80,13 @@ public actor BeatService {
 
     /// Sends every entry due at `now` and returns when to look again.
     func tick(now: Date) async throws -> Date {
+        if let lease, !(try await lease.holds()) {
+            if !standing { logger.info("beat: another beat holds the lease \(lease.queueName); waiting as a standby") }
+            standing = true
+            return now.addingTimeInterval(Self.leasePoll)  // a broker cannot say when a queue frees up: ask again
+        }
+        if standing { logger.info("beat: took over the lease \(lease?.queueName ?? "")") }
+        standing = false
         let active = entries.filter { !disabledOneOffs.contains($0.name) }
         let before = states
         let (runs, wakeAt) = arithmetic.due(active, states: &states, now: now)

@@ -39,6 +39,14 @@ struct BeatCommand: AsyncParsableCommand {
     @Option(name: .customLong("pidfile"), help: "File to write the process id to while running.")
     var pidFile: String?
 
+    @Option(help: "The broker lease's name: one beat sends per name, across hosts (default: the schedule file's name).")
+    var lease: String?
+
+    /// The schedule file's name without its directory and extension.
+    var leaseName: String {
+        lease ?? ((scheduleFile as NSString).lastPathComponent as NSString).deletingPathExtension
+    }
+
     func validate() throws {
         if let maxInterval, !(maxInterval > 0 && maxInterval.isFinite) {
             throw ValidationError("--max-interval \(maxInterval): give seconds above 0")
@@ -83,10 +91,11 @@ struct BeatCommand: AsyncParsableCommand {
         }
         let pid = try pidFile.map { path in try BeatPidFile(path: path) }
         defer { pid?.remove() }
-        let events = EventPublisher(transport: try await celeriac.transport(), hostname: "beat@\(ProcessInfo.processInfo.hostName)")
+        let transport = try await celeriac.transport()
+        let events = EventPublisher(transport: transport, hostname: "beat@\(ProcessInfo.processInfo.hostName)")
         let service = BeatService(app: celeriac, entries: entries, store: store, timeZone: configuration.timezone,
                                   maxInterval: maxInterval ?? configuration.beatMaxLoopInterval ?? 300, events: events,
-                                  logger: logger)
+                                  lease: BrokerLease(name: leaseName, transport: transport), logger: logger)
         logger.info("beat: \(entries.count) entries, schedule file \(scheduleFile), time zone \(configuration.timezoneName)")
         let running = Task { try await service.run() }
         let signals = TerminationSignals { running.cancel() }

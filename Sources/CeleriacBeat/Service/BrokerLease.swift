@@ -1,0 +1,29 @@
+import Celeriac
+
+/// The cross-host half of "one beat per schedule": an exclusive, auto-deleting queue named
+/// after the schedule, declared on the beat's own broker connection. The broker lets one
+/// connection hold it and drops it with that connection, however the holder dies; a beat
+/// on another host that finds it held waits as a standby. Declaring it again on the same
+/// connection is how the holder checks, before each send, that it still holds it — after
+/// a reconnect another beat may have taken over.
+public struct BrokerLease: Sendable {
+    public let name: String
+    let transport: any BrokerTransport
+
+    public init(name: String, transport: any BrokerTransport) {
+        self.name = name
+        self.transport = transport
+    }
+
+    public var queueName: String { "celeriac.beat.lease.\(name)" }
+
+    /// True when this connection holds the lease now (taking it if it was free).
+    public func holds() async throws -> Bool {
+        do {
+            try await transport.declare(QueueDeclaration(name: queueName, durable: false, exclusive: true, autoDelete: true))
+            return true
+        } catch BrokerError.refused(let reason) where reason.contains("RESOURCE_LOCKED") || reason.contains("exclusive") {
+            return false
+        }
+    }
+}
