@@ -113,7 +113,7 @@ public struct ClusterActions: Sendable {
         return (meta.args ?? [], meta.kwargs ?? [:])
     }
 
-    private func broadcast(_ action: String, _ request: PidboxRequest) async -> ActionReport {
+    func broadcast(_ action: String, _ request: PidboxRequest) async -> ActionReport {
         let now = Date().timeIntervalSince1970
         let expected = request.destination ?? store.read { $0.cluster.aliveWorkers(at: now).map(\.hostname) }
         let timeout = replyTimeout

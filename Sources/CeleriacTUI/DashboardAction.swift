@@ -14,6 +14,8 @@ public enum DashboardAction: Sendable, Hashable {
     case rateLimit(task: String, rate: String, node: String?)
     case shutdown(String)
     case purge(String)
+    /// On one beat's entry: enable, disable or run it now.
+    case beat(ClusterActions.BeatCommand, entry: String, node: String)
 
     /// The question the confirmation asks.
     public var question: String {
@@ -34,6 +36,12 @@ public enum DashboardAction: Sendable, Hashable {
         case .rateLimit(let task, let rate, let node): return "Rate-limit \(task) to \(rate)\(node.map { " on \($0)" } ?? " on all workers")?"
         case .shutdown(let node): return "Shut down \(node)?"
         case .purge(let queue): return "Purge every ready message from '\(queue)'? This cannot be undone."
+        case .beat(let command, let entry, let node):
+            switch command {
+            case .enable: return "Enable \(entry) on \(node)?"
+            case .disable: return "Disable \(entry) on \(node)? It stays disabled across the beat's restarts."
+            case .runNow: return "Send \(entry) now, outside its schedule?"
+            }
         }
     }
 
@@ -54,6 +62,7 @@ public enum DashboardAction: Sendable, Hashable {
         case .rateLimit(let task, let rate, let node): return [await actions.rateLimit(task, rate: rate, node: node)]
         case .shutdown(let node): return [await actions.shutdown(node)]
         case .purge(let queue): return [await actions.purge(queue)]
+        case .beat(let command, let entry, let node): return [await actions.beat(command, entry: entry, node: node)]
         }
     }
 

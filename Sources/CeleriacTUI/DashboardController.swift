@@ -158,8 +158,16 @@ public struct DashboardController {
         }
     }
 
-    /// Enter on a Beat entry: the task it sent last.
+    /// On a Beat entry: Enter opens the task it sent last; e enables or disables it, n sends
+    /// it now — both asked on the beat itself, by remote control, and confirmed first.
     private mutating func beatKeys(_ key: Key, data: any DashboardData) -> [DashboardEffect] {
+        if key == .character("e") || key == .character("n") {
+            if let refused = refuseIfReadOnly() { return refused }
+            guard let row = data.beatEntry(at: state.selected(.beat)) else { return [.status(.warning, "no beat entry selected")] }
+            let command: ClusterActions.BeatCommand = key == .character("n") ? .runNow : row.enabled ? .disable : .enable
+            state.input = .confirm(.beat(command, entry: row.entry, node: row.node))
+            return []
+        }
         guard key == .enter else { return [] }
         guard let taskID = data.lastSentTask(beatRow: state.selected(.beat)) else {
             return [.status(.info, "this entry has sent nothing since the dashboard started")]

@@ -20,6 +20,8 @@ public protocol DashboardData {
     func workflowIDs(of taskID: String) -> [String]
     /// The task the Beat screen's row `index` sent last; nil before its first send.
     func lastSentTask(beatRow index: Int) -> String?
+    /// The Beat screen's row `index`: the beat's node, the entry, whether it is enabled.
+    func beatEntry(at index: Int) -> (node: String, entry: String, enabled: Bool)?
 }
 
 /// The dashboard's rows, read from the monitor's store.
@@ -40,6 +42,14 @@ public struct StoreData: DashboardData {
             case .beat: return model.beatRows.count
             case .events: return 0
             }
+        }
+    }
+
+    public func beatEntry(at index: Int) -> (node: String, entry: String, enabled: Bool)? {
+        monitor.store.read { model in
+            let rows = model.beatRows
+            guard rows.indices.contains(index) else { return nil }
+            return (rows[index].beat.hostname, rows[index].entry.name, rows[index].entry.enabled)
         }
     }
 

@@ -91,8 +91,8 @@ struct BeatTests {
             let first = try Self.startBeat(config: config, schedule: schedule, log: firstLog, pidFile: directory + "/beat-1.pid")
             _ = try await WorkerInteropTests.waitForLog(firstLog, toContain: "sent swift-add", timeout: 20)
             _ = try await WorkerInteropTests.waitForLog(firstLog, toContain: "sent python-add", timeout: 20)
-            // Three runs of each, one second apart on the dot: then SIGKILL, mid-schedule.
-            try await Self.waitForSends(firstLog, entry: "swift-add", count: 3)
+            // Four runs of each, one second apart on the dot: then SIGKILL, mid-schedule.
+            try await Self.waitForSends(firstLog, entry: "swift-add", count: 4)
             kill(try await Self.pid(in: directory + "/beat-1.pid"), SIGKILL)
             first.stop()
 
@@ -107,7 +107,10 @@ struct BeatTests {
             }
             let dueFirst = Self.sends(in: [firstLog], entry: "swift-add").compactMap(CeleryTime.parse)
             let gaps = zip(dueFirst, dueFirst.dropFirst()).map { $1.timeIntervalSince($0) }
-            #expect(gaps.allSatisfy { abs($0 - 1) < 0.001 }, "runs one second apart on the dot: \(gaps)")
+            // On the dot, one second apart — unless a tick came more than a second late (a loaded
+            // machine), when the missed run is caught up once and the grid starts again from it.
+            #expect(gaps.allSatisfy { $0 > 0.999 }, "never two runs within the interval: \(gaps)")
+            #expect(gaps.contains { abs($0 - 1) < 0.001 }, "runs on their grid: \(gaps)")
 
             let saved = try JSONValue(parsing: Data(contentsOf: URL(fileURLWithPath: schedule)))
             let total = Self.sends(in: [firstLog, secondLog], entry: "swift-add").count
@@ -155,6 +158,57 @@ struct BeatTests {
                 }
             }
             #expect(detail.contains("(2, 3)"), "the entry's args: \(detail)")
+
+            // e, y on swift-add: the beat disables it, and the screen says so.
+            let disabled = try await detached {
+                try tmux.send("Escape")
+                try tmux.send("e")
+                try tmux.waitFor(text: "Disable swift-add on beat.schedule@")
+                try tmux.send("y")
+                return try tmux.waitFor("swift-add disabled", timeout: 20) { $0.contains("(disabled) every 1 s") }
+            }
+            #expect(disabled.contains("swift-add"))
+        }
+    }
+
+    /// Remote control, addressed to the beat by name: disable stops an entry (and is kept in
+    /// the schedule file), run-now sends one at once, beat_list says the schedule; a broadcast
+    /// without a destination gets no answer from a beat.
+    @Test func aBeatAnswersRemoteControlAddressedToItAlone() async throws {
+        try await WorkerInteropTests.withVirtualHost { broker in
+            let directory = try Self.directory()
+            let config = try Self.configuration(broker: broker, pythonQueue: "nobody-\(UUID().uuidString.prefix(6))", in: directory)
+            let log = directory + "/beat.log"
+            let beat = try Self.startBeat(config: config, schedule: directory + "/schedule.json", log: log, pidFile: directory + "/beat.pid")
+            defer { beat.stop() }
+            try await Self.waitForSends(log, entry: "swift-add", count: 1)
+            let node = "beat.schedule@\(ProcessInfo.processInfo.hostName)"
+            var configuration = CeleriacConfiguration()
+            configuration.brokerURL = broker
+            let app = App(configuration)
+            defer { Task { await app.close() } }
+            let control = try await app.control()
+            func ask(_ method: String, _ entry: String = "") async throws -> JSONValue? {
+                let request = PidboxRequest(method: method, arguments: ["entry": .string(entry)], destination: [node])
+                return try await control.broadcast(request, timeout: 5, limit: 1).first?.reply
+            }
+            #expect(try await ask("beat_disable", "swift-add")?["ok"] == "swift-add disabled")
+            let disabledAt = Self.sends(in: [log], entry: "swift-add").count
+            let others = Self.sends(in: [log], entry: "python-add").count
+            try await Self.waitForSends(log, entry: "python-add", count: others + 2)
+            #expect(Self.sends(in: [log], entry: "swift-add").count == disabledAt, "a disabled entry was sent")
+            let saved = try JSONValue(parsing: Data(contentsOf: URL(fileURLWithPath: directory + "/schedule.json")))
+            #expect(saved["entries"]?["swift-add"]?["enabled"] == false, "kept across restarts")
+
+            #expect(try await ask("beat_run_now", "swift-add")?["ok"] == "swift-add sent")
+            _ = try await WorkerInteropTests.waitForLog(log, toContain: "(run now)")
+            let listed = try #require(try await ask("beat_list"))
+            #expect(listed["entries"]?.arrayValue?.first { $0["name"] == "swift-add" }?["enabled"] == false, "\(listed)")
+            #expect(try await ask("beat_nonsense")?["error"]?.stringValue?.contains("beat_list") == true)
+            #expect(try await ask("beat_enable", "nope")?["error"]?.stringValue?.contains("no entry 'nope'") == true)
+
+            let everyone = try await control.broadcast(.ping(), timeout: 1)
+            #expect(!everyone.contains { $0.node == node }, "a beat answered a broadcast")
         }
     }
 

@@ -114,6 +114,27 @@ let readOnlyRefusal = DashboardEffect.status(.warning, "read-only: actions are o
         #expect(text.contains("sent nothing"))
     }
 
+    /// e and n on a Beat entry ask the beat to disable (or enable) it, or to send it now,
+    /// after a y; a read-only dashboard refuses.
+    @Test func beatKeysAskTheBeatAfterConfirming() {
+        var data = FakeDashboardData()
+        data.rows[.beat] = ["sent-0", "sent-1"]
+        let session = DashboardSession(data: data)
+        session.press("5")
+        session.press("e")
+        #expect(session.state.input == .confirm(.beat(.disable, entry: "entry-0", node: "beat.s@host")))
+        #expect(session.press("y") == [.perform(.beat(.disable, entry: "entry-0", node: "beat.s@host"))])
+        session.press("j")
+        session.press("e")
+        #expect(session.state.input == .confirm(.beat(.enable, entry: "entry-1", node: "beat.s@host")), "a disabled entry is enabled")
+        session.press("n")
+        session.press("n")
+        #expect(session.state.input == .confirm(.beat(.runNow, entry: "entry-1", node: "beat.s@host")))
+        let readOnly = DashboardSession(data: data, readOnly: true)
+        readOnly.press("5")
+        #expect(readOnly.press("e").first.map { if case .status = $0 { true } else { false } } == true)
+    }
+
     @Test func aTaskWithoutAWorkflowSaysSoOnTab() {
         let session = DashboardSession()
         session.press("3")

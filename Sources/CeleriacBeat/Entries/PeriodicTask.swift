@@ -49,9 +49,12 @@ public struct PeriodicTaskState: Sendable, Hashable, Codable {
     /// When it last ran: the scheduled moment, so an interval does not drift.
     public var lastRunAt: Date?
     public var totalRunCount: Int
+    /// Set by remote control, over the entry's own setting; nil when never changed.
+    public var enabled: Bool?
 
-    public init(lastRunAt: Date? = nil, totalRunCount: Int = 0) {
+    public init(lastRunAt: Date? = nil, totalRunCount: Int = 0, enabled: Bool? = nil) {
         self.lastRunAt = lastRunAt
         self.totalRunCount = totalRunCount
+        self.enabled = enabled
     }
 }

@@ -92,11 +92,23 @@ struct BeatCommand: AsyncParsableCommand {
         let pid = try pidFile.map { path in try BeatPidFile(path: path) }
         defer { pid?.remove() }
         let transport = try await celeriac.transport()
-        let events = EventPublisher(transport: transport, hostname: "beat@\(ProcessInfo.processInfo.hostName)")
+        // The node name remote control addresses: one per lease, so one per schedule.
+        let node = "beat.\(leaseName)@\(ProcessInfo.processInfo.hostName)"
+        let events = EventPublisher(transport: transport, hostname: node)
         let service = BeatService(app: celeriac, entries: entries, store: store, timeZone: configuration.timezone,
                                   maxInterval: maxInterval ?? configuration.beatMaxLoopInterval ?? 300, events: events,
                                   lease: BrokerLease(name: leaseName, transport: transport), logger: logger)
-        logger.info("beat: \(entries.count) entries, schedule file \(scheduleFile), time zone \(configuration.timezoneName)")
+        logger.info("beat: \(node): \(entries.count) entries, schedule file \(scheduleFile), time zone \(configuration.timezoneName)")
+        // Another beat on this host with the same lease holds the mailbox (it is exclusive):
+        // this one then runs, as a standby or not, without remote control.
+        let control: Task<Void, Never>?
+        do {
+            control = try await BeatControlServer(transport: transport, service: service, node: node, logger: logger).start()
+        } catch {
+            logger.warning("beat: \(node)'s remote control is answered by another beat (\(error)); this one runs without it")
+            control = nil
+        }
+        defer { control?.cancel() }
         let running = Task { try await service.run() }
         let signals = TerminationSignals { running.cancel() }
         defer { signals.cancel() }

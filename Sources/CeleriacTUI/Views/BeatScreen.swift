@@ -28,7 +28,8 @@ enum BeatScreen {
             let style: Style = first + offset == selected ? .selected : !alive || !entry.enabled ? .dim : .normal
             canvas.put(3 + offset, 1, columns.line(cells, rightAligned: [5]), style)
         }
-        Chrome.drawBottom(&canvas, context, hints: "Enter open the task it sent last  " + Chrome.globalHints)
+        Chrome.drawBottom(&canvas, context, hints: context.state.readOnly ? "Enter open the task it sent last  " + Chrome.globalHints
+            : "Enter open the task it sent last  e enable/disable  n run now  " + Chrome.globalHints)
     }
 
     /// "14:32:05 (in 12s)", "due now", or why there is none.

@@ -88,5 +88,8 @@ struct FakeDashboardData: DashboardData {
 
 extension FakeDashboardData {
     func workflowIDs(of taskID: String) -> [String] { workflows[taskID] ?? [taskID] }
+    func beatEntry(at index: Int) -> (node: String, entry: String, enabled: Bool)? {
+        rows[.beat].flatMap { $0.indices.contains(index) ? ("beat.s@host", "entry-\(index)", index % 2 == 0) : nil }
+    }
     func lastSentTask(beatRow index: Int) -> String? { rows[.beat].flatMap { $0.indices.contains(index) ? $0[index] : nil } }
 }

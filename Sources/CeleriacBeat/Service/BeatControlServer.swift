@@ -1,0 +1,64 @@
+import Celeriac
+import Foundation
+import Logging
+
+/// The beat's mailbox on the pidbox, as a worker's: its own queue bound to `celery.pidbox`.
+/// It answers only requests that name it in `destination` — never a broadcast — so it never
+/// shows in `celery inspect`, Flower's worker list or anyone's count of workers.
+///
+/// Methods: `beat_list`; `beat_enable` and `beat_disable` with `entry`; `beat_run_now` with
+/// `entry`. Replies are Celery's `{"ok": …}` or `{"error": …}`.
+public struct BeatControlServer: Sendable {
+    let transport: any BrokerTransport
+    let service: BeatService
+    let node: String
+    let logger: Logger
+    let topology = PidboxTopology.celery
+
+    public init(transport: any BrokerTransport, service: BeatService, node: String, logger: Logger) {
+        self.transport = transport
+        self.service = service
+        self.node = node
+        self.logger = logger
+    }
+
+    /// Declares the mailbox and starts answering; the task ends when the consumer does.
+    public func start() async throws -> Task<Void, Never> {
+        for exchange in [topology.exchange, topology.replyExchange] {
+            try await transport.declare(ExchangeDeclaration(name: exchange.name, type: exchange.type,
+                                                            durable: exchange.durable, autoDelete: exchange.autoDelete))
+        }
+        let queue = topology.nodeQueue(for: node)
+        try await transport.declare(QueueDeclaration(name: queue.name, durable: queue.durable, exclusive: queue.exclusive,
+                                                     autoDelete: queue.autoDelete, arguments: queue.arguments))
+        try await transport.bind(queue: queue.name, exchange: queue.exchange, routingKey: queue.routingKey)
+        let requests = try await transport.consume(queue: queue.name, prefetch: 0, noAck: true)
+        return Task {
+            do {
+                for try await received in requests { await answer(received.message) }
+            } catch {
+                logger.warning("beat: remote control stopped: \(error)")
+            }
+        }
+    }
+
+    private func answer(_ message: BrokerMessage) async {
+        guard let request = try? PidboxRequest(message), request.destination?.contains(node) == true else { return }
+        let entry = request.arguments["entry"]?.stringValue ?? ""
+        let reply: JSONValue
+        switch request.method {
+        case "beat_list": reply = await service.scheduleSummary()
+        case "beat_enable", "beat_disable":
+            reply = await service.setEnabled(entry, request.method == "beat_enable")
+        case "beat_run_now": reply = await service.runNow(entry)
+        default: reply = ["error": .string("beat has no command '\(request.method)'; it answers beat_list, beat_enable, beat_disable and beat_run_now")]
+        }
+        guard let address = request.replyTo else { return }
+        let answer = PidboxReply(node: node, reply: reply, ticket: request.ticket)
+        do {
+            try await transport.publish(answer.brokerMessage(to: address))
+        } catch {
+            logger.warning("beat: could not answer \(request.method): \(error)")
+        }
+    }
+}
