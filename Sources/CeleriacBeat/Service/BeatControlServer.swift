@@ -24,15 +24,7 @@ public struct BeatControlServer: Sendable {
 
     /// Declares the mailbox and starts answering; the task ends when the consumer does.
     public func start() async throws -> Task<Void, Never> {
-        for exchange in [topology.exchange, topology.replyExchange] {
-            try await transport.declare(ExchangeDeclaration(name: exchange.name, type: exchange.type,
-                                                            durable: exchange.durable, autoDelete: exchange.autoDelete))
-        }
-        let queue = topology.nodeQueue(for: node)
-        try await transport.declare(QueueDeclaration(name: queue.name, durable: queue.durable, exclusive: queue.exclusive,
-                                                     autoDelete: queue.autoDelete, arguments: queue.arguments))
-        try await transport.bind(queue: queue.name, exchange: queue.exchange, routingKey: queue.routingKey)
-        let requests = try await transport.consume(queue: queue.name, prefetch: 0, noAck: true)
+        let requests = try await PidboxMailbox.open(for: node, on: transport, topology: topology)
         return Task {
             do {
                 for try await received in requests { await answer(received.message) }

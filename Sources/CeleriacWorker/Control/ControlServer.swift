@@ -15,17 +15,7 @@ struct ControlServer: Sendable {
 
     /// Declares the mailbox and starts answering; the task ends when the consumer does.
     func start() async throws -> Task<Void, Never> {
-        let exchange = topology.exchange
-        try await transport.declare(ExchangeDeclaration(name: exchange.name, type: exchange.type,
-                                                        durable: exchange.durable, autoDelete: exchange.autoDelete))
-        let reply = topology.replyExchange
-        try await transport.declare(ExchangeDeclaration(name: reply.name, type: reply.type,
-                                                        durable: reply.durable, autoDelete: reply.autoDelete))
-        let queue = topology.nodeQueue(for: hostname)
-        try await transport.declare(QueueDeclaration(name: queue.name, durable: queue.durable, exclusive: queue.exclusive,
-                                                     autoDelete: queue.autoDelete, arguments: queue.arguments))
-        try await transport.bind(queue: queue.name, exchange: queue.exchange, routingKey: queue.routingKey)
-        let requests = try await transport.consume(queue: queue.name, prefetch: 0, noAck: true)
+        let requests = try await PidboxMailbox.open(for: hostname, on: transport, topology: topology)
         return Task {
             do {
                 for try await received in requests { await answer(received.message) }
