@@ -7,7 +7,10 @@ import Testing
 /// Python Celery worker on the second; killed with SIGKILL and started again on the same
 /// schedule file it neither repeats nor skips a run; and of two beats on one file only one
 /// sends, the standby taking over when the first dies.
-@Suite(.enabled(if: CeleriacBinary.amqpURL != nil && CeleriacBinary.managementURL != nil), .timeLimit(.minutes(3)))
+// Serialized: each test starts beats, workers and a dashboard, and all at once they starve
+// the rest of the suite's timing-sensitive tests on two cores.
+@Suite(.enabled(if: CeleriacBinary.amqpURL != nil && CeleriacBinary.managementURL != nil), .serialized,
+       .timeLimit(.minutes(3)))
 struct BeatTests {
     /// A beat's schedule: every second, demo.add to the Swift worker and fix.add to the
     /// Python worker's queue.
