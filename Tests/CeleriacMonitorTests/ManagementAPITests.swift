@@ -191,8 +191,12 @@ func managementPeerIsPresentWhenRequired() {
 
 @Suite("Management API of RabbitMQ", .enabled(if: ManagementPeer.isAvailable), .timeLimit(.minutes(1)))
 struct ManagementAPILiveTests {
+    // The first requests of a CI run meet a node busy with every suite starting at once;
+    // these tests are about the figures, not about how fast the node answers.
+    static let patientTimeout: Double = 20
+
     @Test func publishedMessagesShowAsReady() async throws {
-        let api = try ManagementAPI(url: ManagementPeer.managementURL!)
+        let api = try ManagementAPI(url: ManagementPeer.managementURL!, requestTimeout: Self.patientTimeout)
         let transport = try await AMQPTransport(url: ManagementPeer.amqpURL!)
         let queue = "mgmt-\(UUID().uuidString.prefix(8))"
         // Gone a minute after the test: nothing consumes or deletes it.
@@ -205,7 +209,7 @@ struct ManagementAPILiveTests {
         // Queues report their figures every collect_statistics_interval (1 s on the test
         // node) and the management agent gathers them every 5 s, so a publish shows some
         // seconds later: the figure appearing is the event waited for.
-        let deadline = ContinuousClock.now + .seconds(15)
+        let deadline = ContinuousClock.now + .seconds(30)
         var seen: ManagedQueue?
         while ContinuousClock.now < deadline {
             seen = try await api.queues().first { $0.name == queue }
@@ -227,7 +231,7 @@ struct ManagementAPILiveTests {
     }
 
     @Test func aWrongPasswordIsUnauthorized() async throws {
-        let api = try ManagementAPI(url: ManagementPeer.managementURLWithPassword("wrong-hunter2"))
+        let api = try ManagementAPI(url: ManagementPeer.managementURLWithPassword("wrong-hunter2"), requestTimeout: Self.patientTimeout)
         do throws(ManagementAPIError) {
             _ = try await api.queues()
             Issue.record("a wrong password was accepted")
@@ -238,7 +242,7 @@ struct ManagementAPILiveTests {
     }
 
     @Test func anUnknownVhostIsA404() async throws {
-        let api = try ManagementAPI(url: ManagementPeer.managementURL!)
+        let api = try ManagementAPI(url: ManagementPeer.managementURL!, requestTimeout: Self.patientTimeout)
         await #expect(throws: ManagementAPIError.httpStatus(404, path: "/api/queues/no-such-vhost")) {
             try await api.queues(vhost: "no-such-vhost")
         }
