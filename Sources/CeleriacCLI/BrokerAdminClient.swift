@@ -12,7 +12,7 @@ struct BrokerAdminClient: Sendable {
     /// `http://user:password@host:port` (guest/guest when no credentials are given).
     init(url: String) throws {
         guard var parts = URLComponents(string: url), parts.scheme == "http" || parts.scheme == "https", parts.host != nil else {
-            throw BrokerCommandError("--management-url \(url): expected http://user:password@host:port")
+            throw CommandFailure("--management-url \(url): expected http://user:password@host:port")
         }
         let user = parts.user ?? "guest"
         let password = parts.password ?? "guest"
@@ -20,14 +20,14 @@ struct BrokerAdminClient: Sendable {
         parts.user = nil
         parts.password = nil
         parts.path = ""
-        guard let base = parts.url else { throw BrokerCommandError("--management-url \(url) is not a URL") }
+        guard let base = parts.url else { throw CommandFailure("--management-url \(url) is not a URL") }
         self.base = base
     }
 
     /// Sends the request; a status outside 2xx is an error carrying the broker's reason.
     @discardableResult
     func send(_ method: String, _ path: String, body: Any? = nil, headers: [String: String] = [:]) async throws -> Any? {
-        guard let url = URL(string: base.absoluteString + "/api" + path) else { throw BrokerCommandError("bad path \(path)") }
+        guard let url = URL(string: base.absoluteString + "/api" + path) else { throw CommandFailure("bad path \(path)") }
         var request = URLRequest(url: url, timeoutInterval: 30)
         request.httpMethod = method
         request.setValue(authorization, forHTTPHeaderField: "Authorization")
@@ -42,14 +42,14 @@ struct BrokerAdminClient: Sendable {
         do {
             (data, response) = try await session.data(for: request)
         } catch {
-            if decliner.declined { throw BrokerCommandError("the broker refused the credentials in --management-url") }
-            throw BrokerCommandError("cannot reach the management API at \(base.absoluteString): \(error.localizedDescription); is the broker running with its management port there?")
+            if decliner.declined { throw CommandFailure("the broker refused the credentials in --management-url") }
+            throw CommandFailure("cannot reach the management API at \(base.absoluteString): \(error.localizedDescription); is the broker running with its management port there?")
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
         let json = data.isEmpty ? nil : try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
         guard (200..<300).contains(status) else {
             let reason = (json as? [String: Any])?["reason"] as? String ?? String(decoding: data.prefix(300), as: UTF8.self)
-            throw BrokerCommandError("\(method) /api\(path): \(status) \(reason)")
+            throw CommandFailure("\(method) /api\(path): \(status) \(reason)")
         }
         return json
     }

@@ -143,9 +143,9 @@ struct BrokerCommand: AsyncParsableCommand {
         do {
             server = try await BrokerServer.start(configuration, logger: logger)
         } catch let error as BrokerStartError {
-            throw BrokerCommandError(error.description)
+            throw CommandFailure(error.description)
         } catch {
-            throw BrokerCommandError("cannot listen on \(host):\(port): \(error); pick another --port or stop what holds it")
+            throw CommandFailure("cannot listen on \(host):\(port): \(error); pick another --port or stop what holds it")
         }
         let hostInURL = host.contains(":") ? "[\(host)]" : host
         logger.info("accepting AMQP 0-9-1 connections on amqp://\(hostInURL):\(server.port) (vhosts: \(vhosts.joined(separator: ", ")))")
@@ -174,10 +174,4 @@ struct BrokerCommand: AsyncParsableCommand {
     static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host.hasPrefix("127.") || host == "::1"
     }
-}
-
-/// A failure after the arguments were accepted: printed as "Error: …", without the usage.
-struct BrokerCommandError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }

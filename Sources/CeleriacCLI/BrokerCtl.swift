@@ -40,7 +40,7 @@ struct BrokerCtl {
             note("Changing password for user \"\(name)\" ...")
         case "set_user_tags":
             guard let name = arguments.first else { throw ValidationError("set_user_tags NAME TAG...") }
-            guard let hash = try await user(name)["password_hash"]?.first else { throw BrokerCommandError("no user '\(name)'") }
+            guard let hash = try await user(name)["password_hash"]?.first else { throw CommandFailure("no user '\(name)'") }
             try await client.send("PUT", "/users/\(BrokerAdminClient.segment(name))",
                                   body: ["password_hash": hash, "tags": Array(arguments.dropFirst())])
             note("Setting tags for user \"\(name)\" to \(Array(arguments.dropFirst())) ...")
@@ -84,7 +84,7 @@ struct BrokerCtl {
             let data = source == "-" ? FileHandle.standardInput.readDataToEndOfFile()
                 : try Data(contentsOf: URL(fileURLWithPath: source))
             guard let definitions = try? JSONSerialization.jsonObject(with: data) else {
-                throw BrokerCommandError("\(source) is not JSON; give a definitions file (rabbitmqctl export_definitions makes one)")
+                throw CommandFailure("\(source) is not JSON; give a definitions file (rabbitmqctl export_definitions makes one)")
             }
             try await client.send("POST", "/definitions", body: definitions)
             note("Imported definitions from \(source)")
@@ -150,7 +150,7 @@ struct BrokerCtl {
     /// A user's fields as strings (tags as a list), for verbs that change one field.
     private func user(_ name: String) async throws -> [String: [String]] {
         let users = try await client.send("GET", "/users") as? [[String: Any]] ?? []
-        guard let user = users.first(where: { $0["name"] as? String == name }) else { throw BrokerCommandError("no user '\(name)'") }
+        guard let user = users.first(where: { $0["name"] as? String == name }) else { throw CommandFailure("no user '\(name)'") }
         return ["tags": user["tags"] as? [String] ?? [], "password_hash": [user["password_hash"] as? String ?? ""]]
     }
 }

@@ -45,3 +45,9 @@ enum CLIValues {
         return try date(text, option: option)
     }
 }
+
+/// A failure after the arguments were accepted: printed as "Error: …", without the usage.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}

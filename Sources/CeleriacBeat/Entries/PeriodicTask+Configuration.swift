@@ -16,7 +16,33 @@ extension PeriodicTask {
         }
     }
 
-    init(name: String, table: [String: JSONValue]) throws(PeriodicTaskError) {
+    /// The entry as a `beat_schedule` table: what `init(name:table:)` reads back to it.
+    public var table: [String: JSONValue] {
+        var table: [String: JSONValue] = ["task": .string(task)]
+        switch schedule {
+        case .interval(let interval):
+            table["schedule"] = .double(interval.seconds)
+            if interval.relative { table["relative"] = true }
+        case .crontab(let crontab): table["crontab"] = .string(crontab.expression)
+        case .solar(let solar):
+            table["solar"] = .string(solar.event.rawValue)
+            table["latitude"] = .double(solar.latitude)
+            table["longitude"] = .double(solar.longitude)
+        }
+        if !args.isEmpty { table["args"] = .array(args) }
+        if !kwargs.isEmpty { table["kwargs"] = .object(kwargs) }
+        let optional: [(String, JSONValue?)] = [
+            ("queue", queue.map(JSONValue.string)), ("exchange", exchange.map(JSONValue.string)),
+            ("routing_key", routingKey.map(JSONValue.string)), ("priority", priority.map(JSONValue.int)),
+            ("expires", expires.map(JSONValue.double)),
+        ]
+        for case let (key, value?) in optional { table[key] = value }
+        if !enabled { table["enabled"] = false }
+        if oneOff { table["one_off"] = true }
+        return table
+    }
+
+    public init(name: String, table: [String: JSONValue]) throws(PeriodicTaskError) {
         func problem(_ text: String) -> PeriodicTaskError { .invalidEntry(name: name, reason: text) }
         guard let task = table["task"]?.stringValue, !task.isEmpty else { throw problem("it needs task = \"module.name\"") }
         let given = ["schedule", "crontab", "solar"].filter { table[$0] != nil }

@@ -7,7 +7,9 @@ import Logging
 /// shows in `celery inspect`, Flower's worker list or anyone's count of workers.
 ///
 /// Methods: `beat_list`; `beat_enable` and `beat_disable` with `entry`; `beat_run_now` with
-/// `entry`. Replies are Celery's `{"ok": …}` or `{"error": …}`.
+/// `entry`; `beat_edit` with `entry` and any of `schedule` (a spec such as "every 30 s"),
+/// `args` (a list) and `kwargs` (an object) — on the database store only. Replies are
+/// Celery's `{"ok": …}` or `{"error": …}`.
 public struct BeatControlServer: Sendable {
     let transport: any BrokerTransport
     let service: BeatService
@@ -22,14 +24,28 @@ public struct BeatControlServer: Sendable {
         self.logger = logger
     }
 
-    /// Declares the mailbox and starts answering; the task ends when the consumer does.
-    public func start() async throws -> Task<Void, Never> {
-        let requests = try await PidboxMailbox.open(for: node, on: transport, topology: topology)
-        return Task {
-            do {
-                for try await received in requests { await answer(received.message) }
-            } catch {
-                logger.warning("beat: remote control stopped: \(error)")
+    /// Seconds between tries at a mailbox another beat holds, or after the consumer stopped.
+    public static let retryInterval = 2.0
+
+    /// Answers requests until cancelled. While another beat on this host with the same node
+    /// name holds the mailbox (it is exclusive: a standby), keeps trying, so the beat that
+    /// takes over the schedule also takes over its remote control.
+    public func serve() -> Task<Void, Never> {
+        Task {
+            var told = false
+            while !Task.isCancelled {
+                do {
+                    let requests = try await PidboxMailbox.open(for: node, on: transport, topology: topology)
+                    if told { logger.info("beat: \(node) answers remote control now") }
+                    told = false
+                    for try await received in requests { await answer(received.message) }
+                } catch is CancellationError {
+                    return
+                } catch {
+                    if !told { logger.info("beat: \(node)'s remote control is answered elsewhere for now (\(error)); trying again every \(Int(Self.retryInterval)) s") }
+                    told = true
+                }
+                try? await Task.sleep(for: .seconds(Self.retryInterval))
             }
         }
     }
@@ -43,7 +59,10 @@ public struct BeatControlServer: Sendable {
         case "beat_enable", "beat_disable":
             reply = await service.setEnabled(entry, request.method == "beat_enable")
         case "beat_run_now": reply = await service.runNow(entry)
-        default: reply = ["error": .string("beat has no command '\(request.method)'; it answers beat_list, beat_enable, beat_disable and beat_run_now")]
+        case "beat_edit":
+            reply = await service.edit(entry, schedule: request.arguments["schedule"]?.stringValue,
+                                       args: request.arguments["args"], kwargs: request.arguments["kwargs"])
+        default: reply = ["error": .string("beat has no command '\(request.method)'; it answers beat_list, beat_enable, beat_disable, beat_run_now and beat_edit")]
         }
         guard let address = request.replyTo else { return }
         let answer = PidboxReply(node: node, reply: reply, ticket: request.ticket)

@@ -6,7 +6,7 @@ import Celeriac
 /// on another host that finds it held waits as a standby. Declaring it again on the same
 /// connection is how the holder checks, before each send, that it still holds it — after
 /// a reconnect another beat may have taken over.
-public struct BrokerLease: Sendable {
+public struct BrokerLease: ScheduleLease {
     public let name: String
     let transport: any BrokerTransport
 
@@ -16,6 +16,14 @@ public struct BrokerLease: Sendable {
     }
 
     public var queueName: String { "celeriac.beat.lease.\(name)" }
+
+    public var description: String { "the broker lease \(queueName)" }
+
+    /// Held for as long as the connection lives: nothing to renew.
+    public var renewalInterval: Double? { nil }
+
+    /// The queue goes with the connection; the beat closes that as it stops.
+    public func release() async {}
 
     /// True when this connection holds the lease now (taking it if it was free).
     public func holds() async throws -> Bool {

@@ -65,20 +65,26 @@ public struct FileScheduleStore: Sendable {
     }
 }
 
-/// Why a schedule store cannot be used, with the path and what to do.
-public enum ScheduleStoreError: Error, Sendable, Hashable, CustomStringConvertible {
-    case unreadable(path: String, reason: String)
-    case unwritable(path: String, reason: String)
-    case newerFile(path: String, version: Int)
+extension FileScheduleStore: ScheduleStore {
+    public var location: String { path }
+    public var keepsEntries: Bool { false }
 
-    public var description: String {
-        switch self {
-        case .unreadable(let path, let reason):
-            return "the beat schedule file \(path) cannot be read (\(reason)); move it aside to start afresh (every entry then counts from now)"
-        case .unwritable(let path, let reason):
-            return "the beat schedule file \(path) cannot be written (\(reason)); give a writable path with -s"
-        case .newerFile(let path, let version):
-            return "the beat schedule file \(path) is version \(version), newer than this celeriac reads (1); use the newer celeriac or another -s file"
+    /// The configured entries, with what remote control turned on or off applied over them.
+    public func prepare(configured: [PeriodicTask]) throws(ScheduleStoreError) -> StoredSchedule {
+        let states = try load()
+        var entries = configured
+        for index in entries.indices {
+            if let enabled = states[entries[index].name]?.enabled { entries[index].enabled = enabled }
         }
+        return StoredSchedule(entries: entries, states: states)
     }
+
+    /// Only this beat writes the file (it holds the file's lock), so nothing changes under it.
+    public func reload(force: Bool) -> StoredSchedule? { nil }
+
+    public func update(_ entry: PeriodicTask) throws(ScheduleStoreError) {
+        throw .entriesFromConfiguration(path: path)
+    }
+
+    public func takeRunRequests() -> [String] { [] }
 }

@@ -4,18 +4,37 @@ import CeleriacBeat
 import Foundation
 import Logging
 
-/// `celeriac beat`: sends periodic tasks on their schedules, as `celery beat` does, from
-/// `beat_schedule` in the configuration; remembers runs in a schedule file.
+/// `celeriac beat`: runs the beat (the default subcommand), or changes the entries of a
+/// database store while it runs.
 struct BeatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "beat",
-        abstract: "Send periodic tasks on their schedules (interval, crontab, solar).",
+        abstract: "Send periodic tasks on their schedules (interval, crontab, solar); edit a database schedule.",
         discussion: """
-            The entries come from beat_schedule in celeriac.toml (or --config). Each run is \
-            saved in the schedule file (-s) as it is sent, so a beat stopped or killed and \
-            started again neither forgets nor repeats a run; an entry that missed runs while \
-            no beat ran runs once, at once. One beat per schedule file: a second one on the \
-            same file waits as a standby and takes over when the first exits. See celeriac-beat(1).
+            With no subcommand (or run), runs the beat. list, add, edit, enable, disable, \
+            remove and run-now change the entries of a database store (--db) while a beat \
+            runs on it; it follows within a second or two. See celeriac-beat(1).
+            """,
+        subcommands: [BeatRunCommand.self, BeatListCommand.self, BeatAddCommand.self, BeatEditCommand.self,
+                      BeatEnableCommand.self, BeatDisableCommand.self, BeatRemoveCommand.self, BeatRunNowCommand.self],
+        defaultSubcommand: BeatRunCommand.self
+    )
+}
+
+/// `celeriac beat [run]`: sends periodic tasks on their schedules, as `celery beat` does, from
+/// `beat_schedule` in the configuration and the app's code — remembering runs in a schedule
+/// file, or keeping entries and runs in a database store that can be edited while it runs.
+struct BeatRunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the beat: send each entry's task when it falls due.",
+        discussion: """
+            The entries come from beat_schedule in celeriac.toml (or --config) and the app's \
+            code; with --scheduler db, also from the database, where celeriac beat add|edit|… \
+            change them while beat runs. Each run is saved as it is sent, so a beat stopped or \
+            killed and started again neither forgets nor repeats a run; an entry that missed \
+            runs while no beat ran runs once, at once. One beat per schedule: a second one on \
+            the same store waits as a standby and takes over when the first stops.
             """
     )
 
@@ -24,8 +43,14 @@ struct BeatCommand: AsyncParsableCommand {
     @Option(name: [.customShort("A"), .customLong("app")], help: "The app whose tasks the entries name (its executable's AppCatalog).")
     var appName: String?
 
-    @Option(name: [.customShort("s"), .customLong("schedule")], help: "The schedule file, where runs are remembered.")
+    @Option(name: [.customShort("s"), .customLong("schedule")], help: "The schedule file, where runs are remembered (--scheduler file).")
     var scheduleFile = "celeriac-beat-schedule.json"
+
+    @Option(help: "Where the schedule lives: file (runs only; entries from the configuration) or db (entries and runs in --db, editable while beat runs).")
+    var scheduler: BeatSchedulerKind = .file
+
+    @Option(help: "The SQLite file of the database store (--scheduler db).")
+    var db = BeatDatabaseOption.defaultPath
 
     @Option(name: .customLong("max-interval"), help: "Seconds beat sleeps at most between checks (default: beat_max_loop_interval, 300).")
     var maxInterval: Double?
@@ -42,10 +67,12 @@ struct BeatCommand: AsyncParsableCommand {
     @Option(help: "The broker lease's name: one beat sends per name, across hosts (default: the schedule file's name).")
     var lease: String?
 
-    /// The schedule file's name without its directory and extension.
+    /// The store's file name without its directory and extension.
     var leaseName: String {
-        lease ?? ((scheduleFile as NSString).lastPathComponent as NSString).deletingPathExtension
+        lease ?? ((storePath as NSString).lastPathComponent as NSString).deletingPathExtension
     }
+
+    var storePath: String { scheduler == .db ? db : scheduleFile }
 
     func validate() throws {
         if let maxInterval, !(maxInterval > 0 && maxInterval.isFinite) {
@@ -77,17 +104,29 @@ struct BeatCommand: AsyncParsableCommand {
             }
             entries.append(entry)
         }
-        guard !entries.isEmpty else {
-            throw ValidationError("no periodic tasks: add them in the app (app.addPeriodicTask) or as [beat_schedule.NAME] tables in celeriac.toml (or --config), e.g.\n  [beat_schedule.add-every-10s]\n  task = \"demo.add\"\n  schedule = 10\n  args = [2, 3]")
+        guard !entries.isEmpty || scheduler == .db else {
+            throw ValidationError("no periodic tasks: add them in the app (app.addPeriodicTask) or as [beat_schedule.NAME] tables in celeriac.toml (or --config), e.g.\n  [beat_schedule.add-every-10s]\n  task = \"demo.add\"\n  schedule = 10\n  args = [2, 3]\nor run with --scheduler db and add them with celeriac beat add")
         }
         let logger = Logger(label: "celeriac.beat")
-        let store = FileScheduleStore(path: scheduleFile)
-        _ = try store.load()  // a damaged file is an error now, not after the lock is won
-        var lock = try ScheduleLock.tryAcquire(for: scheduleFile)
-        if lock == nil {
-            logger.info("beat: another beat holds \(scheduleFile).lock; waiting as a standby to take over when it exits")
-            lock = try await ScheduleLock.acquire(for: scheduleFile)
-            logger.info("beat: took over \(scheduleFile)")
+        let store: any ScheduleStore
+        var localLeases: [any ScheduleLease] = []
+        var lock: ScheduleLock?
+        switch scheduler {
+        case .file:
+            let file = FileScheduleStore(path: scheduleFile)
+            _ = try file.load()  // a damaged file is an error now, not after the lock is won
+            store = file
+            lock = try ScheduleLock.tryAcquire(for: scheduleFile)
+            if lock == nil {
+                logger.info("beat: another beat holds \(scheduleFile).lock; waiting as a standby to take over when it exits")
+                lock = try await ScheduleLock.acquire(for: scheduleFile)
+                logger.info("beat: took over \(scheduleFile)")
+            }
+        case .db:
+            let database = try DatabaseScheduleStore(path: db)
+            store = database
+            let holder = "\(ProcessInfo.processInfo.hostName) pid \(getpid()) \(UUID().uuidString.prefix(8))"
+            localLeases.append(DatabaseLease(store: database, holder: holder))
         }
         let pid = try pidFile.map { path in try BeatPidFile(path: path) }
         defer { pid?.remove() }
@@ -97,18 +136,11 @@ struct BeatCommand: AsyncParsableCommand {
         let events = EventPublisher(transport: transport, hostname: node)
         let service = BeatService(app: celeriac, entries: entries, store: store, timeZone: configuration.timezone,
                                   maxInterval: maxInterval ?? configuration.beatMaxLoopInterval ?? 300, events: events,
-                                  lease: BrokerLease(name: leaseName, transport: transport), logger: logger)
-        logger.info("beat: \(node): \(entries.count) entries, schedule file \(scheduleFile), time zone \(configuration.timezoneName)")
-        // Another beat on this host with the same lease holds the mailbox (it is exclusive):
-        // this one then runs, as a standby or not, without remote control.
-        let control: Task<Void, Never>?
-        do {
-            control = try await BeatControlServer(transport: transport, service: service, node: node, logger: logger).start()
-        } catch {
-            logger.warning("beat: \(node)'s remote control is answered by another beat (\(error)); this one runs without it")
-            control = nil
-        }
-        defer { control?.cancel() }
+                                  leases: localLeases + [BrokerLease(name: leaseName, transport: transport)], logger: logger)
+        logger.info("beat: \(node): \(entries.count) configured entries, \(scheduler == .db ? "database" : "schedule file") \(storePath), time zone \(configuration.timezoneName)")
+        // A standby on this host finds the mailbox held (it is exclusive) and keeps trying.
+        let control = BeatControlServer(transport: transport, service: service, node: node, logger: logger).serve()
+        defer { control.cancel() }
         let running = Task { try await service.run() }
         let signals = TerminationSignals { running.cancel() }
         defer { signals.cancel() }

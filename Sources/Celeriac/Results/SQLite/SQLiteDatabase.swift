@@ -7,16 +7,16 @@ import Foundation
 ///
 /// Every call blocks its thread (the busy handler sleeps while another connection or process
 /// holds the write lock), so callers keep transactions short and never suspend inside one.
-final class SQLiteDatabase {
+package final class SQLiteDatabase {
     /// How long a write waits for another connection's lock before SQLITE_BUSY surfaces.
     static let busyTimeoutMilliseconds: Int32 = 5000
 
-    let path: String
+    package let path: String
     private var handle: OpaquePointer?
     private var statements: [String: SQLiteStatement] = [:]
 
     /// Opens (creating) the file in WAL mode with synchronous=NORMAL and a busy timeout.
-    init(path: String) throws(SQLiteError) {
+    package init(path: String) throws(SQLiteError) {
         self.path = path
         var opened: OpaquePointer?
         let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX
@@ -38,7 +38,7 @@ final class SQLiteDatabase {
     deinit { close() }
 
     /// Finalizes the cached statements and closes; later calls throw `.closed`.
-    func close() {
+    package func close() {
         for statement in statements.values { statement.finalize() }
         statements = [:]
         // close_v2 defers the close until any statement still alive is finalized.
@@ -46,10 +46,10 @@ final class SQLiteDatabase {
         handle = nil
     }
 
-    var isOpen: Bool { handle != nil }
+    package var isOpen: Bool { handle != nil }
 
     /// Runs SQL without results (several statements may be separated by ';').
-    func execute(_ sql: String) throws(SQLiteError) {
+    package func execute(_ sql: String) throws(SQLiteError) {
         let connection = try self.connection()
         var error: UnsafeMutablePointer<CChar>?
         let code = sqlite3_exec(connection, sql, nil, nil, &error)
@@ -58,7 +58,7 @@ final class SQLiteDatabase {
     }
 
     /// The prepared statement for `sql`, made once per connection and reset before each use.
-    func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
+    package func statement(_ sql: String) throws(SQLiteError) -> SQLiteStatement {
         if let cached = statements[sql] {
             cached.reset()
             return cached
@@ -69,19 +69,19 @@ final class SQLiteDatabase {
     }
 
     /// The first column of the first row (for pragmas and counts); nil without a row.
-    func scalarText(_ sql: String) throws(SQLiteError) -> String? {
+    package func scalarText(_ sql: String) throws(SQLiteError) -> String? {
         let statement = try self.statement(sql)
         defer { statement.reset() }
         return try statement.step() ? statement.text(at: 0) : nil
     }
 
     /// Rows changed by the last INSERT, UPDATE or DELETE.
-    var changes: Int { handle.map { Int(sqlite3_changes($0)) } ?? 0 }
+    package var changes: Int { handle.map { Int(sqlite3_changes($0)) } ?? 0 }
 
     /// Runs `body` in `BEGIN IMMEDIATE … COMMIT`, rolling back if it throws. IMMEDIATE takes
     /// the write lock up front so the busy handler waits for it; a deferred transaction that
     /// reads first and then writes gets SQLITE_BUSY_SNAPSHOT in WAL mode without waiting.
-    func transaction<T>(_ body: () throws -> T) throws -> T {
+    package func transaction<T>(_ body: () throws -> T) throws -> T {
         try execute("BEGIN IMMEDIATE")
         do {
             let value = try body()

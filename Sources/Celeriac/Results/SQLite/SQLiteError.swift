@@ -17,6 +17,9 @@ public enum SQLiteError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// A UNIQUE, CHECK or NOT NULL constraint refused the row.
+    public var isConstraint: Bool { code.map { $0 & 0xFF == SQLITE_CONSTRAINT } ?? false }
+
     /// Another connection held the lock for longer than the busy timeout.
     public var isBusy: Bool { code.map { $0 & 0xFF == SQLITE_BUSY || $0 & 0xFF == SQLITE_LOCKED } ?? false }
 

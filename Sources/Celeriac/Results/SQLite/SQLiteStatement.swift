@@ -3,7 +3,7 @@ import CSQLite
 /// One prepared statement of a `SQLiteDatabase`. Not Sendable: it is used only by the
 /// database's owner (an actor), like the connection itself. Parameters are 1-based and
 /// columns 0-based, as in the C API.
-final class SQLiteStatement {
+package final class SQLiteStatement {
     private var handle: OpaquePointer?
     let sql: String
 
@@ -28,7 +28,7 @@ final class SQLiteStatement {
 
     // MARK: Parameters
 
-    func bind(_ value: String?, at index: Int32) throws(SQLiteError) {
+    package func bind(_ value: String?, at index: Int32) throws(SQLiteError) {
         guard let value else { return try bindNull(at: index) }
         let handle = try statement()
         let count = value.utf8.count
@@ -40,17 +40,17 @@ final class SQLiteStatement {
         try check(code)
     }
 
-    func bind(_ value: Double?, at index: Int32) throws(SQLiteError) {
+    package func bind(_ value: Double?, at index: Int32) throws(SQLiteError) {
         guard let value else { return try bindNull(at: index) }
         try check(sqlite3_bind_double(try statement(), index, value))
     }
 
-    func bind(_ value: Int?, at index: Int32) throws(SQLiteError) {
+    package func bind(_ value: Int?, at index: Int32) throws(SQLiteError) {
         guard let value else { return try bindNull(at: index) }
         try check(sqlite3_bind_int64(try statement(), index, sqlite3_int64(value)))
     }
 
-    func bindNull(at index: Int32) throws(SQLiteError) {
+    package func bindNull(at index: Int32) throws(SQLiteError) {
         try check(sqlite3_bind_null(try statement(), index))
     }
 
@@ -58,7 +58,7 @@ final class SQLiteStatement {
 
     /// Runs one step: true when a row is ready to read, false when the statement is done.
     @discardableResult
-    func step() throws(SQLiteError) -> Bool {
+    package func step() throws(SQLiteError) -> Bool {
         let code = sqlite3_step(try statement())
         switch code {
         case SQLITE_ROW: return true
@@ -68,7 +68,7 @@ final class SQLiteStatement {
     }
 
     /// Rewinds for another run and forgets the bound values, so a cached statement starts clean.
-    func reset() {
+    package func reset() {
         guard let handle else { return }
         // reset returns the last step's error again, which step() already threw.
         sqlite3_reset(handle)
@@ -77,22 +77,22 @@ final class SQLiteStatement {
 
     // MARK: Columns of the current row
 
-    func isNull(at column: Int32) -> Bool {
+    package func isNull(at column: Int32) -> Bool {
         sqlite3_column_type(handle, column) == SQLITE_NULL
     }
 
-    func text(at column: Int32) -> String? {
+    package func text(at column: Int32) -> String? {
         // text before bytes, as the C API asks: the length is of the converted UTF-8 form.
         guard let bytes = sqlite3_column_text(handle, column) else { return nil }
         let count = Int(sqlite3_column_bytes(handle, column))
         return String(decoding: UnsafeBufferPointer(start: bytes, count: count), as: UTF8.self)
     }
 
-    func double(at column: Int32) -> Double? {
+    package func double(at column: Int32) -> Double? {
         isNull(at: column) ? nil : sqlite3_column_double(handle, column)
     }
 
-    func int(at column: Int32) -> Int? {
+    package func int(at column: Int32) -> Int? {
         isNull(at: column) ? nil : Int(sqlite3_column_int64(handle, column))
     }
 
