@@ -168,7 +168,7 @@ let package = Package(
         ),
         .testTarget(name: "CeleriacWorkerTests", dependencies: ["CeleriacWorker", "Celeriac"]),
         .testTarget(name: "CeleriacMonitorTests", dependencies: ["CeleriacMonitor", "Celeriac"]),
-        .testTarget(name: "CeleriacBeatTests", dependencies: ["CeleriacBeat", "Celeriac"]),
+        .testTarget(name: "CeleriacBeatTests", dependencies: ["CeleriacBeat", "Celeriac", "CSQLite"]),
         .testTarget(name: "CeleriacExporterTests", dependencies: ["CeleriacExporter", "CeleriacMonitor", "Celeriac"]),
         .testTarget(name: "CeleriacTUITests", dependencies: ["CeleriacTUI", "CeleriacMonitor", "Celeriac"]),
         // Runs the built `celeriac` binary as a user would.

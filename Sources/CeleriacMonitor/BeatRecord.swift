@@ -14,6 +14,10 @@ public struct BeatRecord: Sendable, Hashable {
         public var totalRunCount: Int
         /// The id of the task it sent last, once a beat-sent was seen.
         public var lastTaskID: String?
+        /// The schedule as `beat_edit` takes it ("every 30 s"); nil from a beat that does not say.
+        public var spec: String? = nil
+        public var args: [JSONValue] = []
+        public var kwargs: [String: JSONValue] = [:]
     }
 
     public let hostname: String
@@ -25,6 +29,8 @@ public struct BeatRecord: Sendable, Hashable {
     public internal(set) var online = true
     /// Seconds between its heartbeats.
     public internal(set) var frequency = 5.0
+    /// True when its entries can be edited while it runs (the database store).
+    public internal(set) var editable = false
 
     init(hostname: String, store: String?) {
         self.hostname = hostname
@@ -43,13 +49,16 @@ public struct BeatRecord: Sendable, Hashable {
             online = true
             store = event["schedule_store"]?.stringValue ?? store
             frequency = event["freq"]?.doubleValue ?? frequency
+            editable = event["editable"]?.boolValue ?? false
             let sent = Dictionary(entries.compactMap { entry in entry.lastTaskID.map { (entry.name, $0) } }) { first, _ in first }
             entries = (event["entries"]?.arrayValue ?? []).compactMap { item in
                 guard let name = item["name"]?.stringValue else { return nil }
                 return Entry(name: name, task: item["task"]?.stringValue ?? "?", schedule: item["schedule"]?.stringValue ?? "?",
                              enabled: item["enabled"]?.boolValue ?? true, lastRunAt: item["last_run_at"]?.doubleValue,
                              nextRunAt: item["next_run_at"]?.doubleValue,
-                             totalRunCount: item["total_run_count"]?.intValue ?? 0, lastTaskID: sent[name])
+                             totalRunCount: item["total_run_count"]?.intValue ?? 0, lastTaskID: sent[name],
+                             spec: item["spec"]?.stringValue, args: item["args"]?.arrayValue ?? [],
+                             kwargs: item["kwargs"]?.objectValue ?? [:])
             }
         case "beat-sent":
             guard let name = event["entry"]?.stringValue, let index = entries.firstIndex(where: { $0.name == name }) else { return }

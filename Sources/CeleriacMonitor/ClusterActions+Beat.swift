@@ -8,6 +8,15 @@ extension ClusterActions {
                         PidboxRequest(method: command.rawValue, arguments: ["entry": .string(entry)], destination: [node]))
     }
 
+    /// Asks one beat to change an entry's schedule (a spec such as "every 30 s"), args and
+    /// kwargs; only a beat on the database store can.
+    public func editBeatEntry(_ entry: String, node: String, schedule: String, args: [JSONValue],
+                              kwargs: [String: JSONValue]) async -> ActionReport {
+        let arguments: [String: JSONValue] = ["entry": .string(entry), "schedule": .string(schedule), "args": .array(args),
+                                              "kwargs": .object(kwargs)]
+        return await broadcast("edit \(entry) on \(node)", PidboxRequest(method: "beat_edit", arguments: arguments, destination: [node]))
+    }
+
     public enum BeatCommand: String, Sendable, Hashable {
         case enable = "beat_enable", disable = "beat_disable", runNow = "beat_run_now"
 

@@ -1,3 +1,4 @@
+import Celeriac
 import CeleriacMonitor
 
 /// Something the dashboard does to the cluster — always confirmed first.
@@ -16,6 +17,8 @@ public enum DashboardAction: Sendable, Hashable {
     case purge(String)
     /// On one beat's entry: enable, disable or run it now.
     case beat(ClusterActions.BeatCommand, entry: String, node: String)
+    /// A beat entry's new schedule (as a spec), args and kwargs.
+    case editBeatEntry(String, node: String, schedule: String, args: [JSONValue], kwargs: [String: JSONValue])
 
     /// The question the confirmation asks.
     public var question: String {
@@ -42,6 +45,9 @@ public enum DashboardAction: Sendable, Hashable {
             case .disable: return "Disable \(entry) on \(node)? It stays disabled across the beat's restarts."
             case .runNow: return "Send \(entry) now, outside its schedule?"
             }
+        case .editBeatEntry(let entry, let node, let schedule, let args, let kwargs):
+            let keywords = kwargs.isEmpty ? "" : " \(JSONValue.object(kwargs).serialized)"
+            return "Save \(entry) on \(node): \(schedule), args \(JSONValue.array(args).serialized)\(keywords)?"
         }
     }
 
@@ -63,6 +69,8 @@ public enum DashboardAction: Sendable, Hashable {
         case .shutdown(let node): return [await actions.shutdown(node)]
         case .purge(let queue): return [await actions.purge(queue)]
         case .beat(let command, let entry, let node): return [await actions.beat(command, entry: entry, node: node)]
+        case .editBeatEntry(let entry, let node, let schedule, let args, let kwargs):
+            return [await actions.editBeatEntry(entry, node: node, schedule: schedule, args: args, kwargs: kwargs)]
         }
     }
 

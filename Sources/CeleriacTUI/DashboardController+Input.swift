@@ -61,6 +61,31 @@ extension DashboardController {
         return []
     }
 
+    /// The Beat screen's form: Tab and the arrows move between fields, Enter checks the form
+    /// and asks for confirmation (a wrong field keeps the form open), Esc cancels.
+    mutating func editForm(_ key: Key, _ form: BeatEntryForm) -> [DashboardEffect] {
+        var changed = form
+        switch key {
+        case .escape:
+            state.input = .browsing
+            return [.status(.info, "cancelled")]
+        case .tab, .down: changed.move(by: 1)
+        case .up: changed.move(by: -1)
+        case .enter:
+            do {
+                state.input = .confirm(try form.action())
+                return []
+            } catch {
+                changed.problem = error.description
+            }
+        default:
+            changed.values[form.focus.rawValue] = Self.edit(form.value(form.focus), with: key) ?? form.value(form.focus)
+            changed.problem = nil
+        }
+        state.input = .form(changed)
+        return []
+    }
+
     /// The action a prompt's answer makes, or why the answer does not fit.
     static func action(for purpose: Prompt.Purpose, answer: String) throws(DashboardCommandError) -> DashboardAction {
         let answer = answer.trimmingCharacters(in: .whitespaces)

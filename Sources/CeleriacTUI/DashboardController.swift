@@ -18,6 +18,7 @@ public struct DashboardController {
         case .filter(let text): return editFilter(key, text)
         case .command(let text): return editCommand(key, text, data: data)
         case .prompt(let prompt): return editPrompt(key, prompt)
+        case .form(let form): return editForm(key, form)
         case .confirm(let action):
             state.input = .browsing
             if key == .character("y") || key == .character("Y") { return [.perform(action)] }
@@ -158,14 +159,22 @@ public struct DashboardController {
         }
     }
 
-    /// On a Beat entry: Enter opens the task it sent last; e enables or disables it, n sends
-    /// it now — both asked on the beat itself, by remote control, and confirmed first.
+    /// On a Beat entry: Enter opens the task it sent last; e edits its schedule and args in a
+    /// form, d disables or enables it, n sends it now — each asked of the beat itself, by
+    /// remote control, and confirmed first.
     private mutating func beatKeys(_ key: Key, data: any DashboardData) -> [DashboardEffect] {
-        if key == .character("e") || key == .character("n") {
+        if [.character("e"), .character("d"), .character("n")].contains(key) {
             if let refused = refuseIfReadOnly() { return refused }
             guard let row = data.beatEntry(at: state.selected(.beat)) else { return [.status(.warning, "no beat entry selected")] }
-            let command: ClusterActions.BeatCommand = key == .character("n") ? .runNow : row.enabled ? .disable : .enable
-            state.input = .confirm(.beat(command, entry: row.entry, node: row.node))
+            if key == .character("e") {
+                guard row.editable, row.entry.spec != nil else {
+                    return [.status(.warning, "\(row.node) runs its entries from celeriac.toml and code: edit them there, or run it with --scheduler db to edit them here")]
+                }
+                state.input = .form(BeatEntryForm(node: row.node, entry: row.entry))
+                return []
+            }
+            let command: ClusterActions.BeatCommand = key == .character("n") ? .runNow : row.entry.enabled ? .disable : .enable
+            state.input = .confirm(.beat(command, entry: row.entry.name, node: row.node))
             return []
         }
         guard key == .enter else { return [] }

@@ -21,7 +21,7 @@ public protocol DashboardData {
     /// The task the Beat screen's row `index` sent last; nil before its first send.
     func lastSentTask(beatRow index: Int) -> String?
     /// The Beat screen's row `index`: the beat's node, the entry, whether it is enabled.
-    func beatEntry(at index: Int) -> (node: String, entry: String, enabled: Bool)?
+    func beatEntry(at index: Int) -> (node: String, entry: BeatRecord.Entry, editable: Bool)?
 }
 
 /// The dashboard's rows, read from the monitor's store.
@@ -45,11 +45,11 @@ public struct StoreData: DashboardData {
         }
     }
 
-    public func beatEntry(at index: Int) -> (node: String, entry: String, enabled: Bool)? {
+    public func beatEntry(at index: Int) -> (node: String, entry: BeatRecord.Entry, editable: Bool)? {
         monitor.store.read { model in
             let rows = model.beatRows
             guard rows.indices.contains(index) else { return nil }
-            return (rows[index].beat.hostname, rows[index].entry.name, rows[index].entry.enabled)
+            return (rows[index].beat.hostname, rows[index].entry, rows[index].beat.editable)
         }
     }
 

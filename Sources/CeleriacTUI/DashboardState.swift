@@ -41,6 +41,8 @@ public enum InputMode: Sendable, Hashable {
     case command(String)
     /// Asking for an action's parameter; Enter goes on to the confirmation.
     case prompt(Prompt)
+    /// Filling in the Beat screen's edit form; Enter goes on to the confirmation.
+    case form(BeatEntryForm)
     /// y confirms, any other key cancels.
     case confirm(DashboardAction)
 }

@@ -162,10 +162,12 @@ struct BeatTests {
             }
             #expect(detail.contains("(2, 3)"), "the entry's args: \(detail)")
 
-            // e, y on swift-add: the beat disables it, and the screen says so.
+            // e on a schedule file's entry says where to edit it instead; d, y disables it.
             let disabled = try await detached {
                 try tmux.send("Escape")
                 try tmux.send("e")
+                try tmux.waitFor(text: "run it with --scheduler db")
+                try tmux.send("d")
                 try tmux.waitFor(text: "Disable swift-add on beat.schedule@")
                 try tmux.send("y")
                 return try tmux.waitFor("swift-add disabled", timeout: 20) { $0.contains("(disabled) every 1 s") }
@@ -228,14 +230,14 @@ struct BeatTests {
             let second = try Self.startBeat(config: config, schedule: directory + "/b.json", log: secondLog,
                                             pidFile: directory + "/b.pid", extra: ["--lease", "shared"])
             defer { second.stop() }
-            _ = try await WorkerInteropTests.waitForLog(secondLog, toContain: "holds the lease celeriac.beat.lease.shared")
+            _ = try await WorkerInteropTests.waitForLog(secondLog, toContain: "holds the broker lease celeriac.beat.lease.shared")
             let before = Self.sends(in: [firstLog], entry: "swift-add").count
             try await Self.waitForSends(firstLog, entry: "swift-add", count: before + 2)
             #expect(Self.sends(in: [secondLog], entry: "swift-add").isEmpty, "the standby sent while the lease was held")
 
             kill(try await Self.pid(in: directory + "/a.pid"), SIGKILL)
             first.stop()
-            _ = try await WorkerInteropTests.waitForLog(secondLog, toContain: "took over the lease", timeout: 15)
+            _ = try await WorkerInteropTests.waitForLog(secondLog, toContain: "took over the schedule", timeout: 15)
             try await Self.waitForSends(secondLog, entry: "swift-add", count: 2)
             let lastOfFirst = try #require(Self.sends(in: [firstLog], entry: "swift-add").compactMap(CeleryTime.parse).max())
             let firstOfSecond = try #require(Self.sends(in: [secondLog], entry: "swift-add").compactMap(CeleryTime.parse).min())

@@ -15,6 +15,23 @@ import Testing
                      "last_run_at": 100, "next_run_at": 110, "total_run_count": 4]],
     ]
 
+    /// A beat on the database store says so, and gives each entry's spec and arguments, which
+    /// the dashboard's edit form starts from; an older beat's heartbeat leaves them empty.
+    @Test func anEditableBeatGivesWhatTheFormNeeds() {
+        var model = MonitorModel()
+        var editable = Self.schedule
+        editable["editable"] = true
+        editable["entries"] = [["name": "add", "task": "demo.add", "schedule": "every 10 s", "spec": "every 10 s",
+                                "args": [2, 3], "kwargs": ["z": 1], "enabled": true, "total_run_count": 0]]
+        model.apply(Self.event("beat-heartbeat", at: 100, editable))
+        let beat = model.beats.values.first
+        #expect(beat?.editable == true)
+        #expect(beat?.entries.first?.spec == "every 10 s" && beat?.entries.first?.args == [2, 3]
+                && beat?.entries.first?.kwargs == ["z": 1])
+        model.apply(Self.event("beat-heartbeat", at: 105, Self.schedule))
+        #expect(model.beats.values.first?.editable == false && model.beats.values.first?.entries.first?.spec == nil)
+    }
+
     @Test func theScheduleAndTheLastSentTaskComeFromTheEvents() {
         var model = MonitorModel()
         model.apply(Self.event("beat-online", at: 100, Self.schedule))

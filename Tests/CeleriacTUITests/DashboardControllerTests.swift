@@ -114,25 +114,74 @@ let readOnlyRefusal = DashboardEffect.status(.warning, "read-only: actions are o
         #expect(text.contains("sent nothing"))
     }
 
-    /// e and n on a Beat entry ask the beat to disable (or enable) it, or to send it now,
+    /// d and n on a Beat entry ask the beat to disable (or enable) it, or to send it now,
     /// after a y; a read-only dashboard refuses.
     @Test func beatKeysAskTheBeatAfterConfirming() {
         var data = FakeDashboardData()
         data.rows[.beat] = ["sent-0", "sent-1"]
         let session = DashboardSession(data: data)
         session.press("5")
-        session.press("e")
+        session.press("d")
         #expect(session.state.input == .confirm(.beat(.disable, entry: "entry-0", node: "beat.s@host")))
         #expect(session.press("y") == [.perform(.beat(.disable, entry: "entry-0", node: "beat.s@host"))])
         session.press("j")
-        session.press("e")
+        session.press("d")
         #expect(session.state.input == .confirm(.beat(.enable, entry: "entry-1", node: "beat.s@host")), "a disabled entry is enabled")
         session.press("n")
         session.press("n")
         #expect(session.state.input == .confirm(.beat(.runNow, entry: "entry-1", node: "beat.s@host")))
         let readOnly = DashboardSession(data: data, readOnly: true)
         readOnly.press("5")
-        #expect(readOnly.press("e").first.map { if case .status = $0 { true } else { false } } == true)
+        for key: Character in ["d", "e", "n"] {
+            #expect(readOnly.press(key).first.map { if case .status = $0 { true } else { false } } == true)
+            #expect(readOnly.state.input == .browsing)
+        }
+    }
+
+    /// The form of a form: e opens it filled from the entry; typing edits the focused field,
+    /// Tab and the arrows move; Enter with a field that is not JSON stays in the form and says
+    /// why; a good form goes on to the confirmation, whose y sends the edit.
+    @Test func theEditFormSendsTheNewScheduleAndArgs() {
+        var data = FakeDashboardData()
+        data.rows[.beat] = ["sent-0"]
+        let session = DashboardSession(data: data)
+        session.press("5")
+        session.press("e")
+        guard case .form(let opened) = session.state.input else { Issue.record("e opened no form"); return }
+        #expect(opened.values == ["every 30 s", "[2, 3]", "{}"] && opened.focus == .schedule)
+
+        session.press(.control("u"))
+        session.type("cron */5 * * * *")
+        session.press(.tab)
+        session.press(.backspace)
+        session.type(", 4")
+        session.press(.enter)
+        guard case .form(let refused) = session.state.input else { Issue.record("a wrong field closed the form"); return }
+        #expect(refused.problem?.contains("Args must be a JSON list") == true)
+        session.type("]")
+        #expect({ if case .form(let form) = session.state.input { form.problem == nil } else { false } }(), "an edit clears the problem")
+        session.press(.down)
+        session.press(.up)
+        session.press(.up)
+        guard case .form(let moved) = session.state.input else { Issue.record("the form closed"); return }
+        #expect(moved.focus == .schedule, "Down, Up, Up from args: schedule")
+        session.press(.enter)
+        let edit = DashboardAction.editBeatEntry("entry-0", node: "beat.s@host", schedule: "cron */5 * * * *", args: [2, 3, 4], kwargs: [:])
+        #expect(session.state.input == .confirm(edit))
+        #expect(session.press("y") == [.perform(edit)])
+
+        session.press("e")
+        #expect(session.press(.escape) == [.status(.info, "cancelled")] && session.state.input == .browsing)
+    }
+
+    @Test func aScheduleFileEntryIsNotEditedHere() {
+        var data = FakeDashboardData()
+        data.rows[.beat] = ["sent-0"]
+        data.fileStore = true
+        let session = DashboardSession(data: data)
+        session.press("5")
+        guard case .status(.warning, let text)? = session.press("e").first else { Issue.record("e said nothing"); return }
+        #expect(text.contains("--scheduler db") && session.state.input == .browsing)
     }
 
     @Test func aTaskWithoutAWorkflowSaysSoOnTab() {

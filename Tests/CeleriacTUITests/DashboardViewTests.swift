@@ -294,7 +294,7 @@ enum ClusterFixture {
     @Test func helpListsTheCommands() {
         var state = ClusterFixture.state()
         state.showingHelp = true
-        let text = frame(state, rows: 40, columns: 120).text
+        let text = frame(state, rows: 44, columns: 120).text
         #expect(text.contains("Help —"))
         #expect(text.contains(":revoke ID [ID ...]"))
         #expect(text.contains(":autoscale NODE MAX MIN"))

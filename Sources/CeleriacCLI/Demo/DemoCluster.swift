@@ -67,6 +67,10 @@ actor DemoCluster {
         watch(process)
     }
 
+    /// The beat's database store: its entries can be edited on screen 5 (e) or with
+    /// `celeriac beat edit --db` while the demo runs.
+    var beatDatabase: String { directory + "/beat.db" }
+
     /// The demo's beat: an interval, a crontab and a solar entry, so screen 5 has each kind.
     static let beatSchedule = """
         [beat_schedule.add-every-10s]
@@ -90,7 +94,7 @@ actor DemoCluster {
     func startBeat(brokerURL: String) throws {
         let process = try DemoProcess(name: "beat",
                                        arguments: [executable, "beat", "--config", configurationFile, "-b", brokerURL,
-                                                   "-s", directory + "/beat-schedule.json"],
+                                                   "--scheduler", "db", "--db", beatDatabase],
                                        stdout: .file(log("beat"), append: true), stderr: .file(log("beat"), append: true))
         beat = process
         watch(process)

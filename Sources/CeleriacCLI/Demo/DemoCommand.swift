@@ -17,7 +17,7 @@ struct DemoCommand: AsyncParsableCommand {
             tasks — fast, slow, CPU-bound, failing, retrying, PROGRESS-reporting, with countdowns, \
             some that expire, chains and chords — with a burst every 30 s that makes the autoscaler \
             grow; results go to a SQLite file in the demo's directory; and a beat with an \
-            interval, a crontab and a solar entry. Then opens \
+            interval, a crontab and a solar entry on a database store, editable on screen 5. Then opens \
             the dashboard. q or Ctrl-C stops everything: the workers warm, then the broker; the \
             temporary dir is removed. With --headless it runs for --duration seconds and prints a \
             summary instead. See celeriac-demo(1).

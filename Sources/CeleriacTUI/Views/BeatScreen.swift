@@ -3,7 +3,7 @@ import CeleriacMonitor
 
 /// Screen 5: the schedule of every `celeriac beat` heard from — each entry's schedule in
 /// words, its next run with a countdown, its last run and run count. Enter opens the task an
-/// entry sent last.
+/// entry sent last; `e` opens the edit form over it.
 enum BeatScreen {
     static func draw<C: Canvas>(_ canvas: inout C, _ context: FrameContext) {
         let rows = context.model.beatRows
@@ -29,7 +29,8 @@ enum BeatScreen {
             canvas.put(3 + offset, 1, columns.line(cells, rightAligned: [5]), style)
         }
         Chrome.drawBottom(&canvas, context, hints: context.state.readOnly ? "Enter open the task it sent last  " + Chrome.globalHints
-            : "Enter open the task it sent last  e enable/disable  n run now  " + Chrome.globalHints)
+            : "Enter open the task it sent last  e edit  d disable/enable  n run now  " + Chrome.globalHints)
+        if case .form(let form) = context.state.input { BeatEntryFormView.draw(&canvas, context, form) }
     }
 
     /// "14:32:05 (in 12s)", "due now", or why there is none.

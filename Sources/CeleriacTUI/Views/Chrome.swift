@@ -29,6 +29,7 @@ enum Chrome {
         case .command(let text): canvas.fillRow(statusRow, ":" + text + cursor, .bold)
         case .prompt(let prompt): canvas.fillRow(statusRow, "\(prompt.question): \(prompt.text)\(cursor)  (Enter: go on, Esc: cancel)", .warning)
         case .confirm(let action): canvas.fillRow(statusRow, "\(action.question) [y/N]", .warning)
+        case .form(let form): canvas.fillRow(statusRow, "Editing \(form.entry): Tab next field, Enter save, Esc cancel", .warning)
         case .browsing:
             if let status = context.model.status, context.now - status.at < 30 {
                 canvas.fillRow(statusRow, " " + status.text, style(of: status.kind))

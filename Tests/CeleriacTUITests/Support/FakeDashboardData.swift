@@ -16,6 +16,8 @@ struct FakeDashboardData: DashboardData {
     var plans: (String) -> Result<RetryPlan, RetryPlanError>
     /// Each task's workflow tree, as node ids in drawing order.
     var workflows: [String: [String]] = [:]
+    /// The beat runs on a schedule file: its entries cannot be edited from the dashboard.
+    var fileStore = false
 
     init(
         rows: [ScreenID: [String]] = [
@@ -88,8 +90,14 @@ struct FakeDashboardData: DashboardData {
 
 extension FakeDashboardData {
     func workflowIDs(of taskID: String) -> [String] { workflows[taskID] ?? [taskID] }
-    func beatEntry(at index: Int) -> (node: String, entry: String, enabled: Bool)? {
-        rows[.beat].flatMap { $0.indices.contains(index) ? ("beat.s@host", "entry-\(index)", index % 2 == 0) : nil }
+    /// Even rows are enabled; the beat keeps its entries in a database (editable) unless `fileStore`.
+    func beatEntry(at index: Int) -> (node: String, entry: BeatRecord.Entry, editable: Bool)? {
+        rows[.beat].flatMap { rows in
+            guard rows.indices.contains(index) else { return nil }
+            let entry = BeatRecord.Entry(name: "entry-\(index)", task: "demo.add", schedule: "every 30 s", enabled: index % 2 == 0,
+                                         totalRunCount: 0, spec: "every 30 s", args: [2, 3])
+            return ("beat.s@host", entry, !fileStore)
+        }
     }
     func lastSentTask(beatRow index: Int) -> String? { rows[.beat].flatMap { $0.indices.contains(index) ? $0[index] : nil } }
 }
