@@ -91,6 +91,40 @@ extension BeatTests {
         }
     }
 
+    /// Two beats on one database, each with a broker lease of its own so only the lease row
+    /// stands between them: the second waits; after the first is killed it takes over once
+    /// the row runs out (10 s at most), and the two never send at once.
+    @Test func aSecondBeatOnTheSameDatabaseTakesOverWhenTheFirstDies() async throws {
+        try await WorkerInteropTests.withVirtualHost { broker in
+            let directory = try Self.directory()
+            let config = try Self.databaseConfiguration(broker: broker, queue: "beat-db-\(UUID().uuidString.prefix(8).lowercased())",
+                                                        in: directory)
+            let database = directory + "/beat.db"
+            let (activeLog, standbyLog) = (directory + "/active.log", directory + "/standby.log")
+            func start(_ name: String, log: String) throws -> BackgroundProcess {
+                try Self.startBeat(config: config, schedule: directory + "/unused.json", log: log, pidFile: directory + "/\(name).pid",
+                                   extra: ["--scheduler", "db", "--db", database, "--lease", name])
+            }
+            let active = try start("active", log: activeLog)
+            try await Self.waitForSends(activeLog, entry: "tick", count: 1)
+            let standby = try start("standby", log: standbyLog)
+            defer { standby.stop() }
+            _ = try await WorkerInteropTests.waitForLog(standbyLog, toContain: "holds the lease row of \(database)")
+            try await Self.waitForSends(activeLog, entry: "tick", count: Self.sends(in: [activeLog], entry: "tick").count + 2)
+            #expect(Self.sends(in: [standbyLog], entry: "tick").isEmpty, "the standby sent while the lease row was held")
+
+            kill(try await Self.pid(in: directory + "/active.pid"), SIGKILL)
+            active.stop()
+            let killedAt = Date()
+            _ = try await WorkerInteropTests.waitForLog(standbyLog, toContain: "took over the schedule", timeout: 15)
+            #expect(Date().timeIntervalSince(killedAt) < DatabaseLeaseBound.seconds, "the takeover is bounded by the lease's length")
+            try await Self.waitForSends(standbyLog, entry: "tick", count: 1)
+            let lastOfActive = try #require(Self.sends(in: [activeLog], entry: "tick").compactMap(CeleryTime.parse).max())
+            let firstOfStandby = try #require(Self.sends(in: [standbyLog], entry: "tick").compactMap(CeleryTime.parse).min())
+            #expect(firstOfStandby > lastOfActive, "the two sent at the same time")
+        }
+    }
+
     /// `e` on a database store's entry opens the form; a new schedule and args, saved and
     /// confirmed, reach the beat by remote control and show in the next sends.
     @Test func theDashboardFormEditsAnEntry() async throws {
@@ -139,6 +173,11 @@ extension BeatTests {
             #expect(edited.taskName == "demo.add")
         }
     }
+}
+
+/// The lease row's length (10 s) plus a standby's look (1 s) and room for a loaded machine.
+enum DatabaseLeaseBound {
+    static let seconds = 13.0
 }
 
 /// Every task message the beat sends to one queue, as a worker would receive it.
