@@ -14,6 +14,7 @@
 #   Screenshots/workflow.png      (screen 3, filter demo.xsum, Enter on a chord's body, Tab)
 #   Screenshots/action.png        (screen 2, + on the prefork worker, y: the status line)
 #   Screenshots/help.png          (?)
+#   Screenshots/beat-edit.png     (5, e: the edit form of a beat entry)
 #
 # Then q, which stops the demo's whole cluster. The tmux server (on its own socket) is
 # killed on exit; the raw captures stay in a temporary directory, removed on exit
@@ -235,6 +236,18 @@ wait_for "the help screen" title_is Help || log "warning: no 'Help' in the top b
 settle
 shot help "Help"
 
+# The Beat screen's edit form: e on the first entry (the demo's beat runs on the database
+# store, so its entries can be edited); Esc leaves it unchanged.
+send Escape
+send 5
+wait_for "screen 5 (Beat)" title_is Beat || true
+send g
+send e
+wait_for "the edit form" screen_has "Edit " || log "warning: no edit form on the Beat screen"
+settle
+shot beat-edit "Beat"
+send Escape
+
 # An action and its status line: + on the prefork worker (rows are sorted by name, so the
 # async worker may be selected first: answer n and move down until the prompt names prefork).
 send Escape
@@ -260,4 +273,4 @@ for _ in $(seq 1 600); do   # the demo stops its workers warm, then its broker
 done
 [ "$exited" = 1 ] || log "warning: the demo did not exit within 60 s of q"
 log "done: $(cd "$OUT" && ls -1 1-overview.png 2-workers.png 3-tasks.png 4-queues.png 5-beat.png \
-    6-events.png task-detail.png workflow.png action.png help.png 2>/dev/null | paste -sd' ' -) in $OUT"
+    6-events.png task-detail.png workflow.png action.png help.png beat-edit.png 2>/dev/null | paste -sd' ' -) in $OUT"

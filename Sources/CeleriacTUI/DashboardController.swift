@@ -159,7 +159,7 @@ public struct DashboardController {
         }
     }
 
-    /// On a Beat entry: Enter opens the task it sent last; e edits its schedule and args in a
+    /// On a Beat entry: Enter jumps to the task it sent last on the Tasks screen; e edits its schedule and args in a
     /// form, d disables or enables it, n sends it now — each asked of the beat itself, by
     /// remote control, and confirmed first.
     private mutating func beatKeys(_ key: Key, data: any DashboardData) -> [DashboardEffect] {
@@ -181,7 +181,24 @@ public struct DashboardController {
         guard let taskID = data.lastSentTask(beatRow: state.selected(.beat)) else {
             return [.status(.info, "this entry has sent nothing since the dashboard started")]
         }
-        return openDetail(taskID, from: nil)
+        return jumpToTask(taskID, data: data)
+    }
+
+    /// The Tasks screen with `taskID`'s row selected (Enter opens it); filters that hide it
+    /// are cleared, and the row stays selected as the list changes.
+    private mutating func jumpToTask(_ taskID: String, data: any DashboardData) -> [DashboardEffect] {
+        state.screen = .tasks
+        state.follow = false
+        state.taskToSelect = taskID
+        if let index = data.filteredTaskIDs().firstIndex(of: taskID) {
+            state.selection[.tasks] = index
+            return [.status(.info, "the task this entry sent last: Enter opens it")]
+        }
+        state.selection[.tasks] = 0
+        // Not in the list: hidden by a filter, or its first event is still on its way.
+        guard state.query.isFiltered else { return [.status(.info, "the task this entry sent last is selected as it arrives")] }
+        state.query = TaskQuery()
+        return [.setQuery(state.query), .status(.info, "filters cleared to show the task this entry sent last")]
     }
 
     /// Opens a task's detail; `from` is the detail it was reached from, for Esc.

@@ -74,6 +74,7 @@ public final class DashboardRunner: Sendable {
                     if effects.contains(.quit) { return }
                     apply(effects)
                     anchor.remember(controller.state, data: data)
+                    controller.state.taskToSelect = nil
                 }
             }
             anchor.restore(&controller.state, store: monitor.store)
@@ -128,7 +129,8 @@ struct SelectionAnchor {
     private var indexVersion = -1
 
     mutating func remember(_ state: DashboardState, data: any DashboardData) {
-        taskID = state.follow ? nil : data.rowID(.tasks, at: state.selected(.tasks))
+        taskID = state.follow ? nil : state.taskToSelect ?? data.rowID(.tasks, at: state.selected(.tasks))
+        if state.taskToSelect != nil { indexVersion = -1 }  // find it in the list as it is now
     }
 
     mutating func restore(_ state: inout DashboardState, store: MonitorStore) {

@@ -20,6 +20,8 @@ public struct DashboardState: Sendable {
     public var marks: Set<String> = []
     /// Keep the newest task selected as tasks arrive.
     public var follow = true
+    /// A task to keep selected on the Tasks screen once its list holds it (a jump from Beat).
+    public var taskToSelect: String?
     /// The event count at which the Events screen was paused; nil when live.
     public var eventsPausedAt: Int?
     public var input = InputMode.browsing

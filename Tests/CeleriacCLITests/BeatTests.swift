@@ -126,7 +126,7 @@ struct BeatTests {
     }
 
     /// The dashboard's Beat screen: every entry in words with its next run, counting up as
-    /// the beat sends; Enter opens the task an entry sent last.
+    /// the beat sends; Enter jumps to the task an entry sent last.
     @Test func theBeatScreenShowsTheScheduleLive() async throws {
         try await WorkerInteropTests.withVirtualHost { broker in
             let directory = try Self.directory()
@@ -151,13 +151,18 @@ struct BeatTests {
             }
             #expect(screen.contains("demo.add") && screen.contains("fix.add"))
             // Entries are listed by name: python-add (whose queue nobody consumes), then swift-add.
-            // Until the dashboard has seen a beat-sent, Enter says the entry sent nothing yet.
+            // Until the dashboard has seen a beat-sent, Enter says the entry sent nothing yet;
+            // then it jumps to the task's row on the Tasks screen, where Enter opens it.
             let detail = try await detached {
                 try tmux.send("j")
                 try tmux.send("Enter")
-                return try tmux.waitFor("the task swift-add sent", timeout: 20) { screen in
+                try tmux.waitFor("the Tasks screen at the task swift-add sent", timeout: 20) { screen in
                     if screen.contains("sent nothing") { try? tmux.send("Enter") }
-                    return screen.contains("demo.add") && screen.contains("timeline") && screen.contains("task-succeeded")
+                    return screen.contains("Tasks —") && screen.contains("the task this entry sent last")
+                }
+                try tmux.send("Enter")
+                return try tmux.waitFor("the task swift-add sent", timeout: 20) { screen in
+                    screen.contains("demo.add") && screen.contains("timeline") && screen.contains("task-succeeded")
                 }
             }
             #expect(detail.contains("(2, 3)"), "the entry's args: \(detail)")
@@ -165,6 +170,8 @@ struct BeatTests {
             // e on a schedule file's entry says where to edit it instead; d, y disables it.
             let disabled = try await detached {
                 try tmux.send("Escape")
+                try tmux.send("5")
+                try tmux.send("j")
                 try tmux.send("e")
                 try tmux.waitFor(text: "run it with --scheduler db")
                 try tmux.send("d")

@@ -101,13 +101,26 @@ let readOnlyRefusal = DashboardEffect.status(.warning, "read-only: actions are o
         #expect(session.press(.tab).isEmpty && session.state.workflowSelection == 1, "a fresh detail starts at the top")
     }
 
-    @Test func enterOnABeatEntryOpensTheTaskItSentLast() {
+    /// Enter on a Beat entry jumps to the row of the task it sent last on the Tasks screen;
+    /// a filter that hides it is cleared.
+    @Test func enterOnABeatEntryJumpsToTheTaskItSentLast() {
         var data = FakeDashboardData()
         data.rows[.beat] = ["sent-1"]
+        data.rows[.tasks] = ["newest", "sent-1", "older"]
         let session = DashboardSession(data: data)
         session.press("5")
-        #expect(session.press(.enter) == [.lookUpWorkflow("sent-1")])
-        #expect(session.state.detailTaskID == "sent-1")
+        #expect(session.press(.enter).allSatisfy { if case .status = $0 { true } else { false } })
+        #expect(session.state.screen == .tasks && session.state.selected(.tasks) == 1 && !session.state.follow)
+        #expect(session.state.taskToSelect == "sent-1")
+        #expect(session.press(.enter) == [.lookUpWorkflow("sent-1")], "Enter on the row opens it")
+
+        var filtered = data
+        filtered.filtered = ["newest"]
+        let hidden = DashboardSession(data: filtered)
+        hidden.controller.state.query.text = "newest"
+        hidden.press("5")
+        #expect(hidden.press(.enter).first == .setQuery(TaskQuery()), "the filter that hid it is cleared")
+        #expect(hidden.state.screen == .tasks && hidden.state.taskToSelect == "sent-1")
         let nothing = DashboardSession()
         nothing.press("5")
         guard case .status(_, let text)? = nothing.press(.enter).first else { Issue.record("Enter says why nothing opened"); return }

@@ -584,3 +584,32 @@ enum ClusterFixture {
         #expect(wrapped.count >= 20)  // fills the page with the args rather than one endless line
     }
 }
+
+/// The Beat screen's edit form, drawn over the list: a closed box with the entry's fields,
+/// the cursor in the focused one, and the reason Enter was refused.
+@Suite struct BeatEntryFormViewTests {
+    @Test func theFormIsABoxWithItsFieldsAndProblem() {
+        var state = DashboardState()
+        state.screen = .beat
+        let entry = BeatRecord.Entry(name: "tick", task: "demo.add", schedule: "every 30 s", enabled: true, totalRunCount: 0,
+                                     spec: "every 30 s", args: [2, 3])
+        var form = BeatEntryForm(node: "beat.b@host", entry: entry)
+        form.focus = .args
+        form.problem = "Args must be a JSON list"
+        state.input = .form(form)
+        var canvas = TextGrid(rows: 30, columns: 100)
+        let context = FrameContext(model: MonitorModel(), state: state, glyphs: .unicode, now: 0, brokerLabel: "test")
+        BeatEntryFormView.draw(&canvas, context, form)
+        let lines = canvas.text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let top = lines.firstIndex { $0.contains("Edit tick on beat.b@host") }
+        #expect(top != nil, "\(canvas.text)")
+        if let top {
+            #expect(lines[top].trimmingCharacters(in: .whitespaces).hasPrefix("┌") && lines[top].hasSuffix("┐"))
+            #expect(lines[top + 8].trimmingCharacters(in: .whitespaces).hasPrefix("└") && lines[top + 8].hasSuffix("┘"))
+        }
+        #expect(canvas.text.contains("Schedule  every 30 s"))
+        #expect(canvas.text.contains("Args      [2, 3]" + String(Glyphs.unicode.cursor)), "the cursor in the focused field")
+        #expect(canvas.text.contains("Kwargs    {}"))
+        #expect(canvas.text.contains("Args must be a JSON list"))
+    }
+}

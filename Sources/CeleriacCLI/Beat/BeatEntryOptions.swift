@@ -82,10 +82,8 @@ struct BeatEntryOptions: ParsableArguments {
                 throw ValidationError("--schedule: \(error)")
             }
         }
-        if let args { entry.args = try Self.json(args, flag: "--args").arrayValue.orThrow("--args must be a JSON list, e.g. '[2, 3]'") }
-        if let kwargs {
-            entry.kwargs = try Self.json(kwargs, flag: "--kwargs").objectValue.orThrow("--kwargs must be a JSON object, e.g. '{\"x\": 1}'")
-        }
+        if let args { entry.args = try CLIValues.jsonList(args, option: "--args") }
+        if let kwargs { entry.kwargs = try CLIValues.jsonObject(kwargs, option: "--kwargs") }
         if let queue { entry.queue = queue.isEmpty ? nil : queue }
         if let exchange { entry.exchange = exchange.isEmpty ? nil : exchange }
         if let routingKey { entry.routingKey = routingKey.isEmpty ? nil : routingKey }
@@ -99,20 +97,5 @@ struct BeatEntryOptions: ParsableArguments {
         }
         if oneOff { entry.oneOff = true }
         return entry
-    }
-
-    private static func json(_ text: String, flag: String) throws -> JSONValue {
-        do {
-            return try JSONValue(parsing: text)
-        } catch {
-            throw ValidationError("\(flag) is not JSON (\(error)): \(text)")
-        }
-    }
-}
-
-extension Optional {
-    func orThrow(_ message: String) throws -> Wrapped {
-        guard let self else { throw ValidationError(message) }
-        return self
     }
 }

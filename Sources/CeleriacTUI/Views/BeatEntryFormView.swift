@@ -12,8 +12,9 @@ enum BeatEntryFormView {
         let vertical = String(glyphs.vertical)
         let title = " Edit \(form.entry) on \(form.node) "
         let corners: (String, String, String, String) = glyphs.isASCII ? ("+", "+", "+", "+") : ("┌", "┐", "└", "┘")
-        canvas.put(top, left, corners.0 + Text.fit(horizontal + title + String(repeating: horizontal, count: width), width - 2)
-                   + corners.1, .header)
+        var heading = String((horizontal + title).prefix(width - 2))
+        heading += String(repeating: horizontal, count: width - 2 - heading.count)
+        canvas.put(top, left, corners.0 + heading + corners.1, .header)
         canvas.put(top + height - 1, left, corners.2 + String(repeating: horizontal, count: width - 2) + corners.3, .header)
         for row in 1..<(height - 1) {
             canvas.put(top + row, left, vertical + String(repeating: " ", count: width - 2) + vertical, .normal)

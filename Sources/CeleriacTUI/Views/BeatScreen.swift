@@ -2,8 +2,8 @@ import Celeriac
 import CeleriacMonitor
 
 /// Screen 5: the schedule of every `celeriac beat` heard from — each entry's schedule in
-/// words, its next run with a countdown, its last run and run count. Enter opens the task an
-/// entry sent last; `e` opens the edit form over it.
+/// words, its next run with a countdown, its last run and run count. Enter jumps to the task an
+/// entry sent last on the Tasks screen; `e` opens the edit form over it.
 enum BeatScreen {
     static func draw<C: Canvas>(_ canvas: inout C, _ context: FrameContext) {
         let rows = context.model.beatRows
@@ -28,8 +28,8 @@ enum BeatScreen {
             let style: Style = first + offset == selected ? .selected : !alive || !entry.enabled ? .dim : .normal
             canvas.put(3 + offset, 1, columns.line(cells, rightAligned: [5]), style)
         }
-        Chrome.drawBottom(&canvas, context, hints: context.state.readOnly ? "Enter open the task it sent last  " + Chrome.globalHints
-            : "Enter open the task it sent last  e edit  d disable/enable  n run now  " + Chrome.globalHints)
+        Chrome.drawBottom(&canvas, context, hints: context.state.readOnly ? "Enter go to its last task  " + Chrome.globalHints
+            : "Enter go to its last task  e edit  d disable/enable  n run now  " + Chrome.globalHints)
         if case .form(let form) = context.state.input { BeatEntryFormView.draw(&canvas, context, form) }
     }
 

@@ -19,7 +19,7 @@ enum HelpScreen {
         ("  +/-  grow/shrink the pool by one    a  autoscale MAX,MIN    c/C  add/cancel a queue    L  rate limit    S  shut down", .normal),
         ("", .normal),
         ("Beat", .header),
-        ("  Enter  open the task an entry sent last     e  edit its schedule and args (database store)", .normal),
+        ("  Enter  go to the task it sent last (Tasks)  e  edit its schedule and args (database store)", .normal),
         ("  d      disable/enable the entry             n  send it now (all asked of the beat)", .normal),
         ("", .normal),
         ("Queues", .header),
