@@ -93,7 +93,7 @@ struct CanvasWorkflowTests {
             // A revoked group member ends REVOKED; the group's get raises it, in order.
             let revokedMember = UUID().uuidString.lowercased()
             let withRevokedMember = try await app.apply(.group([
-                .s("demo.add", 1, 1), Signature.s("demo.add", 2, 2).set(["task_id": .string(revokedMember), "countdown": 2]),
+                .s("demo.add", 1, 1), Signature.s("demo.add", 2, 2).set(["task_id": .string(revokedMember), "countdown": 6]),  // room for the revoke on a loaded machine
             ]))
             try await app.revoke(revokedMember)
             await #expect(throws: ResultError.revoked(taskID: revokedMember)) { try await withRevokedMember.get(timeout: 20) }
