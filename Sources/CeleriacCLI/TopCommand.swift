@@ -45,7 +45,7 @@ struct TopCommand: AsyncParsableCommand {
                               readOnly: Bool = false, ascii: Bool = false, noColor: Bool = false) async throws {
         let monitor = Monitor(configuration: configuration, options: monitorOptions)
         do {
-            try monitor.start { try await AMQPTransport(url: configuration.brokerURL) }
+            try monitor.start { try await AMQPTransport(url: configuration.brokerURL, failoverStrategy: configuration.brokerFailoverStrategy) }
         } catch {
             throw ValidationError(error.description)
         }
@@ -78,13 +78,21 @@ struct BrokerLabel {
     var label: String
     var virtualHost: String
 
+    /// For a failover list, the first URL and how many follow it ("h1:5672 +2").
     init(url: String) throws {
+        let urls: [String]
         do {
-            let parsed = try AMQPConnectionConfiguration(url: url)
+            urls = try BrokerFailover(url).urls
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        do {
+            let parsed = try AMQPConnectionConfiguration(url: urls[0])
             label = "\(parsed.host):\(parsed.port)\(parsed.virtualHost == "/" ? "" : "/" + parsed.virtualHost)"
+                + (urls.count > 1 ? " +\(urls.count - 1)" : "")
             virtualHost = parsed.virtualHost
         } catch {
-            throw ValidationError("broker URL \(url) is invalid: \(error.description) (e.g. amqp://guest:guest@localhost:5672//)")
+            throw ValidationError("broker URL \(urls[0]) is invalid: \(error.description) (e.g. amqp://guest:guest@localhost:5672//)")
         }
     }
 }

@@ -48,7 +48,7 @@ public struct EventFeed: Sendable {
         do {
             let messages = try await EventReceiver.messages(on: transport)
             onConnected()
-            store.setConnection(.connected(since: Date().timeIntervalSince1970))
+            store.setConnection(.connected(since: Date().timeIntervalSince1970, broker: await transport.currentBroker()))
             for try await received in messages {
                 do {
                     try Self.submit(received.message, to: pipeline)

@@ -14,8 +14,8 @@ actor AppConnections {
     }
 
     func transport() async throws -> any BrokerTransport {
-        let url = configuration.brokerURL
-        return try await connection.value { try await AMQPTransport(url: url) }
+        let (url, strategy) = (configuration.brokerURL, configuration.brokerFailoverStrategy)
+        return try await connection.value { try await AMQPTransport(url: url, failoverStrategy: strategy) }
     }
 
     /// The configured backend; nil when none is set.

@@ -4,7 +4,10 @@ import Foundation
 /// Values come from code, then `celeriac.toml`, then the environment, then command-line
 /// flags — each later source wins (see `CeleriacConfiguration+Loading.swift`).
 public struct CeleriacConfiguration: Sendable, Hashable {
+    /// One URL or a `;`-separated failover list (`broker_url` may also be a list in the file).
     public var brokerURL = "amqp://guest:guest@localhost:5672//"
+    /// The order a failover list is tried in.
+    public var brokerFailoverStrategy = BrokerFailover.Strategy.roundRobin
     /// nil: results are not stored (Celery's DisabledBackend).
     public var resultBackend: String?
     public var defaultQueue = "celery"

@@ -3,7 +3,10 @@ import Foundation
 extension ConfigurationSetting {
     /// Every setting Celeriac reads, by Celery's name.
     static let all: [String: ConfigurationSetting] = Dictionary(uniqueKeysWithValues: [
-        .init(key: "broker_url", kind: .string) { $0.brokerURL = $1.stringValue! },
+        .init(key: "broker_url", kind: .urlList) { $0.brokerURL = $1.stringValue! },
+        .init(key: "broker_failover_strategy", kind: .choice(BrokerFailover.Strategy.allCases.map(\.rawValue))) {
+            $0.brokerFailoverStrategy = BrokerFailover.Strategy(rawValue: $1.stringValue!)!
+        },
         .init(key: "result_backend", kind: .optionalString) { $0.resultBackend = $1.stringValue },
         .init(key: "task_default_queue", kind: .string) { $0.defaultQueue = $1.stringValue! },
         .init(key: "task_default_exchange", kind: .string) { $0.defaultExchange = $1.stringValue! },

@@ -5,6 +5,10 @@ import Foundation
 struct ConfigurationSetting: Sendable {
     enum Kind: Sendable {
         case string, optionalString, bool, timezone, serializer, routes, beatSchedule
+        /// One URL, a `;`-separated failover list, or a list of URLs (normalised to `;`-joined).
+        case urlList
+        /// One of a fixed set of words.
+        case choice([String])
         case integer(ClosedRange<Int>), optionalInteger(ClosedRange<Int>)
         case seconds, optionalSeconds
     }
@@ -16,6 +20,8 @@ struct ConfigurationSetting: Sendable {
     var allowed: String {
         switch kind {
         case .string: return "a string"
+        case .urlList: return "a URL, several separated by ;, or a list of URLs"
+        case .choice(let words): return "one of " + words.joined(separator: ", ")
         case .optionalString: return "a string, or none"
         case .bool: return "true or false"
         case .timezone: return "an IANA time zone name such as UTC or Europe/Paris"
@@ -33,6 +39,11 @@ struct ConfigurationSetting: Sendable {
     func validate(_ value: JSONValue) -> JSONValue? {
         switch (kind, value) {
         case (.string, .string(let text)): return text.isEmpty ? nil : value
+        case (.urlList, .string(let text)): return text.isEmpty ? nil : value
+        case (.urlList, .array(let urls)):
+            let texts = urls.compactMap(\.stringValue).filter { !$0.isEmpty }
+            return texts.count == urls.count && !texts.isEmpty ? .string(texts.joined(separator: ";")) : nil
+        case (.choice(let words), .string(let word)): return words.contains(word) ? value : nil
         case (.optionalString, .string), (.optionalString, .null): return value
         case (.bool, .bool): return value
         case (.timezone, .string(let name)): return name == "UTC" || TimeZone(identifier: name) != nil ? value : nil
@@ -54,7 +65,7 @@ struct ConfigurationSetting: Sendable {
     func value(fromText text: String) -> JSONValue? {
         let lowered = text.lowercased()
         switch kind {
-        case .string, .timezone, .serializer: return .string(text)
+        case .string, .timezone, .serializer, .urlList, .choice: return .string(text)
         case .optionalString: return lowered == "none" || text.isEmpty ? .null : .string(text)
         case .bool:
             if ["true", "1", "yes", "on"].contains(lowered) { return .bool(true) }

@@ -1,4 +1,5 @@
 import AMQPClient
+import Logging
 import NIOConcurrencyHelpers
 import NIOCore
 
@@ -9,52 +10,89 @@ import NIOCore
 /// a channel of its own. A lost connection is replaced on the next call, as kombu's does:
 /// what was declared is declared again by whoever needs it, and consumers of the lost
 /// connection end with `BrokerError.connectionLost`, for their owner to start again.
+/// Given several URLs (`amqp://h1//;amqp://h2//`), it connects to the first it can reach
+/// and, when that connection is lost, to the next (`BrokerFailover`).
 public actor AMQPTransport: BrokerTransport {
+    /// The URL, or failover list, as given.
     public nonisolated let url: String
-    private let configuration: AMQPConnectionConfiguration
+    private let failover: BrokerFailover
+    private let configurations: [AMQPConnectionConfiguration]
+    /// The index of the URL the connection is on.
+    private var current: Int
     private var connection: AMQPConnection
+    private let logger = Logger(label: "celeriac.broker")
     /// A reconnection in progress; callers arriving meanwhile wait for the same one.
-    private var reconnecting: Task<AMQPConnection, any Error>?
+    private var reconnecting: Task<(AMQPConnection, Int), any Error>?
     private var isClosed = false
     /// Channels being opened or open, by role; callers arriving together share one opening.
     private var channels: [ChannelRole: Task<AMQPChannel, any Error>] = [:]
     private var declaredExchanges: Set<ExchangeDeclaration> = []
 
-    /// Connects to `url` (amqp:// or amqps://).
-    public init(url: String) async throws {
+    /// Connects to `url` (amqp:// or amqps://), or to the first of a `;`-separated list it
+    /// can reach, in the order `failoverStrategy` gives.
+    public init(url: String, failoverStrategy: BrokerFailover.Strategy = .roundRobin) async throws {
         self.url = url
-        let configuration: AMQPConnectionConfiguration
-        do {
-            configuration = try AMQPConnectionConfiguration(url: url)
-        } catch {
-            throw BrokerError.invalidURL(url: url, reason: error.description)
+        let failover = try BrokerFailover(url, strategy: failoverStrategy)
+        configurations = try failover.urls.map { single in
+            do {
+                return try AMQPConnectionConfiguration(url: single)
+            } catch {
+                throw BrokerError.invalidURL(url: single, reason: "\(error)")
+            }
         }
-        self.configuration = configuration
-        do {
-            connection = try await AMQPConnection.connect(to: configuration)
-        } catch {
-            throw BrokerError.unreachable(url: configuration.redactedURL, reason: "\(error)")
-        }
+        self.failover = failover
+        var random = SystemRandomNumberGenerator()
+        let order = failover.strategy == .shuffle ? Array(failover.urls.indices).shuffled(using: &random) : Array(failover.urls.indices)
+        (connection, current) = try await Self.connect(configurations, in: order, logger: logger)
     }
 
-    /// The open connection, after connecting again if the last one was lost.
+    /// The broker the connection is on, without its password: `host:port/vhost`.
+    public func currentBroker() async -> String? {
+        let configuration = configurations[current]
+        return "\(configuration.host):\(configuration.port)\(configuration.virtualHost == "/" ? "" : "/" + configuration.virtualHost)"
+    }
+
+    /// The first of `order` that accepts a connection, saying so for each that does not.
+    private static func connect(_ configurations: [AMQPConnectionConfiguration], in order: [Int],
+                                logger: Logger) async throws -> (AMQPConnection, Int) {
+        var failures: [(url: String, reason: String)] = []
+        for (position, index) in order.enumerated() {
+            let configuration = configurations[index]
+            do {
+                let connection = try await AMQPConnection.connect(to: configuration)
+                if !failures.isEmpty { logger.info("broker: connected to \(configuration.redactedURL)") }
+                return (connection, index)
+            } catch {
+                failures.append((configuration.redactedURL, "\(error)"))
+                if position + 1 < order.count {
+                    let next = configurations[order[position + 1]].redactedURL
+                    logger.warning("broker: cannot connect to \(configuration.redactedURL): \(error); trying \(next)")
+                }
+            }
+        }
+        if let only = failures.first, failures.count == 1 { throw BrokerError.unreachable(url: only.url, reason: only.reason) }
+        throw BrokerError.unreachable(url: failures.map(\.url).joined(separator: ";"),
+                                      reason: "none of the \(failures.count) brokers answered: "
+                                          + failures.map { "\($0.url): \($0.reason)" }.joined(separator: "; "))
+    }
+
+    /// The open connection, after connecting again if the last one was lost — to the next
+    /// broker of a failover list first, the lost one last.
     private func liveConnection() async throws -> AMQPConnection {
         if connection.isOpen { return connection }
         guard !isClosed else { throw BrokerError.connectionLost(reason: "the transport was closed") }
-        if let reconnecting { return try await reconnecting.value }
-        let configuration = configuration
-        let attempt = Task { try await AMQPConnection.connect(to: configuration) }
+        if let reconnecting { return try await reconnecting.value.0 }
+        var random = SystemRandomNumberGenerator()
+        let (configurations, order, logger) = (configurations, failover.attemptOrder(after: current, random: &random), logger)
+        let attempt = Task { try await Self.connect(configurations, in: order, logger: logger) }
         reconnecting = attempt
         defer { reconnecting = nil }
-        do {
-            let fresh = try await attempt.value
-            connection = fresh
-            channels = [:]
-            declaredExchanges = []
-            return fresh
-        } catch {
-            throw BrokerError.unreachable(url: configuration.redactedURL, reason: "\(error)")
-        }
+        let (fresh, index) = try await attempt.value
+        connection = fresh
+        current = index
+        channels = [:]
+        declaredExchanges = []
+        return fresh
     }
 
     public func declare(_ exchange: ExchangeDeclaration) async throws {

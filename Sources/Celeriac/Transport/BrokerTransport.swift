@@ -24,6 +24,13 @@ public protocol BrokerTransport: Sendable {
     /// Removes the ready messages of a queue; returns how many.
     func purge(queue: String) async throws -> Int
     func close() async
+    /// The broker the connection is on now (`host:port/vhost`), for a failover list; nil
+    /// when the transport cannot say.
+    func currentBroker() async -> String?
+}
+
+extension BrokerTransport {
+    public func currentBroker() async -> String? { nil }
 }
 
 extension BrokerTransport {
