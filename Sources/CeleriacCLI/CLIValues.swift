@@ -51,3 +51,5 @@ struct CommandFailure: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
 }
+
+extension QueueType: ExpressibleByArgument {}

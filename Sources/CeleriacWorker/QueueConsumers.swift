@@ -12,7 +12,9 @@ final class QueueConsumers: Sendable {
     private let handler: @Sendable (ReceivedMessage, String) -> Void
     private let transport: any BrokerTransport
     private let prefetch: Int
-    private let maxPriority: Int?
+    private let shape: TaskQueueShape
+    /// Celery's native delayed delivery, for quorum queues behind a topic or fanout exchange.
+    private let delayedDelivery: NativeDelayedDelivery.Setup?
     private let logger: Logger
     /// Called when a consumer ends on its own (the broker went away).
     private let onLost: @Sendable (String) -> Void
@@ -24,17 +26,20 @@ final class QueueConsumers: Sendable {
         /// Queues whose consumer we cancelled, so its end is not taken for a lost broker.
         var cancelling: Set<String> = []
         var stopped = false
+        var delayedLevelsDeclared = false
         var finished = false
         var finishWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    init(transport: any BrokerTransport, prefetch: Int, maxPriority: Int?, logger: Logger,
+    init(transport: any BrokerTransport, prefetch: Int, shape: TaskQueueShape,
+         delayedDelivery: NativeDelayedDelivery.Setup? = nil, logger: Logger,
          handler: @escaping @Sendable (ReceivedMessage, String) -> Void,
          onLost: @escaping @Sendable (String) -> Void) {
         self.handler = handler
         self.transport = transport
         self.prefetch = prefetch
-        self.maxPriority = maxPriority
+        self.shape = shape
+        self.delayedDelivery = delayedDelivery
         self.logger = logger
         self.onLost = onLost
     }
@@ -46,7 +51,18 @@ final class QueueConsumers: Sendable {
     /// already consumed does nothing.
     func add(_ queue: String) async throws {
         guard !queues.contains(queue) else { return }
-        try await transport.ensureTaskQueue(queue, maxPriority: maxPriority)
+        try await transport.ensureTaskQueue(queue, shape: shape)
+        if let delayedDelivery {
+            // The levels once per worker: they are durable, and outlive a lost connection.
+            let first = state.withLockedValue { state in
+                defer { state.delayedLevelsDeclared = true }
+                return !state.delayedLevelsDeclared
+            }
+            if first {
+                try await NativeDelayedDelivery.declareLevels(on: transport)
+            }
+            try await delayedDelivery.bind(queue, on: transport)
+        }
         let (handler, logger) = (handler, logger)
         let consumer = try await transport.consume(
             queue: queue, prefetch: prefetch, noAck: false,

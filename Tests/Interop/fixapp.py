@@ -5,7 +5,8 @@ fix.fail, fix.sleep) plus fix.echo_request, which reports what the worker saw of
 message so a Swift test can check headers and properties survived the trip.
 fix.lookup (KeyError for an unknown key) and fix.retry_then_succeed (one retry, then
 success) give Tests/Interop/task_mix.py its other exception type and its RETRY state.
-Broker URL from CELERIAC_TEST_AMQP_URL; results over rpc://, or CELERIAC_TEST_RESULT_BACKEND.
+Broker URL from CELERIAC_TEST_AMQP_URL; results over rpc://, or CELERIAC_TEST_RESULT_BACKEND;
+quorum task queues with native delayed delivery when CELERIAC_TEST_QUEUE_TYPE=quorum.
 """
 import os
 import time
@@ -21,6 +22,11 @@ app.conf.update(
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
 )
+if os.environ.get("CELERIAC_TEST_QUEUE_TYPE") == "quorum":
+    # Quorum queues take no x-max-priority; a topic exchange lets countdown tasks go by
+    # Celery's native delayed delivery.
+    app.conf.update(task_queue_max_priority=None, task_default_queue_type="quorum",
+                    task_default_exchange_type="topic")
 
 
 @app.task(name="fix.add")

@@ -63,7 +63,13 @@ public final class App: Sendable {
         // Stamped before the publish, not after its confirm as Celery stamps it: a worker may
         // start the task within that confirm's round trip, and sent must not come after started.
         let sentAt = Date()
-        try await transport.publish(message.brokerMessage(exchange: route.exchange, routingKey: route.routingKey))
+        var (exchange, routingKey) = (route.exchange, route.routingKey)
+        if let seconds = NativeDelayedDelivery.delay(of: message, configuration: configuration, now: sentAt) {
+            try await connections.prepareDelayedDelivery(route, on: transport)
+            exchange = NativeDelayedDelivery.entryExchange
+            routingKey = NativeDelayedDelivery.routingKey(countdown: seconds, routingKey: route.routingKey)
+        }
+        try await transport.publish(message.brokerMessage(exchange: exchange, routingKey: routingKey))
         if configuration.sendSentEvent {
             try await connections.publishSentEvent(for: message, route: route, sentAt: sentAt)
         }

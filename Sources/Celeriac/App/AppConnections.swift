@@ -37,14 +37,27 @@ actor AppConnections {
         guard let queue = route.queue else { return }
         let preparation = preparedQueues[queue] ?? SharedAttempt()
         preparedQueues[queue] = preparation
-        let maxPriority = configuration.queueMaxPriority
+        let shape = configuration.taskQueueShape
         try await preparation.value {
-            try await transport.ensureTaskQueue(queue, maxPriority: maxPriority)
+            try await transport.ensureTaskQueue(queue, shape: shape)
             if !route.exchange.isEmpty {
                 try await transport.declare(ExchangeDeclaration(name: route.exchange))
                 try await transport.bind(queue: queue, exchange: route.exchange, routingKey: route.routingKey)
             }
         }
+    }
+
+    /// The delayed-delivery levels and the bindings that bring a delayed task to its queue,
+    /// once per app and queue: Celery leaves them to the worker, but a task sent before any
+    /// worker started would then be lost when its delay ran out.
+    func prepareDelayedDelivery(_ route: TaskRouting, on transport: any BrokerTransport) async throws {
+        guard let queue = route.queue, let setup = NativeDelayedDelivery.Setup(configuration: configuration) else { return }
+        let levels = preparedQueues[NativeDelayedDelivery.entryExchange] ?? SharedAttempt()
+        preparedQueues[NativeDelayedDelivery.entryExchange] = levels
+        try await levels.value { try await NativeDelayedDelivery.declareLevels(on: transport) }
+        let binding = preparedQueues["delayed " + queue] ?? SharedAttempt()
+        preparedQueues["delayed " + queue] = binding
+        try await binding.value { try await setup.bind(queue, routingKey: route.routingKey, on: transport) }
     }
 
     /// task-sent, as a client with `task_send_sent_event` announces each task.

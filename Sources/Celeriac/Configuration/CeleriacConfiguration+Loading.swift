@@ -33,7 +33,15 @@ extension CeleriacConfiguration {
         for (key, text) in flags.sorted(by: { $0.key < $1.key }) {
             try configuration.set(key, text: text, source: "command line")
         }
+        try configuration.checkCombinations()
         return configuration
+    }
+
+    /// Settings each fine alone that RabbitMQ would refuse together.
+    public func checkCombinations() throws(ConfigurationError) {
+        if defaultQueueType == .quorum, let priority = queueMaxPriority {
+            throw .conflict("task_queue_max_priority = \(priority) cannot go with task_default_queue_type = quorum: RabbitMQ's quorum queues take no x-max-priority; remove task_queue_max_priority, or keep classic queues")
+        }
     }
 
     private static let celeryFallbacks: Set<String> = ["broker_url", "result_backend"]

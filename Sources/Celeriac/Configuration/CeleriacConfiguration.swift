@@ -6,6 +6,8 @@ import Foundation
 public struct CeleriacConfiguration: Sendable, Hashable {
     /// One URL or a `;`-separated failover list (`broker_url` may also be a list in the file).
     public var brokerURL = "amqp://guest:guest@localhost:5672//"
+    /// `task_default_queue_type`: the type of the task queues client and worker declare.
+    public var defaultQueueType = QueueType.classic
     /// The order a failover list is tried in.
     public var brokerFailoverStrategy = BrokerFailover.Strategy.roundRobin
     /// nil: results are not stored (Celery's DisabledBackend).

@@ -4,6 +4,8 @@ public enum ConfigurationError: Error, Sendable, Hashable, CustomStringConvertib
     case unknownKey(key: String, source: String, suggestion: String?)
     case unreadableFile(path: String, reason: String)
     case invalidTOML(path: String, line: Int, reason: String)
+    /// Two settings that cannot go together, with the way out.
+    case conflict(String)
 
     public var description: String {
         switch self {
@@ -16,6 +18,8 @@ public enum ConfigurationError: Error, Sendable, Hashable, CustomStringConvertib
             return "cannot read configuration file \(path): \(reason)"
         case .invalidTOML(let path, let line, let reason):
             return "\(path):\(line): \(reason)"
+        case .conflict(let text):
+            return text
         }
     }
 }

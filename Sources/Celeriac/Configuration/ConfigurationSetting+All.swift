@@ -13,6 +13,9 @@ extension ConfigurationSetting {
         .init(key: "task_default_exchange_type", kind: .string) { $0.defaultExchangeType = $1.stringValue! },
         .init(key: "task_default_routing_key", kind: .string) { $0.defaultRoutingKey = $1.stringValue! },
         .init(key: "task_default_priority", kind: .optionalInteger(0...255)) { $0.defaultPriority = $1.intValue },
+        .init(key: "task_default_queue_type", kind: .choice(QueueType.allCases.map(\.rawValue))) {
+            $0.defaultQueueType = QueueType(rawValue: $1.stringValue!)!
+        },
         .init(key: "task_queue_max_priority", kind: .optionalInteger(1...255)) { $0.queueMaxPriority = $1.intValue },
         .init(key: "task_routes", kind: .routes) { $0.routes = routes(from: $1) },
         .init(key: "beat_schedule", kind: .beatSchedule) { $0.beatSchedule = $1.objectValue ?? [:] },

@@ -122,6 +122,12 @@ public actor AMQPTransport: BrokerTransport {
         }
     }
 
+    public func bind(exchange destination: String, to source: String, routingKey: String) async throws {
+        try await withChannel(.topology) { channel in
+            try await channel.exchangeBind(destination: destination, source: source, routingKey: routingKey)
+        }
+    }
+
     public func publish(_ message: BrokerMessage) async throws {
         try await withChannel(.publishing) { channel in
             try await channel.publishConfirmed(ByteBuffer(bytes: message.body), exchange: message.exchange,

@@ -9,6 +9,8 @@ public protocol BrokerTransport: Sendable {
     @discardableResult
     func declare(_ queue: QueueDeclaration) async throws -> QueueCounts
     func bind(queue: String, exchange: String, routingKey: String) async throws
+    /// Routes what reaches `source` on to `destination` (RabbitMQ's exchange-to-exchange binding).
+    func bind(exchange destination: String, to source: String, routingKey: String) async throws
     /// Publishes and waits for the broker to take responsibility for the message. A message
     /// that no queue would receive is an error, not a silent drop.
     func publish(_ message: BrokerMessage) async throws
@@ -37,13 +39,13 @@ extension BrokerTransport {
     /// Makes sure a task queue exists: one that does is used as it is — redeclaring it with
     /// other arguments (say, no x-max-priority where the workers set one) would make
     /// RabbitMQ refuse with 406 — else it is declared as Celery declares task queues.
-    public func ensureTaskQueue(_ name: String, maxPriority: Int?) async throws {
+    public func ensureTaskQueue(_ name: String, shape: TaskQueueShape) async throws {
         var existing = QueueDeclaration.taskQueue(name, maxPriority: nil)
         existing.passive = true
         do {
             try await declare(existing)
         } catch BrokerError.notFound {
-            try await declare(.taskQueue(name, maxPriority: maxPriority))
+            try await declare(.taskQueue(name, shape: shape))
         }
     }
 }
@@ -119,7 +121,12 @@ public struct QueueDeclaration: Sendable, Hashable {
     /// A task queue as Celery's workers declare it: durable, with `x-max-priority` only when
     /// configured (RabbitMQ refuses a redeclare whose arguments differ).
     public static func taskQueue(_ name: String, maxPriority: Int?) -> QueueDeclaration {
-        QueueDeclaration(name: name, arguments: maxPriority.map { ["x-max-priority": .int($0)] } ?? [:])
+        taskQueue(name, shape: TaskQueueShape(maxPriority: maxPriority))
+    }
+
+    /// A task queue of the configured type: durable, with the shape's arguments.
+    public static func taskQueue(_ name: String, shape: TaskQueueShape) -> QueueDeclaration {
+        QueueDeclaration(name: name, arguments: shape.arguments)
     }
 
     /// The rpc:// reply queue of one client, in Celery's shape (topology.txt in the fixtures):

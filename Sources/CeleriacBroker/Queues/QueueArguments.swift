@@ -22,13 +22,17 @@ struct QueueArguments: Sendable, Hashable {
 
     init() {}
 
+    /// About 35 years in milliseconds: far past any real TTL, and safe in nanosecond sums.
+    static let longestMessageTTL = 1 << 40
+
     init(validating arguments: AMQPTable) throws(AMQPException) {
         if let value = arguments["x-max-priority"] {
             // RabbitMQ allows priorities up to 255 and recommends at most 10.
             maximumPriority = UInt8(try Self.integer(value, "x-max-priority", in: 0...255))
         }
         if let value = arguments["x-message-ttl"] {
-            messageTTL = UInt64(try Self.integer(value, "x-message-ttl", in: 0...Int(UInt32.max)))
+            // Past 2³² ms, as RabbitMQ takes it: Celery's delayed-delivery level 27 holds 2²⁷ s.
+            messageTTL = UInt64(try Self.integer(value, "x-message-ttl", in: 0...Self.longestMessageTTL))
         }
         if let value = arguments["x-expires"] {
             expires = UInt64(try Self.integer(value, "x-expires", in: 1...Int(UInt32.max)))

@@ -70,6 +70,9 @@ struct WorkerCommand: AsyncParsableCommand {
     @Option(name: .customLong("prefetch-multiplier"), help: "Messages held per pool slot (default: worker_prefetch_multiplier, 4).")
     var prefetchMultiplier: Int?
 
+    @Option(name: .customLong("queue-type"), help: "classic or quorum: the type of the queues it declares (default: task_default_queue_type, classic).")
+    var queueType: QueueType?
+
     @Option(name: [.customShort("l"), .customLong("loglevel")], help: "Log level: debug, info, warning, error, critical.")
     var logLevel = "info"
 
@@ -130,6 +133,14 @@ struct WorkerCommand: AsyncParsableCommand {
         hangup.resume()
         defer { hangup.cancel() }
         var configuration = try app.configuration()
+        if let queueType {
+            configuration.defaultQueueType = queueType
+            do {
+                try configuration.checkCombinations()
+            } catch {
+                throw ValidationError("--queue-type \(queueType.rawValue): \(error)")
+            }
+        }
         if let timeLimit { configuration.taskDefaults.timeLimit = timeLimit }
         if let softTimeLimit { configuration.taskDefaults.softTimeLimit = softTimeLimit }
         let celeriac = App(configuration)

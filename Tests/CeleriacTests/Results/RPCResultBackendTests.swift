@@ -16,6 +16,7 @@ import Testing
             return QueueCounts(messages: 0, consumers: 0)
         }
         func bind(queue: String, exchange: String, routingKey: String) async throws {}
+        func bind(exchange destination: String, to source: String, routingKey: String) async throws {}
         func publish(_ message: BrokerMessage) async throws {}
         func purge(queue: String) async throws -> Int { 0 }
         func close() async { sink?.finish() }
