@@ -4,6 +4,7 @@ import Celeriac
 import CeleriacMonitor
 import CeleriacTUI
 import Foundation
+import Logging
 
 /// `celeriac top`: the live terminal dashboard for any Celery cluster.
 struct TopCommand: AsyncParsableCommand {
@@ -45,7 +46,12 @@ struct TopCommand: AsyncParsableCommand {
                               readOnly: Bool = false, ascii: Bool = false, noColor: Bool = false) async throws {
         let monitor = Monitor(configuration: configuration, options: monitorOptions)
         do {
-            try monitor.start { try await AMQPTransport(url: configuration.brokerURL, failoverStrategy: configuration.brokerFailoverStrategy) }
+            // Log lines would scribble over the screen: the header shows the connection instead.
+            let silent = Logger(label: "celeriac.broker") { _ in SwiftLogNoOpLogHandler() }
+            try monitor.start {
+                try await AMQPTransport(url: configuration.brokerURL, failoverStrategy: configuration.brokerFailoverStrategy,
+                                        logger: silent)
+            }
         } catch {
             throw ValidationError(error.description)
         }

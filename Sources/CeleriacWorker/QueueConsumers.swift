@@ -44,6 +44,9 @@ final class QueueConsumers: Sendable {
         self.onLost = onLost
     }
 
+    /// The broker the consumers are on (for a failover list); nil when the transport cannot say.
+    func currentBroker() async -> String? { await transport.currentBroker() }
+
     /// The queues consumed now, in the order they were added.
     var queues: [String] { state.withLockedValue { $0.order } }
 

@@ -45,7 +45,8 @@ extension Worker {
                         state.control = control
                     }
                 }
-                logger.info("Connected to the broker again; consuming \(consumers.queues.joined(separator: ", "))")
+                let broker = await consumers.currentBroker().map { " at \($0)" } ?? ""
+                logger.info("Connected to the broker again\(broker); consuming \(consumers.queues.joined(separator: ", "))")
                 attempt = 0
             } catch {
                 let pause = Self.reconnectionPause(attempt: attempt)

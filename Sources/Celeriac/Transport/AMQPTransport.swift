@@ -20,7 +20,7 @@ public actor AMQPTransport: BrokerTransport {
     /// The index of the URL the connection is on.
     private var current: Int
     private var connection: AMQPConnection
-    private let logger = Logger(label: "celeriac.broker")
+    private let logger: Logger
     /// A reconnection in progress; callers arriving meanwhile wait for the same one.
     private var reconnecting: Task<(AMQPConnection, Int), any Error>?
     private var isClosed = false
@@ -30,8 +30,12 @@ public actor AMQPTransport: BrokerTransport {
 
     /// Connects to `url` (amqp:// or amqps://), or to the first of a `;`-separated list it
     /// can reach, in the order `failoverStrategy` gives.
-    public init(url: String, failoverStrategy: BrokerFailover.Strategy = .roundRobin) async throws {
+    /// `logger` says which brokers of a failover list could not be reached; a full-screen
+    /// program passes a silent one and shows the connection its own way.
+    public init(url: String, failoverStrategy: BrokerFailover.Strategy = .roundRobin,
+                logger: Logger = Logger(label: "celeriac.broker")) async throws {
         self.url = url
+        self.logger = logger
         let failover = try BrokerFailover(url, strategy: failoverStrategy)
         configurations = try failover.urls.map { single in
             do {
@@ -46,8 +50,10 @@ public actor AMQPTransport: BrokerTransport {
         (connection, current) = try await Self.connect(configurations, in: order, logger: logger)
     }
 
-    /// The broker the connection is on, without its password: `host:port/vhost`.
+    /// The broker of a failover list the connection is on, without its password:
+    /// `host:port/vhost`; nil for a single URL, where there is nothing to tell.
     public func currentBroker() async -> String? {
+        guard configurations.count > 1 else { return nil }
         let configuration = configurations[current]
         return "\(configuration.host):\(configuration.port)\(configuration.virtualHost == "/" ? "" : "/" + configuration.virtualHost)"
     }
