@@ -338,6 +338,7 @@ struct TemporaryResultStore: Sendable {
             let join = try #require(try await part("b", 1, 20))
             #expect(join.parts.map(\.taskID) == ["a", "b", "c"] && join.bodyArgument() == .success([10, 20, 30]))
             #expect(try await backend.meta(for: "b")?.result == 20, "the part's result is stored with it")
+            #expect(try await part("c", 2, 30) == nil, "a part stored again after the join (its ack was lost) does not fire the body twice")
             try await backend.forgetChord(groupID: "g")
             #expect(try await part("d", 3, 40) == nil, "a forgotten chord is never completed again")
             await backend.close()

@@ -3,7 +3,7 @@ import Foundation
 /// Chords on SQLite: the size in `celeriac_chord`, each header result in
 /// `celeriac_chord_part`, written in the same transaction as the task's meta, so the count
 /// and the results can never disagree, and whichever process commits the last part reads
-/// them all.
+/// them all — once: a part stored again does not fire the body again.
 extension SQLiteResultBackend: ChordStore {
     public func setChordSize(groupID: String, size: Int) throws {
         try database.transaction {
@@ -27,7 +27,10 @@ extension SQLiteResultBackend: ChordStore {
             try add.bind(meta.status.rawValue, at: 4)
             try add.bind(meta.result.serialized, at: 5)
             try add.step()
-            guard let size = try integer(SQLiteResultSchema.chordSize, groupID),
+            // A part stored before (its task ran again after a lost ack) must not join the
+            // chord a second time: only the store that completes the count fires the body,
+            // as Celery's counters do.
+            guard database.changes == 1, let size = try integer(SQLiteResultSchema.chordSize, groupID),
                   try integer(SQLiteResultSchema.countChordParts, groupID) == size else { return nil }
             return ChordJoin(groupID: groupID, parts: try parts(of: groupID))
         }
