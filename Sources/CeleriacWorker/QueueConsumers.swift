@@ -56,7 +56,8 @@ final class QueueConsumers: Sendable {
         guard !queues.contains(queue) else { return }
         try await transport.ensureTaskQueue(queue, shape: shape)
         if let delayedDelivery {
-            // The levels once per worker: they are durable, and outlive a lost connection.
+            // The levels once per connection: durable, so a cluster keeps them; another broker
+            // of a failover list has them declared again after a lost connection.
             let first = state.withLockedValue { state in
                 defer { state.delayedLevelsDeclared = true }
                 return !state.delayedLevelsDeclared
@@ -132,6 +133,8 @@ final class QueueConsumers: Sendable {
     private func ended(_ queue: String) {
         let (lost, finish) = state.withLockedValue { state in
             let lost = state.cancelling.remove(queue) == nil
+            // The next connection may be to another broker of a failover list: declare anew.
+            if lost { state.delayedLevelsDeclared = false }
             state.running[queue] = nil
             state.order.removeAll { $0 == queue }
             return (lost, state.stopped && state.running.isEmpty)

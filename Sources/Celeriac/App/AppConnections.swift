@@ -7,6 +7,8 @@ actor AppConnections {
     private let backend = SharedAttempt<(any ResultBackend)?>()
     private let controlClient = SharedAttempt<ControlClient>()
     private var preparedQueues: [String: SharedAttempt<Void>] = [:]
+    /// The delayed-delivery levels (under their entry exchange's name) and each queue's bindings.
+    private var preparedDelays: [String: SharedAttempt<Void>] = [:]
     private let sentEvents = SharedAttempt<EventPublisher>()
 
     init(configuration: CeleriacConfiguration) {
@@ -52,11 +54,11 @@ actor AppConnections {
     /// worker started would then be lost when its delay ran out.
     func prepareDelayedDelivery(_ route: TaskRouting, on transport: any BrokerTransport) async throws {
         guard let queue = route.queue, let setup = NativeDelayedDelivery.Setup(configuration: configuration) else { return }
-        let levels = preparedQueues[NativeDelayedDelivery.entryExchange] ?? SharedAttempt()
-        preparedQueues[NativeDelayedDelivery.entryExchange] = levels
+        let levels = preparedDelays[NativeDelayedDelivery.entryExchange] ?? SharedAttempt()
+        preparedDelays[NativeDelayedDelivery.entryExchange] = levels
         try await levels.value { try await NativeDelayedDelivery.declareLevels(on: transport) }
-        let binding = preparedQueues["delayed " + queue] ?? SharedAttempt()
-        preparedQueues["delayed " + queue] = binding
+        let binding = preparedDelays[queue] ?? SharedAttempt()
+        preparedDelays[queue] = binding
         try await binding.value { try await setup.bind(queue, routingKey: route.routingKey, on: transport) }
     }
 

@@ -28,6 +28,8 @@ public actor BeatService {
     public static let storePoll = 1.0
     private var states: [String: PeriodicTaskState] = [:]
     private var lastHeartbeat: Date?
+    /// Whether run-now requests left before this beat started were looked for.
+    private var lookedForRunRequests = false
     /// Wakes the loop when the schedule changed (enable, disable, run now).
     private let (wakeups, wakeup) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
@@ -144,7 +146,8 @@ public actor BeatService {
     /// off or removed, and run-now requests — before anything is sent.
     private func followEdits() async throws {
         guard store.keepsEntries else { return }
-        if let fresh = try await store.reload(force: false) {
+        let fresh = try await store.reload(force: false)
+        if let fresh {
             let old = Dictionary(entries.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
             for entry in fresh.entries where old[entry.name] != entry {
                 logger.info("beat: \(entry.name) \(old[entry.name] == nil ? "added" : "changed"): \(entry.task), \(entry.schedule.words)\(entry.enabled ? "" : " (disabled)")")
@@ -155,6 +158,10 @@ public actor BeatService {
             if fresh.entries != entries { lastHeartbeat = nil }  // show the change at once
             adopt(fresh)
         }
+        // A request is another process's commit, so it comes with a reload; one may also be
+        // waiting from before this beat started.
+        guard fresh != nil || !lookedForRunRequests else { return }
+        lookedForRunRequests = true
         for name in try await store.takeRunRequests() {
             let reply = await runNow(name)
             if let problem = reply["error"]?.stringValue { logger.error("beat: run-now request: \(problem)") }
