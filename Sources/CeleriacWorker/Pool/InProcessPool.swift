@@ -112,8 +112,10 @@ final class InProcessPool: ExecutionPool {
                                                      body.cancel()
                                                  },
                                                  onHard: { hard in
-                                                     body.cancel()
+                                                     // The verdict before the cancel: a body that ends at
+                                                     // once on it must not offer its CancellationError first.
                                                      first.offer(.failure(PoolErrors.timeLimitExceeded(hard)))
+                                                     body.cancel()
                                                  })
         else { return await body.value }
         Task { first.offer(await body.value) }
