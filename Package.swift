@@ -152,7 +152,7 @@ let package = Package(
         ),
         // What several test targets share: child processes, peers' admin APIs.
         .target(name: "CeleriacTestSupport", path: "Tests/CeleriacTestSupport"),
-        .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "CeleriacTestSupport"]),
+        .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "AMQPClient", "CeleriacTestSupport"]),
         .testTarget(
             name: "RedisClientTests",
             dependencies: ["RedisClient", "CeleriacTestSupport", .product(name: "NIOCore", package: "swift-nio")]

@@ -7,7 +7,8 @@ extension AMQPConnectionConfiguration {
     /// default). Query options: heartbeat, frame_max, channel_max, connect_timeout,
     /// connection_name, and for amqps:// ssl_ca_certs, ssl_certfile, ssl_keyfile,
     /// ssl_cert_reqs (CERT_REQUIRED, CERT_OPTIONAL, CERT_NONE) and ssl_server_hostname.
-    public init(url: String) throws(AMQPURLError) {
+    /// `heartbeat` and `connectTimeout` apply where the URL names none (an app's settings).
+    public init(url: String, heartbeat defaultHeartbeat: UInt16 = 60, connectTimeout defaultConnectTimeout: Double = 10) throws(AMQPURLError) {
         let scheme: String
         var rest: Substring
         if url.hasPrefix("amqp://") {
@@ -49,7 +50,7 @@ extension AMQPConnectionConfiguration {
 
         var tls: TLSOptions? = scheme == "amqps" ? TLSOptions() : nil
         self.init(host: host.isEmpty ? "localhost" : host, port: port, virtualHost: vhost,
-                  username: username, password: password, tls: tls)
+                  username: username, password: password, tls: tls, heartbeat: defaultHeartbeat, connectTimeout: defaultConnectTimeout)
         for pair in query.split(separator: "&") where !pair.isEmpty {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = String(parts[0])

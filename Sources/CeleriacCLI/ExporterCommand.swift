@@ -41,7 +41,7 @@ struct ExporterCommand: AsyncParsableCommand {
             throw ValidationError("cannot listen on \(listen): \(error); pick another --listen address")
         }
         do {
-            try monitor.start { try await AMQPTransport(url: configuration.brokerURL, failoverStrategy: configuration.brokerFailoverStrategy) }
+            try monitor.start { try await AMQPTransport(configuration) }
         } catch {
             await server.close()
             throw ValidationError(error.description)

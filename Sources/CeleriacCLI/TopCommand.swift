@@ -49,8 +49,7 @@ struct TopCommand: AsyncParsableCommand {
             // Log lines would scribble over the screen: the header shows the connection instead.
             let silent = Logger(label: "celeriac.broker") { _ in SwiftLogNoOpLogHandler() }
             try monitor.start {
-                try await AMQPTransport(url: configuration.brokerURL, failoverStrategy: configuration.brokerFailoverStrategy,
-                                        logger: silent)
+                try await AMQPTransport(configuration, logger: silent)
             }
         } catch {
             throw ValidationError(error.description)

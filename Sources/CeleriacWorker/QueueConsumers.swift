@@ -12,7 +12,8 @@ final class QueueConsumers: Sendable {
     private let handler: @Sendable (ReceivedMessage, String) -> Void
     private let transport: any BrokerTransport
     private let prefetch: Int
-    private let shape: TaskQueueShape
+    /// Each queue's type and arguments, as the configuration gives them.
+    private let shape: @Sendable (String) -> TaskQueueShape
     /// Celery's native delayed delivery, for quorum queues behind a topic or fanout exchange.
     private let delayedDelivery: NativeDelayedDelivery.Setup?
     private let logger: Logger
@@ -31,7 +32,7 @@ final class QueueConsumers: Sendable {
         var finishWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
-    init(transport: any BrokerTransport, prefetch: Int, shape: TaskQueueShape,
+    init(transport: any BrokerTransport, prefetch: Int, shape: @escaping @Sendable (String) -> TaskQueueShape,
          delayedDelivery: NativeDelayedDelivery.Setup? = nil, logger: Logger,
          handler: @escaping @Sendable (ReceivedMessage, String) -> Void,
          onLost: @escaping @Sendable (String) -> Void) {
@@ -54,7 +55,7 @@ final class QueueConsumers: Sendable {
     /// already consumed does nothing.
     func add(_ queue: String) async throws {
         guard !queues.contains(queue) else { return }
-        try await transport.ensureTaskQueue(queue, shape: shape)
+        try await transport.ensureTaskQueue(queue, shape: shape(queue))
         if let delayedDelivery {
             // The levels once per connection: durable, so a cluster keeps them; another broker
             // of a failover list has them declared again after a lost connection.
@@ -65,7 +66,9 @@ final class QueueConsumers: Sendable {
             if first {
                 try await NativeDelayedDelivery.declareLevels(on: transport)
             }
-            try await delayedDelivery.bind(queue, on: transport)
+            if try await !delayedDelivery.bind(queue, on: transport) {
+                logger.warning("\(queue) is behind a direct exchange, which native delayed delivery cannot bind: its countdown tasks wait in the worker (set task_create_missing_queue_exchange_type = \"topic\", or task_default_exchange_type for the default queue)")
+            }
         }
         let (handler, logger) = (handler, logger)
         let consumer = try await transport.consume(

@@ -82,13 +82,13 @@ public final class Worker: Sendable {
                        workerState: state, logger: logger)
         }
         let autoscaling = Task { await autoscaler?.run() }
-        if app.configuration.defaultQueueType == .quorum {
+        if app.configuration.usesQuorumQueues {
             // Quorum queues refuse global QoS: the prefetch is per consumer, as Celery's is then.
-            let delayed = NativeDelayedDelivery.Setup(configuration: app.configuration) != nil
-            logger.info("Global QoS is disabled. Prefetch count is now static (quorum queues). Native delayed delivery: \(delayed ? "on" : "off, as the exchange type is direct: countdown tasks wait in the worker")")
+            logger.info("Global QoS is disabled. Prefetch count is now static (quorum queues). Native delayed delivery: on")
         }
+        let configuration = app.configuration
         let consumers = QueueConsumers(
-            transport: transport, prefetch: prefetch, shape: app.configuration.taskQueueShape,
+            transport: transport, prefetch: prefetch, shape: { configuration.taskQueueShape(for: $0) },
             delayedDelivery: NativeDelayedDelivery.Setup(configuration: app.configuration), logger: logger,
             handler: { [weak self] delivery, queue in
                 self?.admit(delivery, from: queue, runner: runner, slots: slots, limits: limits, state: state)

@@ -64,10 +64,10 @@ public final class App: Sendable {
         // start the task within that confirm's round trip, and sent must not come after started.
         let sentAt = Date()
         var (exchange, routingKey) = (route.exchange, route.routingKey)
-        if let seconds = NativeDelayedDelivery.delay(of: message, configuration: configuration, now: sentAt) {
-            try await connections.prepareDelayedDelivery(route, on: transport)
+        if let delay = NativeDelayedDelivery.delay(of: message, route: route, configuration: configuration, now: sentAt) {
+            try await connections.prepareDelayedDelivery(route, bindingKey: delay.bindingKey, on: transport)
             exchange = NativeDelayedDelivery.entryExchange
-            routingKey = NativeDelayedDelivery.routingKey(countdown: seconds, routingKey: route.routingKey)
+            routingKey = NativeDelayedDelivery.routingKey(countdown: delay.seconds, routingKey: delay.bindingKey)
         }
         try await transport.publish(message.brokerMessage(exchange: exchange, routingKey: routingKey))
         if configuration.sendSentEvent {

@@ -16,8 +16,8 @@ actor AppConnections {
     }
 
     func transport() async throws -> any BrokerTransport {
-        let (url, strategy) = (configuration.brokerURL, configuration.brokerFailoverStrategy)
-        return try await connection.value { try await AMQPTransport(url: url, failoverStrategy: strategy) }
+        let configuration = configuration
+        return try await connection.value { try await AMQPTransport(configuration) }
     }
 
     /// The configured backend; nil when none is set.
@@ -39,7 +39,7 @@ actor AppConnections {
         guard let queue = route.queue else { return }
         let preparation = preparedQueues[queue] ?? SharedAttempt()
         preparedQueues[queue] = preparation
-        let shape = configuration.taskQueueShape
+        let shape = configuration.taskQueueShape(for: queue)
         try await preparation.value {
             try await transport.ensureTaskQueue(queue, shape: shape)
             if !route.exchange.isEmpty {
@@ -52,14 +52,14 @@ actor AppConnections {
     /// The delayed-delivery levels and the bindings that bring a delayed task to its queue,
     /// once per app and queue: Celery leaves them to the worker, but a task sent before any
     /// worker started would then be lost when its delay ran out.
-    func prepareDelayedDelivery(_ route: TaskRouting, on transport: any BrokerTransport) async throws {
+    func prepareDelayedDelivery(_ route: TaskRouting, bindingKey: String, on transport: any BrokerTransport) async throws {
         guard let queue = route.queue, let setup = NativeDelayedDelivery.Setup(configuration: configuration) else { return }
         let levels = preparedDelays[NativeDelayedDelivery.entryExchange] ?? SharedAttempt()
         preparedDelays[NativeDelayedDelivery.entryExchange] = levels
         try await levels.value { try await NativeDelayedDelivery.declareLevels(on: transport) }
         let binding = preparedDelays[queue] ?? SharedAttempt()
         preparedDelays[queue] = binding
-        try await binding.value { try await setup.bind(queue, routingKey: route.routingKey, on: transport) }
+        try await binding.value { try await setup.bind(queue, routingKey: bindingKey, on: transport) }
     }
 
     /// task-sent, as a client with `task_send_sent_event` announces each task.

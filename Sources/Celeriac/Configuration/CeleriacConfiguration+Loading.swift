@@ -39,8 +39,9 @@ extension CeleriacConfiguration {
 
     /// Settings each fine alone that RabbitMQ would refuse together.
     public func checkCombinations() throws(ConfigurationError) {
-        if defaultQueueType == .quorum, let priority = queueMaxPriority {
-            throw .conflict("task_queue_max_priority = \(priority) cannot go with task_default_queue_type = quorum: RabbitMQ's quorum queues take no x-max-priority; remove task_queue_max_priority, or keep classic queues")
+        if let priority = queueMaxPriority, usesQuorumQueues {
+            let setting = defaultQueueType == .quorum ? "task_default_queue_type" : "task_create_missing_queue_type"
+            throw .conflict("task_queue_max_priority = \(priority) cannot go with \(setting) = quorum: RabbitMQ's quorum queues take no x-max-priority; remove task_queue_max_priority, or keep classic queues")
         }
     }
 

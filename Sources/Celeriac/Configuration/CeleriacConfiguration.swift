@@ -10,12 +10,35 @@ public struct CeleriacConfiguration: Sendable, Hashable {
     public var defaultQueueType = QueueType.classic
     /// The order a failover list is tried in.
     public var brokerFailoverStrategy = BrokerFailover.Strategy.roundRobin
+    /// `broker_heartbeat`: seconds between AMQP heartbeats; a broker silent for two is
+    /// declared dead, which is how a node cut off by a partition (no RST ever comes) is
+    /// noticed. 0 turns them off. A URL's own `?heartbeat=` wins.
+    public var brokerHeartbeat = 60
+    /// `broker_connection_timeout`: seconds to reach a broker (TCP, TLS and the AMQP
+    /// handshake) before the next of a failover list is tried. A URL's `?connect_timeout=` wins.
+    public var brokerConnectionTimeout = 10.0
     /// nil: results are not stored (Celery's DisabledBackend).
     public var resultBackend: String?
     public var defaultQueue = "celery"
-    public var defaultExchange = "celery"
+    /// `task_default_exchange`; unset, the default queue's name, as Celery takes it.
+    public var defaultExchange: String {
+        get { explicitDefaultExchange ?? defaultQueue }
+        set { explicitDefaultExchange = newValue }
+    }
+    private var explicitDefaultExchange: String?
     public var defaultExchangeType = "direct"
-    public var defaultRoutingKey = "celery"
+    /// `task_default_routing_key`; unset, the default queue's name, as Celery takes it.
+    public var defaultRoutingKey: String {
+        get { explicitDefaultRoutingKey ?? defaultQueue }
+        set { explicitDefaultRoutingKey = newValue }
+    }
+    private var explicitDefaultRoutingKey: String?
+    /// `task_create_missing_queue_type`: the type of every task queue but the default one
+    /// (a `-Q` queue, a routed one), which Celery declares classic unless told.
+    public var missingQueueType = QueueType.classic
+    /// `task_create_missing_queue_exchange_type`: the type of such a queue's own exchange;
+    /// nil, direct (kombu's default).
+    public var missingQueueExchangeType: String?
     /// The priority a task gets when the call names none; nil sends none.
     public var defaultPriority: Int?
     /// `x-max-priority` of queues we declare; must match what workers declare, or RabbitMQ refuses.

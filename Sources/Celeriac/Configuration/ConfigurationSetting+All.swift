@@ -7,6 +7,8 @@ extension ConfigurationSetting {
         .init(key: "broker_failover_strategy", kind: .choice(BrokerFailover.Strategy.allCases.map(\.rawValue))) {
             $0.brokerFailoverStrategy = BrokerFailover.Strategy(rawValue: $1.stringValue!)!
         },
+        .init(key: "broker_heartbeat", kind: .integer(0...65_535)) { $0.brokerHeartbeat = $1.intValue! },
+        .init(key: "broker_connection_timeout", kind: .optionalSeconds) { $0.brokerConnectionTimeout = $1.doubleValue ?? 10 },
         .init(key: "result_backend", kind: .optionalString) { $0.resultBackend = $1.stringValue },
         .init(key: "task_default_queue", kind: .string) { $0.defaultQueue = $1.stringValue! },
         .init(key: "task_default_exchange", kind: .string) { $0.defaultExchange = $1.stringValue! },
@@ -15,6 +17,12 @@ extension ConfigurationSetting {
         .init(key: "task_default_priority", kind: .optionalInteger(0...255)) { $0.defaultPriority = $1.intValue },
         .init(key: "task_default_queue_type", kind: .choice(QueueType.allCases.map(\.rawValue))) {
             $0.defaultQueueType = QueueType(rawValue: $1.stringValue!)!
+        },
+        .init(key: "task_create_missing_queue_type", kind: .choice(QueueType.allCases.map(\.rawValue))) {
+            $0.missingQueueType = QueueType(rawValue: $1.stringValue!)!
+        },
+        .init(key: "task_create_missing_queue_exchange_type", kind: .optionalString) {
+            $0.missingQueueExchangeType = $1.stringValue.flatMap { $0.isEmpty ? nil : $0 }
         },
         .init(key: "task_queue_max_priority", kind: .optionalInteger(1...255)) { $0.queueMaxPriority = $1.intValue },
         .init(key: "task_routes", kind: .routes) { $0.routes = routes(from: $1) },

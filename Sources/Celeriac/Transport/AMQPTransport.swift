@@ -30,16 +30,18 @@ public actor AMQPTransport: BrokerTransport {
 
     /// Connects to `url` (amqp:// or amqps://), or to the first of a `;`-separated list it
     /// can reach, in the order `failoverStrategy` gives.
+    /// `heartbeat` and `connectTimeout` (seconds) apply to each URL that names none.
     /// `logger` says which brokers of a failover list could not be reached; a full-screen
     /// program passes a silent one and shows the connection its own way.
-    public init(url: String, failoverStrategy: BrokerFailover.Strategy = .roundRobin,
-                logger: Logger = Logger(label: "celeriac.broker")) async throws {
+    public init(url: String, failoverStrategy: BrokerFailover.Strategy = .roundRobin, heartbeat: Int = 60,
+                connectTimeout: Double = 10, logger: Logger = Logger(label: "celeriac.broker")) async throws {
         self.url = url
         self.logger = logger
         let failover = try BrokerFailover(url, strategy: failoverStrategy)
+        let heartbeat = UInt16(clamping: heartbeat)
         configurations = try failover.urls.map { single in
             do {
-                return try AMQPConnectionConfiguration(url: single)
+                return try AMQPConnectionConfiguration(url: single, heartbeat: heartbeat, connectTimeout: connectTimeout)
             } catch {
                 throw BrokerError.invalidURL(url: single, reason: "\(error)")
             }
@@ -48,6 +50,14 @@ public actor AMQPTransport: BrokerTransport {
         var random = SystemRandomNumberGenerator()
         let order = failover.strategy == .shuffle ? Array(failover.urls.indices).shuffled(using: &random) : Array(failover.urls.indices)
         (connection, current) = try await Self.connect(configurations, in: order, logger: logger)
+    }
+
+    /// Connects as `configuration` says: its broker URL or failover list, strategy,
+    /// heartbeat and connection timeout.
+    public init(_ configuration: CeleriacConfiguration, logger: Logger = Logger(label: "celeriac.broker")) async throws {
+        try await self.init(url: configuration.brokerURL, failoverStrategy: configuration.brokerFailoverStrategy,
+                            heartbeat: configuration.brokerHeartbeat, connectTimeout: configuration.brokerConnectionTimeout,
+                            logger: logger)
     }
 
     /// The broker of a failover list the connection is on, without its password:

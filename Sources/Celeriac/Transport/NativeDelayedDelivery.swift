@@ -17,12 +17,17 @@ public enum NativeDelayedDelivery {
     public static func levelName(_ level: Int) -> String { "celery_delayed_\(level)" }
 
     /// Whole seconds a task waits in the broker, when it goes by delayed delivery: as Celery's
-    /// client decides it — quorum task queues, an exchange type that is not direct (direct
-    /// exchanges cannot take the `#.` bindings), and a countdown of 1 s or more.
-    static func delay(of message: TaskMessage, configuration: CeleriacConfiguration, now: Date) -> Int? {
-        guard Setup(configuration: configuration) != nil, let eta = message.eta else { return nil }
+    /// client decides it — quorum task queues, a target queue whose exchange is not direct
+    /// (direct exchanges cannot take the `#.` bindings), and a countdown of 1 s or more.
+    /// With the seconds comes the key the target queue is bound with, which the delayed
+    /// routing key ends in.
+    static func delay(of message: TaskMessage, route: TaskRouting, configuration: CeleriacConfiguration,
+                      now: Date) -> (seconds: Int, bindingKey: String)? {
+        guard let queue = route.queue, let setup = Setup(configuration: configuration), setup.reaches(queue),
+              let eta = message.eta else { return nil }
         let seconds = Int(eta.timeIntervalSince(now))  // truncated, as Celery's int(countdown)
-        return seconds >= 1 && seconds < 1 << levels ? seconds : nil
+        guard seconds >= 1 && seconds < 1 << levels else { return nil }
+        return (seconds, route.exchange.isEmpty ? setup.bindingKey(for: queue) : route.routingKey)
     }
 
     /// `countdown` whole seconds (1 or more, below 2²⁸) as kombu's `calculate_routing_key`
@@ -66,30 +71,37 @@ public enum NativeDelayedDelivery {
         try await transport.bind(queue: queue, exchange: exchange, routingKey: key)
     }
 
-    /// What a client and a worker declare for one task queue, from the configuration: nil
-    /// when delayed delivery does not apply (classic queues, or a direct exchange type).
+    /// What a client and a worker declare for each task queue, from the configuration: nil
+    /// when no task queue is a quorum queue (Celery's `detect_quorum_queues`).
     public struct Setup: Sendable, Hashable {
-        let exchangeType: String
-        let defaultQueue: String
-        let defaultExchange: String
+        let configuration: CeleriacConfiguration
 
         public init?(configuration: CeleriacConfiguration) {
-            guard configuration.defaultQueueType == .quorum, configuration.defaultExchangeType != "direct" else { return nil }
-            exchangeType = configuration.defaultExchangeType
-            defaultQueue = configuration.defaultQueue
-            defaultExchange = configuration.defaultExchange
+            guard configuration.usesQuorumQueues else { return nil }
+            self.configuration = configuration
         }
 
-        /// The exchange a queue is reached through, as Celery names it: the default exchange
-        /// for the default queue, one of the queue's own name for others.
-        public func exchange(for queue: String) -> String { queue == defaultQueue ? defaultExchange : queue }
+        /// Whether delayed tasks can reach `queue`: not through a direct exchange, which
+        /// cannot take the `#.` bindings.
+        public func reaches(_ queue: String) -> Bool { configuration.taskExchange(for: queue).type != "direct" }
 
-        /// The queue's exchange, its binding, and the `#.` bindings from the delivery exchange.
-        public func bind(_ queue: String, routingKey: String? = nil, on transport: any BrokerTransport) async throws {
-            let exchange = exchange(for: queue)
-            try await transport.declare(ExchangeDeclaration(name: exchange, type: exchangeType))
-            try await transport.bind(queue: queue, exchange: exchange, routingKey: routingKey ?? queue)
-            try await NativeDelayedDelivery.bind(queue: queue, exchange: exchange, routingKey: routingKey ?? queue, on: transport)
+        /// The key `queue` is bound with, which a delayed task's routing key ends in: the
+        /// default routing key for the default queue, the queue's name for others.
+        public func bindingKey(for queue: String) -> String {
+            queue == configuration.defaultQueue ? configuration.defaultRoutingKey : queue
+        }
+
+        /// The queue's exchange, its binding, and the `#.` bindings from the delivery
+        /// exchange; nothing for a queue behind a direct exchange (false), as kombu skips it.
+        @discardableResult
+        public func bind(_ queue: String, routingKey: String? = nil, on transport: any BrokerTransport) async throws -> Bool {
+            guard reaches(queue) else { return false }
+            let exchange = configuration.taskExchange(for: queue)
+            let key = routingKey ?? bindingKey(for: queue)
+            try await transport.declare(exchange)
+            try await transport.bind(queue: queue, exchange: exchange.name, routingKey: key)
+            try await NativeDelayedDelivery.bind(queue: queue, exchange: exchange.name, routingKey: key, on: transport)
+            return true
         }
     }
 }

@@ -26,5 +26,21 @@ public struct TaskQueueShape: Sendable, Hashable {
 }
 
 extension CeleriacConfiguration {
-    public var taskQueueShape: TaskQueueShape { TaskQueueShape(type: defaultQueueType, maxPriority: queueMaxPriority) }
+    /// The shape of task queue `name`, as Celery's `Queues` gives it: the default queue
+    /// takes `task_default_queue_type`, any other `task_create_missing_queue_type`.
+    public func taskQueueShape(for name: String) -> TaskQueueShape {
+        TaskQueueShape(type: name == defaultQueue ? defaultQueueType : missingQueueType, maxPriority: queueMaxPriority)
+    }
+
+    /// The exchange task queue `name` is bound to, and its type: the default exchange for the
+    /// default queue, one of the queue's own name for any other (`Queues.new_missing`).
+    public func taskExchange(for name: String) -> ExchangeDeclaration {
+        name == defaultQueue
+            ? ExchangeDeclaration(name: defaultExchange, type: defaultExchangeType)
+            : ExchangeDeclaration(name: name, type: missingQueueExchangeType ?? "direct")
+    }
+
+    /// Whether any task queue is a quorum queue: Celery's `detect_quorum_queues`, which
+    /// turns native delayed delivery on.
+    public var usesQuorumQueues: Bool { defaultQueueType == .quorum || missingQueueType == .quorum }
 }

@@ -134,7 +134,9 @@ struct WorkerCommand: AsyncParsableCommand {
         defer { hangup.cancel() }
         var configuration = try app.configuration()
         if let queueType {
+            // Every queue it declares: the default one and any other (-Q, add_consumer).
             configuration.defaultQueueType = queueType
+            configuration.missingQueueType = queueType
             do {
                 try configuration.checkCombinations()
             } catch {

@@ -195,20 +195,23 @@ struct ControlCommands: Sendable {
         return reply
     }
 
-    /// A consumed queue, as kombu's `Queue.as_dict` describes it.
-    /// A queue as Celery's `active_queues` describes it: the default queue on the default
-    /// exchange, a queue made on the fly (`-Q name`, add_consumer) on an exchange of its own name.
+    /// A consumed queue as Celery's `active_queues` describes it (kombu's `Queue.as_dict`):
+    /// the default queue on the default exchange, a queue made on the fly (`-Q name`,
+    /// add_consumer) on an exchange of its own name.
     private func queueInfo(_ name: String) -> JSONValue {
-        let maxPriority = app.configuration.queueMaxPriority
-        let exchange = name == app.configuration.defaultQueue ? app.configuration.defaultExchange : name
+        let configuration = app.configuration
+        let maxPriority = configuration.queueMaxPriority
+        let exchange = configuration.taskExchange(for: name)
+        let arguments = configuration.taskQueueShape(for: name).arguments
+        let routingKey = name == configuration.defaultQueue ? configuration.defaultRoutingKey : name
         return [
-            "name": .string(name), "routing_key": .string(name), "durable": true, "exclusive": false,
+            "name": .string(name), "routing_key": .string(routingKey), "durable": true, "exclusive": false,
             "auto_delete": false, "no_ack": false, "alias": .null, "bindings": [], "binding_arguments": .null,
             "consumer_arguments": .null, "expires": .null, "message_ttl": .null, "max_length": .null,
             "max_length_bytes": .null, "max_priority": maxPriority.map(JSONValue.int) ?? .null, "no_declare": .null,
-            "queue_arguments": maxPriority.map { ["x-max-priority": .int($0)] } ?? .null,
+            "queue_arguments": arguments.isEmpty ? .null : .object(arguments),
             "exchange": [
-                "name": .string(exchange), "type": .string(app.configuration.defaultExchangeType),
+                "name": .string(exchange.name), "type": .string(exchange.type),
                 "durable": true, "auto_delete": false, "arguments": .null, "delivery_mode": .null,
                 "no_declare": false, "passive": false,
             ],

@@ -14,23 +14,58 @@ import Testing
         #expect(NativeDelayedDelivery.entryExchange == "celery_delayed_27")
     }
 
+    /// As Celery's `Queues`: the default queue takes task_default_queue_type and the default
+    /// exchange (named after the default queue unless set), every other queue
+    /// task_create_missing_queue_type and an exchange of its own name, direct unless
+    /// task_create_missing_queue_exchange_type says otherwise.
+    @Test func theDefaultQueueAndTheOthersAreShapedAsCeleryShapesThem() throws {
+        var configuration = CeleriacConfiguration()
+        configuration.defaultQueue = "jobs"
+        #expect(configuration.defaultExchange == "jobs" && configuration.defaultRoutingKey == "jobs")
+        configuration.defaultExchange = "main"
+        #expect(configuration.defaultExchange == "main" && configuration.defaultRoutingKey == "jobs")
+
+        configuration.defaultQueueType = .quorum
+        #expect(configuration.taskQueueShape(for: "jobs").type == .quorum)
+        #expect(configuration.taskQueueShape(for: "reports").type == .classic)
+        #expect(configuration.taskExchange(for: "reports") == ExchangeDeclaration(name: "reports", type: "direct"))
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("missing-\(UUID().uuidString.prefix(6)).toml").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try """
+            task_create_missing_queue_type = "quorum"
+            task_create_missing_queue_exchange_type = "topic"
+            """.write(toFile: file, atomically: true, encoding: .utf8)
+        let loaded = try CeleriacConfiguration.load(file: file, environment: [:])
+        #expect(loaded.taskQueueShape(for: "reports").type == .quorum && loaded.taskQueueShape(for: "celery").type == .classic)
+        #expect(loaded.taskExchange(for: "reports") == ExchangeDeclaration(name: "reports", type: "topic"))
+        #expect(loaded.usesQuorumQueues)
+    }
+
     @Test func delayedDeliveryNeedsQuorumQueuesAndAnExchangeThatIsNotDirect() throws {
         var configuration = CeleriacConfiguration()
         #expect(NativeDelayedDelivery.Setup(configuration: configuration) == nil, "classic queues")
         configuration.defaultQueueType = .quorum
-        #expect(NativeDelayedDelivery.Setup(configuration: configuration) == nil, "a direct exchange")
+        let direct = try #require(NativeDelayedDelivery.Setup(configuration: configuration))
+        #expect(!direct.reaches("celery"), "a direct exchange takes no #. bindings")
         configuration.defaultExchangeType = "topic"
         let setup = try #require(NativeDelayedDelivery.Setup(configuration: configuration))
-        #expect(setup.exchange(for: "celery") == "celery" && setup.exchange(for: "reports") == "reports")
+        #expect(setup.reaches("celery") && !setup.reaches("reports"), "reports has a direct exchange of its own")
+        #expect(setup.bindingKey(for: "celery") == "celery" && setup.bindingKey(for: "reports") == "reports")
 
         let now = Date()
         func message(countdown: Double) -> TaskMessage {
             TaskMessage.build(name: "demo.add", args: [], kwargs: [:], options: TaskSendOptions(countdown: countdown), replyTo: nil,
                               defaultPriority: nil, now: now)
         }
-        #expect(NativeDelayedDelivery.delay(of: message(countdown: 3.7), configuration: configuration, now: now) == 3)
-        #expect(NativeDelayedDelivery.delay(of: message(countdown: 0.5), configuration: configuration, now: now) == nil,
+        func route(_ queue: String) -> TaskRouting {
+            TaskRouting.resolve("demo.add", options: TaskSendOptions(queue: queue), configuration: configuration)
+        }
+        let delay = NativeDelayedDelivery.delay(of: message(countdown: 3.7), route: route("celery"), configuration: configuration, now: now)
+        #expect(delay?.seconds == 3 && delay?.bindingKey == "celery")
+        #expect(NativeDelayedDelivery.delay(of: message(countdown: 0.5), route: route("celery"), configuration: configuration, now: now) == nil,
                 "under a second: the worker holds it, as Celery's int(countdown) is 0")
+        #expect(NativeDelayedDelivery.delay(of: message(countdown: 5), route: route("reports"), configuration: configuration, now: now) == nil,
+                "a queue behind a direct exchange: the worker holds it")
     }
 
     @Test func quorumQueuesTakeNoPriorities() throws {

@@ -1,3 +1,4 @@
+import AMQPClient
 @testable import Celeriac
 import CeleriacTestSupport
 import Foundation
@@ -44,6 +45,31 @@ import Testing
         #expect { try CeleriacConfiguration.load(file: nil, environment: ["CELERIAC_BROKER_FAILOVER_STRATEGY": "random"]) } throws: {
             "\($0)".contains("round-robin") && "\($0)".contains("shuffle")
         }
+    }
+
+    /// Celery's broker_heartbeat and broker_connection_timeout apply to every URL of the list
+    /// that names none of its own: the heartbeat is what notices a node cut off by a
+    /// partition, where no RST ever comes.
+    @Test func heartbeatAndConnectionTimeoutComeFromTheConfiguration() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("heartbeat-\(UUID().uuidString.prefix(6)).toml").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try """
+            broker_heartbeat = 5
+            broker_connection_timeout = 4
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let configuration = try CeleriacConfiguration.load(file: path, environment: [:])
+        #expect(configuration.brokerHeartbeat == 5 && configuration.brokerConnectionTimeout == 4)
+        #expect(CeleriacConfiguration().brokerHeartbeat == 60)
+        let fromEnvironment = try CeleriacConfiguration.load(file: nil, environment: ["CELERIAC_BROKER_HEARTBEAT": "0"])
+        #expect(fromEnvironment.brokerHeartbeat == 0)
+        #expect { try CeleriacConfiguration.load(file: nil, environment: ["CELERIAC_BROKER_HEARTBEAT": "-1"]) } throws: {
+            "\($0)".contains("broker_heartbeat")
+        }
+
+        let plain = try AMQPConnectionConfiguration(url: "amqp://h1//", heartbeat: 5, connectTimeout: 4)
+        #expect(plain.heartbeat == 5 && plain.connectTimeout == 4)
+        let ownOptions = try AMQPConnectionConfiguration(url: "amqp://h1//?heartbeat=30&connect_timeout=2", heartbeat: 5, connectTimeout: 4)
+        #expect(ownOptions.heartbeat == 30 && ownOptions.connectTimeout == 2)
     }
 
     /// A closed port first: the transport says so and connects to the live node; every URL
