@@ -4,7 +4,7 @@ import CeleriacMonitor
 /// What `celeriac top` and `celeriac exporter` share: how the cluster is watched.
 struct MonitorFlags: ParsableArguments {
     @Option(name: .customLong("management-url"),
-            help: "RabbitMQ management API, e.g. http://guest:guest@localhost:15672 (queue depths, unacked, rates).")
+            help: "RabbitMQ management API, e.g. http://guest:guest@localhost:15672 (queue depths, unacked, rates); on a cluster several nodes' separated by ;.")
     var managementURL: String?
 
     @Option(name: .customLong("max-tasks"), help: "Tasks held at most; the oldest finished go first.")
@@ -39,7 +39,7 @@ struct MonitorFlags: ParsableArguments {
         options.forgetOfflineAfter = offlineAfter
         if let managementURL {
             do {
-                _ = try ManagementAPI(url: managementURL)
+                _ = try ManagementAPI.failoverList(managementURL)
             } catch {
                 throw ValidationError(error.description)
             }

@@ -11,7 +11,7 @@ struct ClusterPoller: Sendable {
     let actions: ClusterActions
     let options: MonitorOptions
     let defaultQueue: String
-    let management: ManagementAPI?
+    let management: ManagementFailover?
 
     func run() async {
         var lastEnable = -Double.infinity
@@ -68,7 +68,7 @@ struct ClusterPoller: Sendable {
     private func pollQueues() async {
         if let management {
             do {
-                let listed = try await management.queues(vhost: options.virtualHost)
+                let (listed, node) = try await management.queues(vhost: options.virtualHost)
                 let now = Date().timeIntervalSince1970
                 let figures = listed.filter { !Self.isInternal($0.name) }.map { queue in
                     QueueFigures(name: queue.name, ready: queue.ready, unacknowledged: queue.unacknowledged,
@@ -78,7 +78,7 @@ struct ClusterPoller: Sendable {
                 }
                 store.update { model in
                     model.queues = Dictionary(figures.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-                    model.queueSource = "management API"
+                    model.queueSource = node.map { "management API at \($0)" } ?? "management API"
                     model.changed()
                 }
                 return

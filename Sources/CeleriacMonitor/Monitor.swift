@@ -39,7 +39,9 @@ public final class Monitor: Sendable {
 
     /// Starts the feed, the poller and the snapshots; `makeTransport` opens a broker connection.
     public func start(makeTransport: @escaping EventFeed.Connect) throws(ManagementAPIError) {
-        let management = try options.managementURL.map { url throws(ManagementAPIError) in try ManagementAPI(url: url) }
+        let management = try options.managementURL.map { urls throws(ManagementAPIError) in
+            ManagementFailover(try ManagementAPI.failoverList(urls))
+        }
         let feed = EventFeed(store: store, connect: makeTransport)
         let poller = ClusterPoller(store: store, link: link, actions: actions, options: options,
                                    defaultQueue: configuration.defaultQueue, management: management)

@@ -2,7 +2,8 @@
 public struct MonitorOptions: Sendable {
     /// Tasks held at most; the oldest finished go first.
     public var maximumTasks = 100_000
-    /// RabbitMQ's (or celeriac broker's) management API, credentials in the URL.
+    /// RabbitMQ's (or celeriac broker's) management API, credentials in the URL; on a
+    /// cluster, several nodes' separated by `;`, asked in turn when one does not answer.
     public var managementURL: String?
     /// The broker URL's virtual host, for the management API's queue list.
     public var virtualHost = "/"

@@ -173,6 +173,16 @@ func managementPeerIsPresentWhenRequired() {
         }
     }
 
+    @Test func aListNamesTheURLThatIsWrong() {
+        #expect(throws: ManagementAPIError.self) { try ManagementAPI.failoverList(" ; ") }
+        do {
+            _ = try ManagementAPI.failoverList("http://guest:guest@n1:15672;ftp://n2")
+            Issue.record("ftp:// was taken for a management API")
+        } catch {
+            #expect("\(error)".contains("ftp://"), "\(error)")
+        }
+    }
+
     @Test func aClosedPortIsUnreachableAndTheMessageHasNoPassword() async throws {
         // Port 1 on loopback: nothing listens there, so the connect is refused at once.
         let api = try ManagementAPI(url: "http://guest:hunter2@127.0.0.1:1", requestTimeout: 2)
@@ -228,6 +238,21 @@ struct ManagementAPILiveTests {
 
         let overview = try await api.overview()
         #expect(overview["rabbitmq_version"]?.stringValue != nil)
+    }
+
+    /// A cluster's management APIs as a list: a node that does not answer is passed over
+    /// for the next, which is then asked first; the answer says which node gave it.
+    @Test func aListOfNodesAnswersFromTheFirstThatIsUp() async throws {
+        let live = ManagementPeer.managementURL!
+        let apis = try ManagementAPI.failoverList("http://guest:guest@127.0.0.1:1 ; " + live, requestTimeout: Self.patientTimeout)
+        #expect(apis.count == 2)
+        let failover = ManagementFailover(apis)
+        let node = try await failover.queues(vhost: "/").node
+        #expect(node == apis[1].displayURL, "answered by \(String(describing: node))")
+        let (_, again) = try await failover.queues(vhost: "/")
+        #expect(again == apis[1].displayURL)
+        let single = ManagementFailover([apis[1]])
+        #expect(try await single.queues(vhost: "/").node == nil, "a single API has no node to name")
     }
 
     @Test func aWrongPasswordIsUnauthorized() async throws {
