@@ -35,6 +35,13 @@ public struct ManagementAdmin: Sendable {
         try await send("DELETE", "/api/vhosts/\(Self.encode(vhost))", body: nil)
     }
 
+    /// A policy on `vhost`: `definition` (JSON, e.g. {"delivery-limit": 1}) for the queues of
+    /// `applyTo` (queues, classic_queues, quorum_queues) whose names match `pattern`.
+    public func setPolicy(_ name: String, vhost: String, pattern: String, applyTo: String, definition: String) async throws {
+        try await send("PUT", "/api/policies/\(Self.encode(vhost))/\(Self.encode(name))",
+                       body: #"{"pattern":"\#(pattern)","apply-to":"\#(applyTo)","definition":\#(definition)}"#)
+    }
+
     private func send(_ method: String, _ path: String, body: String?) async throws {
         guard let url = URL(string: base.absoluteString + path) else { throw AdminError("bad path \(path)") }
         var request = URLRequest(url: url, timeoutInterval: 10)
