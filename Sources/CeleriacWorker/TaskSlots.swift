@@ -9,11 +9,13 @@ final class TaskSlots: Sendable {
     /// A task admitted to run: `accept` the moment it gets a slot (where an early ack goes:
     /// Celery acks when the pool accepts a task), then `run` in its slot's Swift task — or
     /// `giveBack` if the worker stops before it gets one (the message goes back to the
-    /// queue, as Celery's warm shutdown does).
+    /// queue, as Celery's warm shutdown does) — or `discard` if its connection is lost
+    /// before it gets one (the broker hands the message out again by itself).
     struct Job: Sendable {
         var accept: @Sendable () -> Void = {}
         var run: @Sendable () async -> Void
         var giveBack: @Sendable () -> Void
+        var discard: @Sendable () -> Void = {}
     }
 
     private struct State {
@@ -78,6 +80,21 @@ final class TaskSlots: Sendable {
         }
         givenBack.forEach { $0.giveBack() }
         resumeIdleWaiters()
+    }
+
+    /// Forgets the tasks waiting for a slot, as Celery's consumer clears its semaphore when
+    /// the connection closes: their messages can no longer be acked, and the broker gives
+    /// them to a worker again, so running them here too would only run them twice.
+    /// Returns how many were dropped.
+    @discardableResult
+    func discardWaiting() -> Int {
+        let dropped = state.withLockedValue { state -> [Job] in
+            defer { state.waiting.removeAll() }
+            return Array(state.waiting)
+        }
+        dropped.forEach { $0.discard() }
+        resumeIdleWaiters()
+        return dropped.count
     }
 
     /// Returns once no task runs and none waits.

@@ -4,7 +4,8 @@ import Foundation
 /// When the broker goes away, Celery's worker keeps its running tasks and restarts its
 /// consumer once it can connect again (broker_connection_retry): so does this one. Tasks
 /// acked late on the lost connection are redelivered by the broker and run again — at
-/// least once, as with Celery.
+/// least once, as with Celery; tasks received on it that had not started are dropped (the
+/// broker hands them out again), as Celery's consumer clears its semaphore.
 extension Worker {
     /// Pauses between attempts: 2 s, then 2 s longer each time, at most 30 s (Celery's
     /// broker_connection_retry defaults: interval_start 2, interval_step 2, interval_max 30).
@@ -19,6 +20,10 @@ extension Worker {
         }
         guard start else { return }
         logger.warning("consumer: Connection to broker lost. Trying to re-establish the connection...")
+        let dropped = withStopping { $0.slots }?.discardWaiting() ?? 0
+        if dropped > 0 {
+            logger.info("\(dropped) received tasks that had not started are left to the broker, which hands them out again")
+        }
         Task { await reconnect() }
     }
 

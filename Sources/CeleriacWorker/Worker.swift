@@ -187,7 +187,8 @@ public final class Worker: Sendable {
                 giveBack: {
                     try? delivery.reject(requeue: true)
                     state.finish(message.id, name: message.taskName, ran: false)
-                })
+                },
+                discard: { state.finish(message.id, name: message.taskName, ran: false) })
             // The ETA, then the rate limit: held on timers until both allow it, the rate's token
             // taken when the ETA comes (Celery's timer and token bucket); then a slot.
             if let eta = message.eta, eta > Date() {

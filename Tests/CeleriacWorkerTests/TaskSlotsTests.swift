@@ -50,6 +50,29 @@ import Testing
         #expect(cancelledSeen.withLockedValue { $0 } == [true, false, false, false])
     }
 
+    /// A lost connection drops the tasks waiting for a slot (their messages cannot be acked
+    /// and come back from the broker) and leaves the running one alone; later tasks run.
+    @Test func aLostConnectionDropsTheWaitingTasksOnly() async {
+        let slots = TaskSlots(1)
+        let gate = Gate()
+        let ran = NIOLockedValueBox<[Int]>([])
+        let discarded = NIOLockedValueBox<[Int]>([])
+        for index in 0..<4 {
+            slots.submit(.init(run: {
+                if index == 0 { await gate.wait() }
+                ran.withLockedValue { $0.append(index) }
+            }, giveBack: { Issue.record("a lost connection gives nothing back") },
+               discard: { discarded.withLockedValue { $0.append(index) } }))
+        }
+        #expect(slots.discardWaiting() == 3)
+        #expect(slots.running == 1 && slots.waiting == 0)
+        slots.submit(.init(run: { ran.withLockedValue { $0.append(4) } }, giveBack: {}))
+        await gate.open()
+        await slots.idle()
+        #expect(ran.withLockedValue { $0 } == [0, 4])
+        #expect(discarded.withLockedValue { $0 } == [1, 2, 3])
+    }
+
     /// Growing starts waiting tasks at once; shrinking never stops a running one.
     @Test func resizeStartsWaitersAndShrinksAsTasksFinish() async {
         let slots = TaskSlots(1)
