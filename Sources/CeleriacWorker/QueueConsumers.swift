@@ -52,24 +52,11 @@ final class QueueConsumers: Sendable {
     var queues: [String] { state.withLockedValue { $0.order } }
 
     /// Starts consuming `queue` (declared first, as Celery's worker does); consuming one
-    /// already consumed does nothing.
+    /// already consumed does nothing. Native delayed delivery is set up after consuming
+    /// starts (`prepareDelayedDelivery`).
     func add(_ queue: String) async throws {
         guard !queues.contains(queue) else { return }
         try await transport.ensureTaskQueue(queue, shape: shape(queue))
-        if let delayedDelivery {
-            // The levels once per connection: durable, so a cluster keeps them; another broker
-            // of a failover list has them declared again after a lost connection.
-            let first = state.withLockedValue { state in
-                defer { state.delayedLevelsDeclared = true }
-                return !state.delayedLevelsDeclared
-            }
-            if first {
-                try await NativeDelayedDelivery.declareLevels(on: transport)
-            }
-            if try await !delayedDelivery.bind(queue, on: transport) {
-                logger.warning("\(queue) is behind a direct exchange, which native delayed delivery cannot bind: its countdown tasks wait in the worker (set task_create_missing_queue_exchange_type = \"topic\", or task_default_exchange_type for the default queue)")
-            }
-        }
         let (handler, logger) = (handler, logger)
         let consumer = try await transport.consume(
             queue: queue, prefetch: prefetch, noAck: false,
@@ -84,7 +71,40 @@ final class QueueConsumers: Sendable {
             if state.stopped { state.cancelling.insert(queue) }
             return state.stopped
         }
-        if stopped { Task { await consumer.cancel() } }
+        if stopped {
+            Task { await consumer.cancel() }
+            return
+        }
+        if let delayedDelivery { prepareDelayedDelivery(for: queue, with: delayedDelivery) }
+    }
+
+    /// The delay levels (once per connection: durable, so a cluster keeps them, but another
+    /// broker of a failover list needs them declared again) and the queue's bindings to
+    /// them, retried until they are in place. Done beside consuming, not before it: on a
+    /// cluster that has not yet counted a cut-off node as down (RabbitMQ's net_ticktime),
+    /// declarations wait for that node while consuming a quorum queue does not.
+    private func prepareDelayedDelivery(for queue: String, with setup: NativeDelayedDelivery.Setup) {
+        let (transport, logger) = (transport, logger)
+        Task {
+            var attempt = 0
+            while state.withLockedValue({ $0.running[queue] != nil && !$0.stopped }) {
+                do {
+                    if !state.withLockedValue({ $0.delayedLevelsDeclared }) {
+                        try await NativeDelayedDelivery.declareLevels(on: transport)
+                        state.withLockedValue { $0.delayedLevelsDeclared = true }
+                    }
+                    if try await !setup.bind(queue, on: transport) {
+                        logger.warning("\(queue) is behind a direct exchange, which native delayed delivery cannot bind: its countdown tasks wait in the worker (set task_create_missing_queue_exchange_type = \"topic\", or task_default_exchange_type for the default queue)")
+                    }
+                    return
+                } catch {
+                    attempt += 1
+                    let pause = min(30, 2 * Double(attempt))
+                    logger.warning("native delayed delivery for \(queue) is not set up yet: \(error); trying again in \(Int(pause)) s")
+                    try? await Task.sleep(for: .seconds(pause))  // the retry interval itself
+                }
+            }
+        }
     }
 
     /// Stops consuming `queue`; false when it was not consumed.

@@ -15,6 +15,7 @@ extension Worker {
         let start = withStopping { state -> Bool in
             guard !state.requested else { return false }
             state.lostQueues.append(queue)
+            state.controlLost = state.restartControl != nil
             defer { state.reconnecting = true }
             return !state.reconnecting
         }
@@ -30,8 +31,11 @@ extension Worker {
     private func reconnect() async {
         var attempt = 0
         while true {
+            // Until the queues are consumed again and the mailbox is back: either may fail
+            // on its own (a cluster refusing the old connection's exclusive mailbox queue
+            // until it counts the old node as down) and is tried again.
             let pending = withStopping { state -> (queues: [String], consumers: QueueConsumers?)? in
-                if state.requested || state.lostQueues.isEmpty {
+                if state.requested || (state.lostQueues.isEmpty && !state.controlLost) {
                     state.reconnecting = false
                     return nil
                 }
@@ -43,11 +47,12 @@ extension Worker {
                     try await consumers.add(queue)
                     withStopping { $0.lostQueues.removeAll { $0 == queue } }
                 }
-                if let restart = withStopping({ $0.restartControl }) {
+                if let restart = withStopping({ $0.controlLost ? $0.restartControl : nil }) {
                     let control = try await restart()
                     withStopping { state in
                         state.control?.cancel()
                         state.control = control
+                        state.controlLost = false
                     }
                 }
                 let broker = await consumers.currentBroker().map { " at \($0)" } ?? ""

@@ -31,6 +31,8 @@ public final class Worker: Sendable {
         var announced: Set<AppSignals.Shutdown> = []
         /// Queues whose consumer the broker's going away ended, to consume again.
         var lostQueues: [String] = []
+        /// The remote-control mailbox went with the connection and is not back yet.
+        var controlLost = false
         var reconnecting = false
         /// The remote-control mailbox's consumer, replaced after a reconnection.
         var control: Task<Void, Never>?
