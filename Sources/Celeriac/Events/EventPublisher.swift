@@ -49,10 +49,10 @@ public struct EventPublisher: Sendable {
         var properties = MessageProperties.json
         properties.headers = encoded.headers
         properties.deliveryMode = 1  // events are transient, as Celery sends them
-        do {
-            try await transport.publish(BrokerMessage(exchange: EventMessage.exchange, routingKey: encoded.routingKey,
-                                                      properties: properties, body: encoded.body))
-        } catch BrokerError.unroutable {}
+        // Unconfirmed, as Celery sends events: an event is worth no wait for the broker, and
+        // nobody listening (unroutable) is normal.
+        try await transport.publishBestEffort(BrokerMessage(exchange: EventMessage.exchange, routingKey: encoded.routingKey,
+                                                            properties: properties, body: encoded.body))
     }
 
     /// An event stamped as Celery stamps them (at `timestamp`, by default now).

@@ -152,6 +152,13 @@ public actor AMQPTransport: BrokerTransport {
         }
     }
 
+    public func publishBestEffort(_ message: BrokerMessage) async throws {
+        try await withChannel(.bestEffort) { channel in
+            try await channel.publish(ByteBuffer(bytes: message.body), exchange: message.exchange,
+                                      routingKey: message.routingKey, properties: message.properties.amqp)
+        }
+    }
+
     public func consume(queue: String, prefetch: Int, noAck: Bool) async throws
         -> AsyncThrowingStream<ReceivedMessage, any Error>
     {
@@ -219,6 +226,8 @@ public actor AMQPTransport: BrokerTransport {
     enum ChannelRole: Hashable {
         /// In confirm mode, for publishes.
         case publishing
+        /// Not in confirm mode, for best-effort publishes (events).
+        case bestEffort
         /// Declarations, bindings and purges.
         case topology
     }

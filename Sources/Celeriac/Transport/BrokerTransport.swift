@@ -14,6 +14,11 @@ public protocol BrokerTransport: Sendable {
     /// Publishes and waits for the broker to take responsibility for the message. A message
     /// that no queue would receive is an error, not a silent drop.
     func publish(_ message: BrokerMessage) async throws
+    /// Publishes without waiting for the broker's confirm, for messages that are best effort
+    /// (events, which Celery sends the same way): returns once the message is on its way.
+    /// A confirm can take as long as the slowest queue it is routed to — on a cluster, a
+    /// queue on a node cut off by a partition, until the cluster counts that node as down.
+    func publishBestEffort(_ message: BrokerMessage) async throws
     /// The queue's messages; each must be acked or rejected unless `noAck`.
     func consume(queue: String, prefetch: Int, noAck: Bool) async throws -> AsyncThrowingStream<ReceivedMessage, any Error>
     /// The queue's messages, push-style: `onMessage` is called for each as it arrives, on the
@@ -29,6 +34,13 @@ public protocol BrokerTransport: Sendable {
     /// The broker the connection is on now (`host:port/vhost`), for a failover list; nil
     /// when the transport cannot say.
     func currentBroker() async -> String?
+}
+
+extension BrokerTransport {
+    /// For transports without an unconfirmed way to publish.
+    public func publishBestEffort(_ message: BrokerMessage) async throws {
+        try await publish(message)
+    }
 }
 
 extension BrokerTransport {
