@@ -156,13 +156,24 @@ struct BeatTests {
             let detail = try await detached {
                 try tmux.send("j")
                 try tmux.send("Enter")
+                // Enter again only once a second: a screen not yet redrawn after the last one
+                // would otherwise send several, and the extra ones act on the next screen.
+                var lastEnter = ContinuousClock.now
+                func enterAgain(when needed: Bool) {
+                    guard needed, ContinuousClock.now - lastEnter > .seconds(1) else { return }
+                    try? tmux.send("Enter")
+                    lastEnter = .now
+                }
                 try tmux.waitFor("the Tasks screen at the task swift-add sent", timeout: 20) { screen in
-                    if screen.contains("sent nothing") { try? tmux.send("Enter") }
+                    enterAgain(when: screen.contains("sent nothing"))
                     return screen.contains("Tasks —") && screen.contains("the task this entry sent last")
                 }
                 try tmux.send("Enter")
+                lastEnter = .now
                 return try tmux.waitFor("the task swift-add sent", timeout: 20) { screen in
-                    screen.contains("demo.add") && screen.contains("timeline") && screen.contains("task-succeeded")
+                    let opened = screen.contains("demo.add") && screen.contains("timeline") && screen.contains("task-succeeded")
+                    enterAgain(when: !opened && !screen.contains("timeline"))  // the list still: its row had not arrived
+                    return opened
                 }
             }
             #expect(detail.contains("(2, 3)"), "the entry's args: \(detail)")
