@@ -70,12 +70,12 @@ struct ClusterPoller: Sendable {
             do {
                 let (listed, node) = try await management.queues(vhost: options.virtualHost)
                 let now = Date().timeIntervalSince1970
-                let figures = listed.filter { !Self.isInternal($0.name) }.map { queue in
+                let figures = QueueFigures.foldingDelayLevels(listed.filter { !Self.isInternal($0.name) }.map { queue in
                     QueueFigures(name: queue.name, ready: queue.ready, unacknowledged: queue.unacknowledged,
                                  consumers: queue.consumers, publishRate: queue.publishRate,
                                  deliverRate: queue.deliverRate,
                                  oldestMessageAge: queue.headMessageTimestamp.map { max(0, now - $0) })
-                }
+                })
                 store.update { model in
                     model.queues = Dictionary(figures.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
                     model.queueSource = node.map { "management API at \($0)" } ?? "management API"

@@ -10,6 +10,32 @@ public struct QueueFigures: Sendable, Hashable {
     /// Age in seconds of the oldest ready message, when the broker tells its timestamp.
     public var oldestMessageAge: Double?
 
+    /// The one row that stands for Celery's 28 native delayed delivery levels.
+    public static let delayLevelsName = "celery_delayed_* (countdown tasks)"
+
+    /// The levels folded into one row: what matters is how many countdown tasks wait in the
+    /// broker, not how they spread over 28 queues. Other queues pass unchanged.
+    public static func foldingDelayLevels(_ queues: [QueueFigures]) -> [QueueFigures] {
+        let (levels, others) = (queues.filter { isDelayLevel($0.name) }, queues.filter { !isDelayLevel($0.name) })
+        guard !levels.isEmpty else { return queues }
+        func total(_ rate: KeyPath<QueueFigures, Double?>) -> Double? {
+            let known = levels.compactMap { $0[keyPath: rate] }
+            return known.isEmpty ? nil : known.reduce(0, +)
+        }
+        let unacknowledged = levels.compactMap(\.unacknowledged)
+        return others + [QueueFigures(
+            name: delayLevelsName, ready: levels.reduce(0) { $0 + $1.ready },
+            unacknowledged: unacknowledged.isEmpty ? nil : unacknowledged.reduce(0, +),
+            consumers: levels.reduce(0) { $0 + $1.consumers }, publishRate: total(\.publishRate),
+            deliverRate: total(\.deliverRate), oldestMessageAge: levels.compactMap(\.oldestMessageAge).max())]
+    }
+
+    /// `celery_delayed_0` … `celery_delayed_27`.
+    static func isDelayLevel(_ name: String) -> Bool {
+        guard name.hasPrefix("celery_delayed_"), let level = Int(name.dropFirst("celery_delayed_".count)) else { return false }
+        return (0..<28).contains(level)
+    }
+
     public init(name: String, ready: Int, unacknowledged: Int? = nil, consumers: Int, publishRate: Double? = nil,
                 deliverRate: Double? = nil, oldestMessageAge: Double? = nil) {
         self.name = name

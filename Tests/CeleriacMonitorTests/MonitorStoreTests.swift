@@ -612,6 +612,17 @@ private func workerEvent(_ type: String, _ host: String, at timestamp: Double, f
         #expect(ClusterPoller.isInternal("d4f7c3c2-8a8b-4f0e-9a64-3b1c6f0e2a11"))  // an rpc:// reply queue
     }
 
+    /// Celery's 28 delay levels show as one row: how many countdown tasks wait in the broker.
+    @Test func theDelayLevelsFoldIntoOneRow() {
+        let queues = [QueueFigures(name: "celery", ready: 5, unacknowledged: 1, consumers: 2)]
+            + (0..<28).map { QueueFigures(name: "celery_delayed_\($0)", ready: $0 % 3, unacknowledged: 0, consumers: 0) }
+            + [QueueFigures(name: "celery_delayed_delivery_report", ready: 7, consumers: 0)]
+        let folded = QueueFigures.foldingDelayLevels(queues)
+        #expect(folded.map(\.name) == ["celery", "celery_delayed_delivery_report", QueueFigures.delayLevelsName])
+        #expect(folded.last?.ready == (0..<28).reduce(0) { $0 + $1 % 3 } && folded.last?.unacknowledged == 0)
+        #expect(QueueFigures.foldingDelayLevels(Array(queues.prefix(1))) == Array(queues.prefix(1)))
+    }
+
     @Test func userQueuesAreNot() {
         #expect(!ClusterPoller.isInternal("celery"))
         #expect(!ClusterPoller.isInternal("hipri"))
