@@ -16,6 +16,9 @@
 #   Screenshots/help.png          (?)
 #   Screenshots/beat-edit.png     (5, e: the edit form of a beat entry)
 #
+# (Screenshots/cluster-*.png need a RabbitMQ cluster: sudo bash Scripts/scale-out.sh faults
+# --screenshots Screenshots makes them.)
+#
 # Then q, which stops the demo's whole cluster. The tmux server (on its own socket) is
 # killed on exit; the raw captures stay in a temporary directory, removed on exit
 # (CELERIAC_SHOTS_KEEP=1 keeps it and prints its path).

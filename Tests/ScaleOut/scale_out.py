@@ -34,7 +34,10 @@ CLUSTER = os.path.join(ROOT, "Scripts", "rabbitmq-cluster.sh")
 CELERIAC = os.environ.get("CELERIAC_BINARY", os.path.join(ROOT, ".build", "release", "celeriac"))
 BRIDGE = "10.78.0.1"
 QUEUE = "scaleout"
+# The cluster's net_ticktime, when --net-ticktime sets one (else RabbitMQ's 60 s).
+NET_TICKTIME = None
 # A worker's log line about one task: Celery's format, which Celeriac's worker writes too.
+LOST_LINE = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}): [A-Z]+/[^\]]+\] consumer: Connection to broker lost")
 TASK_LINE = re.compile(r"^\[(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}): [A-Z]+/[^\]]+\] [Tt]ask (\S+)\[([0-9a-f-]{36})\] (succeeded|received)")
 
 
@@ -58,6 +61,8 @@ def management_list(nodes):
 
 def cluster(*args, nodes=3, check=True):
     env = dict(os.environ, CELERIAC_CLUSTER_NODES=str(nodes))
+    if NET_TICKTIME:
+        env["CELERIAC_CLUSTER_NET_TICKTIME"] = str(NET_TICKTIME)
     return subprocess.run(["bash", CLUSTER, *map(str, args)], env=env, check=check, cwd=ROOT)
 
 
@@ -99,7 +104,7 @@ class Worker:
 
     def __init__(self, name, namespace, command, log, env):
         self.name, self.namespace, self.log = name, namespace, log
-        self._offset, self._found, self._received = 0, [], []
+        self._offset, self._found, self._received, self._lost = 0, [], [], []
         self.process = subprocess.Popen(["bash", CLUSTER, "exec", namespace, *command], env=env, cwd=ROOT,
                                         stdout=open(log + ".out", "w"), stderr=subprocess.STDOUT)
 
@@ -115,6 +120,9 @@ class Worker:
         end = chunk.rfind(b"\n") + 1  # a line still being written waits for the next call
         self._offset += end
         for line in chunk[:end].decode(errors="replace").splitlines():
+            lost = LOST_LINE.match(line)
+            if lost:
+                self._lost.append(datetime.strptime(lost.group(1), "%Y-%m-%d %H:%M:%S,%f").timestamp())
             match = TASK_LINE.match(line)
             if match:
                 moment = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S,%f").timestamp()
@@ -126,6 +134,11 @@ class Worker:
         consumes again (a task already running finishing says nothing of the kind)."""
         self.successes()
         return self._received
+
+    def losses(self):
+        """When the worker logged its broker connection lost, as Celery's worker words it."""
+        self.successes()
+        return self._lost
 
     def stop(self):
         if self.process.poll() is None:
@@ -216,6 +229,16 @@ def percentile(values, fraction):
     """Nearest rank: with few samples p99 is the worst, as it should be."""
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, int(round(fraction * len(ordered) + 0.5)) - 1))]
+
+
+def resume_moment(receipts, losses, fault, window=30.0):
+    """When a worker took tasks again after `fault`: its first receipt after it logged the
+    connection lost (within `window` seconds: two heartbeat intervals and more), when it
+    did — a receipt before that may be a message already on its way before the fault —
+    else its first receipt after the fault (its connection was on another node)."""
+    lost = next((m for m in sorted(losses) if fault < m <= fault + window), fault)
+    after = sorted(m for m, _ in receipts if m > lost)
+    return after[0] if after else None
 
 
 def serving_node(nodes, worker_hosts):
@@ -371,7 +394,7 @@ def faults(args):
                 dashboard.render("during-partition", os.path.join(args.screenshots, "cluster-partition.png"),
                                  f"celeriac top: node {second} cut off, the workers moving on")
             dashboard.render("after", os.path.join(args.screenshots, "cluster-recovered.png"),
-                             "celeriac top: every task done after a node kill and a partition")
+                             "celeriac top: back on node 1 after a node kill and a 30 s partition")
     finally:
         # A worker that ended by itself (before being told to stop) is part of the story.
         exits = {w.name: w.process.returncode for w in workers if w.process.poll() is not None}
@@ -401,23 +424,25 @@ def faults(args):
     never_ran = [i for i in ids if i not in runs]
     duplicates = {i: n for i, n in runs.items() if n > 1}
 
-    resumes = []
+    resumes = {}  # by kind of worker: Swift's and Python's are told apart
     say("")
-    say(f"{args.tasks} tasks of demo.sleep({args.task_seconds}), acks_late, quorum queue, 3 nodes, "
-        f"{len(workers)} workers, {finished - started:.0f} s")
+    say(f"{args.tasks} tasks of demo.sleep({args.task_seconds}), acks_late, quorum queue, 3 nodes "
+        f"(net_ticktime {NET_TICKTIME or 60} s), {len(workers)} workers, broker_heartbeat {args.heartbeat} s, "
+        f"{finished - started:.0f} s")
     for label, node, moment in fault_moments:
         line = []
         for worker in workers:
-            after = [m for m, _ in worker.receipts() if m > moment]
-            if not after:
-                line.append(f"{worker.name} (no task left for it)")
+            resumed = resume_moment(worker.receipts(), worker.losses(), moment)
+            if resumed is None:
+                line.append(f"{worker.name} " + ("(exited)" if worker.name in exits else "(no task left for it)"))
                 continue
-            resumes.append(min(after) - moment)
-            line.append(f"{worker.name} {resumes[-1]:.1f} s")
+            kind = "Celeriac" if worker.name.startswith("swift") else "Celery"
+            resumes.setdefault(kind, []).append(resumed - moment)
+            line.append(f"{worker.name} {resumed - moment:.1f} s")
         say(f"  {label} of node {node}: resumed after " + ", ".join(line))
-    if resumes:
-        say(f"  time to resume: p50 {percentile(resumes, 0.5):.1f} s, p99 {percentile(resumes, 0.99):.1f} s "
-            f"({len(resumes)} samples: each worker after each fault)")
+    for kind, samples in resumes.items():
+        say(f"  time to resume, {kind} workers: p50 {percentile(samples, 0.5):.1f} s, "
+            f"p99 {percentile(samples, 0.99):.1f} s ({len(samples)} samples: each worker after each fault)")
     say(f"  results in Redis: {len(ids) - len(missing)} of {len(ids)}; wrong values: {len(wrong)}")
     say(f"  runs: {sum(runs.values())} for {len(runs)} task ids; never ran: {len(never_ran)}; "
         f"ran more than once: {len(duplicates)} ({sum(duplicates.values()) - len(duplicates)} extra runs)")
@@ -500,7 +525,10 @@ def main():
     parser.add_argument("--screenshots", help="faults: render the dashboard during the partition and after to PNGs here")
     parser.add_argument("--run-dir", default=os.path.join(ROOT, ".test-peers", "scale-out",
                                                           datetime.now().strftime("%Y%m%d-%H%M%S")))
+    parser.add_argument("--net-ticktime", type=int, help="the nodes' net_ticktime (default RabbitMQ's 60 s)")
     args = parser.parse_args()
+    global NET_TICKTIME
+    NET_TICKTIME = args.net_ticktime
     os.makedirs(args.run_dir, exist_ok=True)
     try:
         failed = faults(args) if args.scenario == "faults" else throughput(args)
