@@ -28,6 +28,8 @@ final class QueueConsumers: Sendable {
         var cancelling: Set<String> = []
         var stopped = false
         var delayedLevelsDeclared = false
+        /// Queues consumed at some time: consuming one again follows a lost connection.
+        var consumedBefore: Set<String> = []
         var finished = false
         var finishWaiters: [CheckedContinuation<Void, Never>] = []
     }
@@ -52,11 +54,15 @@ final class QueueConsumers: Sendable {
     var queues: [String] { state.withLockedValue { $0.order } }
 
     /// Starts consuming `queue` (declared first, as Celery's worker does); consuming one
-    /// already consumed does nothing. Native delayed delivery is set up after consuming
-    /// starts (`prepareDelayedDelivery`).
+    /// already consumed does nothing. Native delayed delivery is set up before consuming
+    /// starts, as Celery's worker does, so a client may send a countdown task as soon as the
+    /// worker is ready; consuming again after a lost connection sets it up beside consuming
+    /// (`setUpDelayedDeliveryBeside`).
     func add(_ queue: String) async throws {
         guard !queues.contains(queue) else { return }
         try await transport.ensureTaskQueue(queue, shape: shape(queue))
+        let again = state.withLockedValue { $0.consumedBefore.contains(queue) }
+        if let delayedDelivery, !again { try await setUpDelayedDelivery(for: queue, with: delayedDelivery) }
         let (handler, logger) = (handler, logger)
         let consumer = try await transport.consume(
             queue: queue, prefetch: prefetch, noAck: false,
@@ -68,6 +74,7 @@ final class QueueConsumers: Sendable {
         let stopped = state.withLockedValue { state in
             state.order.append(queue)
             state.running[queue] = consumer
+            state.consumedBefore.insert(queue)
             if state.stopped { state.cancelling.insert(queue) }
             return state.stopped
         }
@@ -75,28 +82,31 @@ final class QueueConsumers: Sendable {
             Task { await consumer.cancel() }
             return
         }
-        if let delayedDelivery { prepareDelayedDelivery(for: queue, with: delayedDelivery) }
+        if let delayedDelivery, again { setUpDelayedDeliveryBeside(queue, with: delayedDelivery) }
     }
 
     /// The delay levels (once per connection: durable, so a cluster keeps them, but another
-    /// broker of a failover list needs them declared again) and the queue's bindings to
-    /// them, retried until they are in place. Done beside consuming, not before it: on a
-    /// cluster that has not yet counted a cut-off node as down (RabbitMQ's net_ticktime),
+    /// broker of a failover list needs them declared again) and the queue's bindings to them.
+    private func setUpDelayedDelivery(for queue: String, with setup: NativeDelayedDelivery.Setup) async throws {
+        if !state.withLockedValue({ $0.delayedLevelsDeclared }) {
+            try await NativeDelayedDelivery.declareLevels(on: transport)
+            state.withLockedValue { $0.delayedLevelsDeclared = true }
+        }
+        if try await !setup.bind(queue, on: transport) {
+            logger.warning("\(queue) is behind a direct exchange, which native delayed delivery cannot bind: its countdown tasks wait in the worker (set task_create_missing_queue_exchange_type = \"topic\", or task_default_exchange_type for the default queue)")
+        }
+    }
+
+    /// `setUpDelayedDelivery` beside consuming, retried until it is in place: on a cluster
+    /// that has not yet counted a cut-off node as down (RabbitMQ's net_ticktime),
     /// declarations wait for that node while consuming a quorum queue does not.
-    private func prepareDelayedDelivery(for queue: String, with setup: NativeDelayedDelivery.Setup) {
-        let (transport, logger) = (transport, logger)
+    private func setUpDelayedDeliveryBeside(_ queue: String, with setup: NativeDelayedDelivery.Setup) {
+        let logger = logger
         Task {
             var attempt = 0
             while state.withLockedValue({ $0.running[queue] != nil && !$0.stopped }) {
                 do {
-                    if !state.withLockedValue({ $0.delayedLevelsDeclared }) {
-                        try await NativeDelayedDelivery.declareLevels(on: transport)
-                        state.withLockedValue { $0.delayedLevelsDeclared = true }
-                    }
-                    if try await !setup.bind(queue, on: transport) {
-                        logger.warning("\(queue) is behind a direct exchange, which native delayed delivery cannot bind: its countdown tasks wait in the worker (set task_create_missing_queue_exchange_type = \"topic\", or task_default_exchange_type for the default queue)")
-                    }
-                    return
+                    return try await setUpDelayedDelivery(for: queue, with: setup)
                 } catch {
                     attempt += 1
                     let pause = min(30, 2 * Double(attempt))
