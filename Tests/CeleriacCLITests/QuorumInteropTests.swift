@@ -67,6 +67,48 @@ struct QuorumInteropTests {
         }
     }
 
+    /// Classic and quorum queues side by side, as Celery declares them: the default queue
+    /// takes task_default_queue_type, another queue of the same worker stays classic (Celery's
+    /// task_create_missing_queue_type default); tasks run from both.
+    @Test func classicAndQuorumQueuesSideBySide() async throws {
+        try await WorkerInteropTests.withVirtualHost { broker in
+            let config = FileManager.default.temporaryDirectory.appendingPathComponent("mixed-\(UUID().uuidString.prefix(6)).toml").path
+            try """
+                task_default_queue_type = "quorum"
+                result_backend = "rpc://"
+                """.write(toFile: config, atomically: true, encoding: .utf8)
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent("mixed-\(UUID().uuidString.prefix(6)).log").path
+            let worker = try BackgroundProcess(
+                "/bin/bash",
+                arguments: [PythonCluster.interop.appendingPathComponent("run_until_eof.sh").path, CeleriacBinary.url.path,
+                            "worker", "-A", "demo", "-Q", "celery,reports", "-n", "mixed@localhost", "-b", broker,
+                            "--config", config],
+                logFile: log)
+            defer { worker.stop() }
+            _ = try await WorkerInteropTests.waitForLog(log, toContain: "ready")
+
+            var configuration = try CeleriacConfiguration.load(file: config, environment: [:], flags: ["broker_url": broker])
+            configuration.resultBackend = "rpc://"
+            let app = App(configuration)
+            defer { Task { await app.close() } }
+            let quorum = try await app.send("demo.add", args: [2, 3])
+            let classic = try await app.send("demo.mul", args: [3, 4], options: TaskSendOptions(queue: "reports"))
+            #expect(try await quorum.get(timeout: 30) == 5)
+            #expect(try await classic.get(timeout: 30) == 12)
+
+            if CeleriacBinary.environment["CELERIAC_TEST_BROKER"] != "celeriac" {  // celeriac broker: classic either way
+                // RabbitMQ refuses a redeclaration of another type, naming the type it has.
+                let transport = try await app.transport()
+                await #expect { try await transport.declare(QueueDeclaration.taskQueue("celery", shape: TaskQueueShape(type: .classic))) } throws: {
+                    "\($0)".contains("x-queue-type")
+                }
+                await #expect { try await transport.declare(QueueDeclaration.taskQueue("reports", shape: TaskQueueShape(type: .quorum))) } throws: {
+                    "\($0)".contains("x-queue-type")
+                }
+            }
+        }
+    }
+
     static func python(_ arguments: [String], broker: String) async throws -> String {
         var environment = ProcessInfo.processInfo.environment
         environment["CELERIAC_TEST_AMQP_URL"] = broker
