@@ -7,6 +7,8 @@
 #   bash Scripts/rabbitmq-cluster.sh env       # export CELERIAC_CLUSTER_* lines (eval them)
 #   bash Scripts/rabbitmq-cluster.sh ctl N ARGS...   # rabbitmqctl on node N
 #   bash Scripts/rabbitmq-cluster.sh down N | up N   # cut node N off the network, or back
+#   bash Scripts/rabbitmq-cluster.sh slow N [DELAY] [LOSS] | fast N   # tc netem on node N's link
+#                                                     # (where the kernel has netem)
 #   bash Scripts/rabbitmq-cluster.sh kill N          # kill -9 node N
 #   bash Scripts/rabbitmq-cluster.sh restart N       # start a killed node N again
 #   bash Scripts/rabbitmq-cluster.sh exec NAME CMD...  # run CMD in namespace NAME (made on first use),
@@ -166,6 +168,9 @@ case "${1:-}" in
         ;;
     ctl) shift; ctl "$@" ;;
     down) ip link set "cv-$(namespace "$2")" down; log "node $2 cut off" ;;
+    slow) tc qdisc replace dev "cv-$(namespace "$2")" root netem delay "${3:-200ms}" loss "${4:-5%}"
+          log "node $2 slowed: delay ${3:-200ms}, loss ${4:-5%}" ;;
+    fast) tc qdisc del dev "cv-$(namespace "$2")" root 2>/dev/null || true; log "node $2 at full speed" ;;
     up) ip link set "cv-$(namespace "$2")" up; log "node $2 back on the network" ;;
     kill) kill -9 "$(cat "$STATE/n$2/rabbitmq.pid")"; log "node $2 killed" ;;
     restart) start_node "$2"; await_node "$2"; log "node $2 running again" ;;

@@ -254,6 +254,14 @@ def serving_node(nodes, worker_hosts):
     return int(name.rsplit(".", 1)[1]) - 10
 
 
+def netem_available():
+    """Whether this kernel offers tc netem (delay and loss), tried on a throwaway veth."""
+    subprocess.run(["ip", "link", "add", "cs-probe", "type", "veth", "peer", "name", "cs-probe2"], capture_output=True)
+    tried = subprocess.run(["tc", "qdisc", "add", "dev", "cs-probe", "root", "netem", "delay", "10ms"], capture_output=True)
+    subprocess.run(["ip", "link", "del", "cs-probe"], capture_output=True)
+    return tried.returncode == 0
+
+
 def namespace_address(namespace):
     output = subprocess.run(["ip", "netns", "exec", namespace, "ip", "-4", "-o", "addr", "show", "eth0"],
                             capture_output=True, text=True, check=True).stdout
@@ -348,6 +356,7 @@ def faults(args):
         dashboard.save("before")
 
         fault_moments = []
+        netem = netem_available()
         # 1: kill -9 the node the workers are on.
         watch_until(f"{args.tasks // 5} tasks done", lambda: done() >= args.tasks // 5, 600)
         first = serving_node(nodes, hosts)
@@ -379,6 +388,20 @@ def faults(args):
         say(f"node {second} back on the network")
         watch_until("every worker running tasks after the partition",
                     lambda: resumed_or_done(cut_at), 300)
+
+        # 3: a slow, lossy link to the node they are on now, where the kernel has netem.
+        if netem and done() < args.tasks:
+            third = serving_node(nodes, hosts)
+            say(f"slowing node {third}'s link for {args.partition} s: delay 200 ms, loss 5%")
+            slowed_at = time.time()
+            cluster("slow", third, "200ms", "5%")
+            fault_moments.append(("delay 200 ms, loss 5%", third, slowed_at))
+            while time.time() < slowed_at + args.partition:
+                dashboard.capture()
+                time.sleep(0.2)  # the fault's length is the scenario itself
+            cluster("fast", third)
+        elif not netem:
+            say(f"tc netem is not in this kernel ({os.uname().release}): no delay or loss fault")
 
         def all_results():
             return client.exists(*(f"celery-task-meta-{i}" for i in ids[-1000:])) == min(1000, len(ids)) and \
@@ -447,6 +470,8 @@ def faults(args):
     say(f"  runs: {sum(runs.values())} for {len(runs)} task ids; never ran: {len(never_ran)}; "
         f"ran more than once: {len(duplicates)} ({sum(duplicates.values()) - len(duplicates)} extra runs)")
     say("  by worker: " + ", ".join(f"{name} {count}" for name, count in per_worker.items()))
+    if not netem:
+        say(f"  tc netem is not in this kernel ({os.uname().release}): no delay or loss fault was injected")
     for name, status in exits.items():
         say(f"  {name} exited by itself (status {status}) before the run ended; see its log")
     say("  dashboard (celeriac top in tmux), header over time:")
