@@ -8,7 +8,8 @@ extension AMQPConnectionConfiguration {
     /// connection_name, and for amqps:// ssl_ca_certs, ssl_certfile, ssl_keyfile,
     /// ssl_cert_reqs (CERT_REQUIRED, CERT_OPTIONAL, CERT_NONE) and ssl_server_hostname.
     /// `heartbeat` and `connectTimeout` apply where the URL names none (an app's settings).
-    public init(url: String, heartbeat defaultHeartbeat: UInt16 = 60, connectTimeout defaultConnectTimeout: Double = 10) throws(AMQPURLError) {
+    public init(url: String, heartbeat defaultHeartbeat: UInt16 = defaultHeartbeat,
+                connectTimeout defaultConnectTimeout: Double = defaultConnectTimeout) throws(AMQPURLError) {
         let scheme: String
         var rest: Substring
         if url.hasPrefix("amqp://") {

@@ -52,10 +52,14 @@ public struct AMQPConnectionConfiguration: Sendable, Hashable {
         }
     }
 
+    /// Seconds between heartbeats, and to connect, when nobody says otherwise.
+    public static let defaultHeartbeat: UInt16 = 60
+    public static let defaultConnectTimeout: Double = 10
+
     public init(host: String = "localhost", port: Int? = nil, virtualHost: String = "/",
                 username: String = "guest", password: String = "guest", tls: TLSOptions? = nil,
-                heartbeat: UInt16 = 60, frameMax: UInt32 = 131_072, channelMax: UInt16 = 2047,
-                connectTimeout: Double = 10, connectionName: String? = nil) {
+                heartbeat: UInt16 = defaultHeartbeat, frameMax: UInt32 = 131_072, channelMax: UInt16 = 2047,
+                connectTimeout: Double = defaultConnectTimeout, connectionName: String? = nil) {
         self.host = host
         self.port = port ?? (tls == nil ? AMQP.defaultPort : AMQP.defaultTLSPort)
         self.virtualHost = virtualHost

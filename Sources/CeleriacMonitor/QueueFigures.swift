@@ -1,3 +1,5 @@
+import Celeriac
+
 /// One queue's depth and traffic, from the management API or a passive declare.
 public struct QueueFigures: Sendable, Hashable {
     public var name: String
@@ -30,11 +32,9 @@ public struct QueueFigures: Sendable, Hashable {
             deliverRate: total(\.deliverRate), oldestMessageAge: levels.compactMap(\.oldestMessageAge).max())]
     }
 
-    /// `celery_delayed_0` … `celery_delayed_27`.
-    static func isDelayLevel(_ name: String) -> Bool {
-        guard name.hasPrefix("celery_delayed_"), let level = Int(name.dropFirst("celery_delayed_".count)) else { return false }
-        return (0..<28).contains(level)
-    }
+    private static let delayLevelNames = Set((0..<NativeDelayedDelivery.levels).map(NativeDelayedDelivery.levelName))
+
+    static func isDelayLevel(_ name: String) -> Bool { delayLevelNames.contains(name) }
 
     public init(name: String, ready: Int, unacknowledged: Int? = nil, consumers: Int, publishRate: Double? = nil,
                 deliverRate: Double? = nil, oldestMessageAge: Double? = nil) {

@@ -16,7 +16,8 @@ public struct CeleriacConfiguration: Sendable, Hashable {
     public var brokerHeartbeat = 60
     /// `broker_connection_timeout`: seconds to reach a broker (TCP, TLS and the AMQP
     /// handshake) before the next of a failover list is tried. A URL's `?connect_timeout=` wins.
-    public var brokerConnectionTimeout = 10.0
+    public var brokerConnectionTimeout = Self.defaultBrokerConnectionTimeout
+    static let defaultBrokerConnectionTimeout = 10.0
     /// nil: results are not stored (Celery's DisabledBackend).
     public var resultBackend: String?
     public var defaultQueue = "celery"

@@ -8,7 +8,9 @@ extension ConfigurationSetting {
             $0.brokerFailoverStrategy = BrokerFailover.Strategy(rawValue: $1.stringValue!)!
         },
         .init(key: "broker_heartbeat", kind: .integer(0...65_535)) { $0.brokerHeartbeat = $1.intValue! },
-        .init(key: "broker_connection_timeout", kind: .optionalSeconds) { $0.brokerConnectionTimeout = $1.doubleValue ?? 10 },
+        .init(key: "broker_connection_timeout", kind: .optionalSeconds) { 
+            $0.brokerConnectionTimeout = $1.doubleValue ?? CeleriacConfiguration.defaultBrokerConnectionTimeout
+        },
         .init(key: "result_backend", kind: .optionalString) { $0.resultBackend = $1.stringValue },
         .init(key: "task_default_queue", kind: .string) { $0.defaultQueue = $1.stringValue! },
         .init(key: "task_default_exchange", kind: .string) { $0.defaultExchange = $1.stringValue! },

@@ -33,8 +33,8 @@ public actor AMQPTransport: BrokerTransport {
     /// `heartbeat` and `connectTimeout` (seconds) apply to each URL that names none.
     /// `logger` says which brokers of a failover list could not be reached; a full-screen
     /// program passes a silent one and shows the connection its own way.
-    public init(url: String, failoverStrategy: BrokerFailover.Strategy = .roundRobin, heartbeat: Int = 60,
-                connectTimeout: Double = 10, logger: Logger = Logger(label: "celeriac.broker")) async throws {
+    public init(url: String, failoverStrategy: BrokerFailover.Strategy = .roundRobin, heartbeat: Int = Int(AMQPConnectionConfiguration.defaultHeartbeat),
+                connectTimeout: Double = AMQPConnectionConfiguration.defaultConnectTimeout, logger: Logger = Logger(label: "celeriac.broker")) async throws {
         self.url = url
         self.logger = logger
         let failover = try BrokerFailover(url, strategy: failoverStrategy)

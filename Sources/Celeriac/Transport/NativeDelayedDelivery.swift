@@ -27,7 +27,7 @@ public enum NativeDelayedDelivery {
               let eta = message.eta else { return nil }
         let seconds = Int(eta.timeIntervalSince(now))  // truncated, as Celery's int(countdown)
         guard seconds >= 1 && seconds < 1 << levels else { return nil }
-        return (seconds, route.exchange.isEmpty ? setup.bindingKey(for: queue) : route.routingKey)
+        return (seconds, route.exchange.isEmpty ? configuration.taskRoutingKey(for: queue) : route.routingKey)
     }
 
     /// `countdown` whole seconds (1 or more, below 2²⁸) as kombu's `calculate_routing_key`
@@ -85,19 +85,13 @@ public enum NativeDelayedDelivery {
         /// cannot take the `#.` bindings.
         public func reaches(_ queue: String) -> Bool { configuration.taskExchange(for: queue).type != "direct" }
 
-        /// The key `queue` is bound with, which a delayed task's routing key ends in: the
-        /// default routing key for the default queue, the queue's name for others.
-        public func bindingKey(for queue: String) -> String {
-            queue == configuration.defaultQueue ? configuration.defaultRoutingKey : queue
-        }
-
         /// The queue's exchange, its binding, and the `#.` bindings from the delivery
         /// exchange; nothing for a queue behind a direct exchange (false), as kombu skips it.
         @discardableResult
         public func bind(_ queue: String, routingKey: String? = nil, on transport: any BrokerTransport) async throws -> Bool {
             guard reaches(queue) else { return false }
             let exchange = configuration.taskExchange(for: queue)
-            let key = routingKey ?? bindingKey(for: queue)
+            let key = routingKey ?? configuration.taskRoutingKey(for: queue)
             try await transport.declare(exchange)
             try await transport.bind(queue: queue, exchange: exchange.name, routingKey: key)
             try await NativeDelayedDelivery.bind(queue: queue, exchange: exchange.name, routingKey: key, on: transport)

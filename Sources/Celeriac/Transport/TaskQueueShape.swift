@@ -40,6 +40,10 @@ extension CeleriacConfiguration {
             : ExchangeDeclaration(name: name, type: missingQueueExchangeType ?? "direct")
     }
 
+    /// The key task queue `name` is bound with: the default routing key for the default
+    /// queue, the queue's own name for any other.
+    public func taskRoutingKey(for name: String) -> String { name == defaultQueue ? defaultRoutingKey : name }
+
     /// Whether any task queue is a quorum queue: Celery's `detect_quorum_queues`, which
     /// turns native delayed delivery on.
     public var usesQuorumQueues: Bool { defaultQueueType == .quorum || missingQueueType == .quorum }

@@ -203,7 +203,7 @@ struct ControlCommands: Sendable {
         let maxPriority = configuration.queueMaxPriority
         let exchange = configuration.taskExchange(for: name)
         let arguments = configuration.taskQueueShape(for: name).arguments
-        let routingKey = name == configuration.defaultQueue ? configuration.defaultRoutingKey : name
+        let routingKey = configuration.taskRoutingKey(for: name)
         return [
             "name": .string(name), "routing_key": .string(routingKey), "durable": true, "exclusive": false,
             "auto_delete": false, "no_ack": false, "alias": .null, "bindings": [], "binding_arguments": .null,

@@ -50,7 +50,7 @@ import Testing
         configuration.defaultExchangeType = "topic"
         let setup = try #require(NativeDelayedDelivery.Setup(configuration: configuration))
         #expect(setup.reaches("celery") && !setup.reaches("reports"), "reports has a direct exchange of its own")
-        #expect(setup.bindingKey(for: "celery") == "celery" && setup.bindingKey(for: "reports") == "reports")
+        #expect(configuration.taskRoutingKey(for: "celery") == "celery" && configuration.taskRoutingKey(for: "reports") == "reports")
 
         let now = Date()
         func message(countdown: Double) -> TaskMessage {
