@@ -28,6 +28,17 @@ extension Worker {
         Task { await reconnect() }
     }
 
+    /// The mailbox could not be taken at start: tried again, as after a lost connection.
+    func mailboxHeldElsewhere() {
+        let start = withStopping { state -> Bool in
+            guard !state.requested else { return false }
+            state.controlLost = true
+            defer { state.reconnecting = true }
+            return !state.reconnecting
+        }
+        if start { Task { await reconnect() } }
+    }
+
     private func reconnect() async {
         var attempt = 0
         while true {
@@ -42,6 +53,7 @@ extension Worker {
                 return (state.lostQueues, state.consumers)
             }
             guard let pending, let consumers = pending.consumers else { return }
+            let mailboxOnly = pending.queues.isEmpty
             do {
                 for queue in pending.queues {
                     try await consumers.add(queue)
@@ -55,13 +67,18 @@ extension Worker {
                         state.controlLost = false
                     }
                 }
-                let broker = await consumers.currentBroker().map { " at \($0)" } ?? ""
-                logger.info("Connected to the broker again\(broker); consuming \(consumers.queues.joined(separator: ", "))")
+                if mailboxOnly {
+                    logger.info("remote control: mailbox taken; the worker answers remote control again")
+                } else {
+                    let broker = await consumers.currentBroker().map { " at \($0)" } ?? ""
+                    logger.info("Connected to the broker again\(broker); consuming \(consumers.queues.joined(separator: ", "))")
+                }
                 attempt = 0
             } catch {
                 let pause = Self.reconnectionPause(attempt: attempt)
                 attempt += 1
-                logger.error("consumer: Cannot connect to the broker: \(error). Trying again in \(String(format: "%.2f", pause)) seconds... (\(attempt))")
+                let what = mailboxOnly ? "remote control: Cannot take the mailbox" : "consumer: Cannot connect to the broker"
+                logger.error("\(what): \(error). Trying again in \(String(format: "%.2f", pause)) seconds... (\(attempt))")
                 try? await Task.sleep(for: .seconds(pause))  // the retry interval itself, not a wait for an event
             }
         }

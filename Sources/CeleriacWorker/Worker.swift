@@ -107,9 +107,14 @@ public final class Worker: Sendable {
                                           },
                                           shutdown: { [weak self] in self?.stop() }),
                 hostname: hostname, logger: logger)
-        let control: Task<Void, Never>
+        let control: Task<Void, Never>?
         do {
             control = try await controlServer.start()
+        } catch let error as BrokerError where error.isExclusiveQueueHeldElsewhere {
+            // A worker of this name killed a moment ago still holds its mailbox until the
+            // broker counts its connection gone: run, and take the mailbox once it is free.
+            logger.warning("remote control: the mailbox of \(hostname) is held by another connection (a worker of this name still running, or one that has just died). Running without remote control until it is free; give every worker its own -n NAME.")
+            control = nil
         } catch {
             autoscaling.cancel()
             await pool.close(cold: false)
@@ -125,6 +130,8 @@ public final class Worker: Sendable {
         if alreadyStopping {
             consumers.stopAll()
             slots.stop()
+        } else if control == nil {
+            mailboxHeldElsewhere()
         }
         // Online before the first task event, as Celery's Heart step starts before its consumer.
         await events.worker("worker-online", heartbeatFields(active: 0, processed: state.processedCount))
@@ -136,7 +143,7 @@ public final class Worker: Sendable {
             await consumers.finished()
             await slots.idle()
             autoscaling.cancel()
-            control.cancel()
+            stopping.withLockedValue { $0.control }?.cancel()
             await pool.close(cold: false)
             await events.worker("worker-offline", heartbeatFields(active: 0, processed: state.processedCount))
             throw error

@@ -1,3 +1,4 @@
+import AMQPClient
 import Celeriac
 import CeleriacTestSupport
 import Foundation
@@ -264,6 +265,28 @@ struct WorkerInteropTests {
         #expect(unknown.status == 64 && unknown.stderr.contains("use one of: ping"), "\(unknown.stderr)")
         let nobody = try await CeleriacBinary.runDetached(["inspect", "ping", "-d", "nobody@nowhere", "-b", broker, "-t", "0.5"])
         #expect(nobody.status == 1 && nobody.stderr.contains("no nodes replied within 0.5 s"), "\(nobody.stderr)")
+    }
+
+    /// A worker restarted at once after `kill -9` can find its mailbox still held by the dead
+    /// connection, until the broker counts it gone. It runs tasks meanwhile, says why remote
+    /// control waits, and answers it once the mailbox is free.
+    @Test func aWorkerWhoseMailboxIsHeldRunsAndTakesItWhenFree() async throws {
+        try await Self.withVirtualHost { broker in
+            let (queue, node) = Self.names("held")
+            let holder = try await AMQPConnection.connect(url: broker)
+            let channel = try await holder.openChannel()
+            try await channel.queueDeclare("\(node).celery.pidbox", exclusive: true, autoDelete: true)
+            let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker)
+            defer { worker.stop() }
+            #expect(try String(contentsOfFile: log, encoding: .utf8).contains("is held by another connection"))
+            let sum = try await CeleriacBinary.runDetached(["call", "demo.add", "--args", "[2, 3]", "-Q", queue, "-b", broker,
+                                                            "--result-backend", "rpc://", "--wait", "--timeout", "15"])
+            #expect(sum.status == 0 && sum.stdout.contains("5"), "\(sum.stdout)\(sum.stderr)")
+            try await holder.close()
+            _ = try await Self.waitForLog(log, toContain: "mailbox taken")
+            let ping = try await CeleriacBinary.runDetached(["inspect", "ping", "-d", node, "-b", broker, "-t", "5"])
+            #expect(ping.status == 0 && ping.stdout.contains("pong"), "\(ping.stdout)\(ping.stderr)")
+        }
     }
 
     /// `--statedb`: an id revoked before a restart is still refused after it; `--pidfile`

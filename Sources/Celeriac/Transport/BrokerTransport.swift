@@ -199,4 +199,11 @@ public enum BrokerError: Error, Sendable, Hashable, CustomStringConvertible {
         case .invalidURL(let url, let reason): return "broker URL \(url) is invalid: \(reason)"
         }
     }
+
+    /// Another connection holds an exclusive queue (AMQP 405): a lease taken, or a mailbox
+    /// whose former holder has died and the broker has not yet counted as gone.
+    public var isExclusiveQueueHeldElsewhere: Bool {
+        guard case .refused(let reason) = self else { return false }
+        return reason.contains("RESOURCE_LOCKED") || reason.contains("exclusive")
+    }
 }

@@ -30,7 +30,7 @@ public struct BrokerLease: ScheduleLease {
         do {
             try await transport.declare(QueueDeclaration(name: queueName, durable: false, exclusive: true, autoDelete: true))
             return true
-        } catch BrokerError.refused(let reason) where reason.contains("RESOURCE_LOCKED") || reason.contains("exclusive") {
+        } catch let error as BrokerError where error.isExclusiveQueueHeldElsewhere {
             return false
         }
     }
