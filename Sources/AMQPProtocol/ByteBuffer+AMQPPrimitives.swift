@@ -49,12 +49,7 @@ extension ByteBuffer {
     /// The readable bytes as text, or nil when they are not UTF-8. Over the raw bytes, not
     /// the generic byte view: this runs for every header key and value of every message.
     var validUTF8String: String? {
-        withUnsafeReadableBytes { raw in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            // ASCII (nearly every header) is valid as it is; the generic validator is slow.
-            if bytes.allSatisfy({ $0 < 0x80 }) { return String(decoding: bytes, as: UTF8.self) }
-            return String(validating: bytes, as: UTF8.self)
-        }
+        withUnsafeReadableBytes(FieldTableReader.utf8String)
     }
 
     /// The 16-bit property flags, following continuation words (bit 0) if a peer sends any.

@@ -91,6 +91,6 @@ final class Exchange {
         headerMatches = []
         let all = bindings
         bindings = []
-        for binding in all { try? bind(binding) }  // each was accepted once, so none throws
+        for binding in all { _ = try? bind(binding) }  // each was accepted once, so none throws
     }
 }
