@@ -200,10 +200,11 @@ public enum BrokerError: Error, Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// Another connection holds an exclusive queue (AMQP 405): a lease taken, or a mailbox
-    /// whose former holder has died and the broker has not yet counted as gone.
+    /// Another connection holds an exclusive queue (AMQP 405, whose reply text both RabbitMQ
+    /// and celeriac broker begin with the code's name): a lease taken, or a mailbox whose
+    /// former holder has died and the broker has not yet counted as gone.
     public var isExclusiveQueueHeldElsewhere: Bool {
         guard case .refused(let reason) = self else { return false }
-        return reason.contains("RESOURCE_LOCKED") || reason.contains("exclusive")
+        return reason.hasPrefix("RESOURCE_LOCKED")
     }
 }
