@@ -12,12 +12,9 @@ extension Worker {
     static func reconnectionPause(attempt: Int) -> Double { min(2 + 2 * Double(attempt), 30) }
 
     func connectionLost(_ queue: String) {
-        let start = withStopping { state -> Bool in
-            guard !state.requested else { return false }
+        let start = needsRestoring { state in
             state.lostQueues.append(queue)
             state.controlLost = state.restartControl != nil
-            defer { state.reconnecting = true }
-            return !state.reconnecting
         }
         guard start else { return }
         logger.warning("consumer: Connection to broker lost. Trying to re-establish the connection...")
@@ -30,13 +27,18 @@ extension Worker {
 
     /// The mailbox could not be taken at start: tried again, as after a lost connection.
     func mailboxHeldElsewhere() {
-        let start = withStopping { state -> Bool in
+        if needsRestoring({ $0.controlLost = true }) { Task { await reconnect() } }
+    }
+
+    /// Marks what is to be restored; true when the retry loop is to be started (it is not
+    /// running yet and the worker is not stopping).
+    private func needsRestoring(_ mark: (inout Stopping) -> Void) -> Bool {
+        withStopping { state in
             guard !state.requested else { return false }
-            state.controlLost = true
+            mark(&state)
             defer { state.reconnecting = true }
             return !state.reconnecting
         }
-        if start { Task { await reconnect() } }
     }
 
     private func reconnect() async {
