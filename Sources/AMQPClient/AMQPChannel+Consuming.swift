@@ -41,7 +41,7 @@ extension AMQPChannel {
                                sink: DeliverySink) async throws {
         _ = try await rpc(.basicConsume(.init(queue: queue, consumerTag: tag, noAck: noAck, exclusive: exclusive,
                                               arguments: arguments)),
-                          expecting: [AMQP.Basic.ConsumeOk.self], purpose: .consume(tag: tag, sink: sink))
+                          expecting: [AMQP.Basic.ConsumeOk.self], purpose: .consume(tag: tag, noAck: noAck, sink: sink))
     }
 
     /// basic.cancel; the consumer's sequence then ends normally.
@@ -53,7 +53,8 @@ extension AMQPChannel {
     /// basic.get: fetches one message, or nil when the queue is empty.
     public func get(queue: String, noAck: Bool = false) async throws -> AMQPDelivery? {
         let reply = try await rpc(.basicGet(.init(queue: queue, noAck: noAck)),
-                                  expecting: [AMQP.Basic.GetOk.self, AMQP.Basic.GetEmpty.self])
+                                  expecting: [AMQP.Basic.GetOk.self, AMQP.Basic.GetEmpty.self],
+                                  purpose: .get(noAck: noAck))
         switch reply {
         case .method(.basicGetEmpty):
             return nil

@@ -52,22 +52,22 @@ extension AMQPChannel {
             return false
         }
         let written = mustWait ? connection.eventLoop.makePromise(of: Void.self) : nil
-        connection.publish(.init(frames: frames, channel: id, confirm: confirm, written: written))
+        connection.send(.publish(.init(frames: frames, channel: id, confirm: confirm, written: written)))
         try await written?.futureResult.get()
     }
 
     // MARK: Acknowledgements
 
     public func ack(deliveryTag: UInt64, multiple: Bool = false) throws(AMQPClientError) {
-        try sendAsync(.basicAck(.init(deliveryTag: deliveryTag, multiple: multiple)))
+        try settle(deliveryTag, .ack(multiple: multiple))
     }
 
     public func nack(deliveryTag: UInt64, multiple: Bool = false, requeue: Bool = true) throws(AMQPClientError) {
-        try sendAsync(.basicNack(.init(deliveryTag: deliveryTag, multiple: multiple, requeue: requeue)))
+        try settle(deliveryTag, .nack(multiple: multiple, requeue: requeue))
     }
 
     public func reject(deliveryTag: UInt64, requeue: Bool = true) throws(AMQPClientError) {
-        try sendAsync(.basicReject(.init(deliveryTag: deliveryTag, requeue: requeue)))
+        try settle(deliveryTag, .reject(requeue: requeue))
     }
 
     /// Redelivers every unacked message of this channel (basic.recover).
@@ -75,9 +75,10 @@ extension AMQPChannel {
         _ = try await rpc(.basicRecover(.init(requeue: requeue)), expecting: [AMQP.Basic.RecoverOk.self])
     }
 
-    private func sendAsync(_ method: AMQPMethod) throws(AMQPClientError) {
+    /// Through the outbox, behind the publishes made before it: a late ack never overtakes
+    /// the messages its task published.
+    private func settle(_ deliveryTag: UInt64, _ kind: Outbox.Settlement.Kind) throws(AMQPClientError) {
         try checkOpen()
-        let frames = try encode(method)
-        connection.onLoop { [id] handler in handler.sendAsync(frames, on: id) }
+        connection.send(.settle(.init(channel: id, deliveryTag: deliveryTag, kind: kind)))
     }
 }

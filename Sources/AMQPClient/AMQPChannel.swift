@@ -71,14 +71,4 @@ public final class AMQPChannel: Sendable {
             handler.sendRPC(method, on: id, expecting: replies, purpose: purpose, promise: promise)
         }
     }
-
-    func encode(_ method: AMQPMethod) throws(AMQPClientError) -> ByteBuffer {
-        var buffer = connection.nioChannel.allocator.buffer(capacity: 32)
-        do {
-            try buffer.writeAMQPFrame(.method(channel: id, method))
-        } catch {
-            throw .invalidArgument(error)
-        }
-        return buffer
-    }
 }

@@ -21,7 +21,7 @@ public final class AMQPConnection: Sendable {
     let nioChannel: any Channel
     let handler: NIOLoopBound<AMQPConnectionHandler>
     let closed: ClosedState
-    let publishes = PublishOutbox()
+    let outbox = Outbox()
 
     var eventLoop: any EventLoop { nioChannel.eventLoop }
 
@@ -142,15 +142,11 @@ public final class AMQPConnection: Sendable {
         return try await promise.futureResult.get()
     }
 
-    /// Hands a publish to the loop, with the others made meanwhile, in order.
-    func publish(_ publish: PublishOutbox.Publish) {
-        guard publishes.add(publish) else { return }
-        let publishes = self.publishes
-        onLoop { handler in
-            for publish in publishes.takeAll() {
-                handler.publish(publish.frames, on: publish.channel, confirm: publish.confirm, written: publish.written)
-            }
-        }
+    /// Hands a publish or an acknowledgement to the loop, with the others made meanwhile, in order.
+    func send(_ entry: Outbox.Entry) {
+        guard outbox.add(entry) else { return }
+        let outbox = self.outbox
+        onLoop { handler in handler.drain(outbox.takeAll()) }
     }
 
     /// Runs `body` on the event loop without waiting.

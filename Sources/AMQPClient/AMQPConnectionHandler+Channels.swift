@@ -28,17 +28,29 @@ extension AMQPConnectionHandler {
         }
     }
 
-    /// After we sent channel.close only close-ok (or a crossing channel.close) matters.
+    /// After we sent channel.close only close-ok (or a crossing channel.close) matters — and
+    /// the replies to what was sent before the close, which the broker answers first: a
+    /// consumer cancelled just before the close gets its cancel-ok ahead of the close-ok.
     private func handleWhileClosing(_ slot: ChannelSlot, _ method: AMQPMethod) {
         switch method {
         case .channelCloseOk:
-            completeRPC(slot, with: method)
+            completeRPCsUpToClose(slot, with: method)
         case .channelClose:
             send(.channelCloseOk(.init()), channel: slot.channel.id)
-            completeRPC(slot, with: .channelCloseOk(.init()))
+            completeRPCsUpToClose(slot, with: .channelCloseOk(.init()))
         default:
-            break
+            if let rpc = slot.pending.first, rpc.accepts(method) { completeRPC(slot, with: method) }
         }
+    }
+
+    /// Requests sent before the close that got no reply will never get one.
+    private func completeRPCsUpToClose(_ slot: ChannelSlot, with closeOk: AMQPMethod) {
+        while let rpc = slot.pending.first {
+            if case .closeChannel = rpc.purpose { break }
+            slot.pending.removeFirst()
+            rpc.promise.fail(AMQPClientError.channelClosed(channel: slot.channel.id))
+        }
+        completeRPC(slot, with: closeOk)
     }
 
     private func handleChannelMethod(_ slot: ChannelSlot, _ method: AMQPMethod) {
@@ -55,6 +67,7 @@ extension AMQPConnectionHandler {
             settleConfirms(slot, deliveryTag: nack.deliveryTag, multiple: nack.multiple, acked: false)
         case .basicCancel(let cancel):
             // The broker cancels a consumer whose queue went away (consumer_cancel_notify).
+            slot.noAckConsumers.remove(cancel.consumerTag)
             slot.consumers.removeValue(forKey: cancel.consumerTag)?
                 .finish(throwing: AMQPClientError.consumerCancelledByServer(consumerTag: cancel.consumerTag))
         case .channelFlow(let flow):
@@ -67,6 +80,9 @@ extension AMQPConnectionHandler {
     private func handleChannelMessage(_ slot: ChannelSlot, _ message: AMQPContentAssembler.Message) {
         switch message.method {
         case .basicDeliver(let deliver):
+            if slot.noAckConsumers.isEmpty || !slot.noAckConsumers.contains(deliver.consumerTag) {
+                slot.unsettled.delivered(deliver.deliveryTag)
+            }
             guard let sink = slot.consumers[deliver.consumerTag] else { return }
             sink.deliver(AMQPDelivery(deliveryTag: deliver.deliveryTag, redelivered: deliver.redelivered,
                                     exchange: deliver.exchange, routingKey: deliver.routingKey,
@@ -85,6 +101,9 @@ extension AMQPConnectionHandler {
                 return
             }
             slot.pending.removeFirst()
+            if case .basicGetOk(let ok) = message.method, case .get(noAck: false) = rpc.purpose {
+                slot.unsettled.delivered(ok.deliveryTag)
+            }
             rpc.promise.succeed(.message(message))
         }
     }
@@ -110,9 +129,13 @@ extension AMQPConnectionHandler {
             rpc.promise.succeed(.method(method))
             closeSlot(slot.channel.id, error: .channelClosed(channel: slot.channel.id))
             return
-        case .consume(let tag, let sink):
+        case .consume(let tag, let noAck, let sink):
             slot.consumers[tag] = sink
+            if noAck { slot.noAckConsumers.insert(tag) }
+        case .get:
+            break
         case .cancel(let tag):
+            slot.noAckConsumers.remove(tag)
             slot.consumers.removeValue(forKey: tag)?.finish()
         }
         rpc.promise.succeed(.method(method))

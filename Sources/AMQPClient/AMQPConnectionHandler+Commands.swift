@@ -46,6 +46,8 @@ extension AMQPConnectionHandler {
         case .closeChannel: slot.lifecycle = .closing
         default: break
         }
+        // Every unsettled message goes back: their tags are void from here on.
+        if case .basicRecover = method { slot.unsettled.removeAll() }
         slot.pending.append(PendingRPC(expected: replies.map { ($0.classID, $0.methodID) }, purpose: purpose,
                                        promise: promise))
         write(buffer, promise: nil)
@@ -67,12 +69,6 @@ extension AMQPConnectionHandler {
             confirm?.fail(AMQPClientError.notInConfirmMode)
         }
         write(frames, promise: written)
-    }
-
-    /// Acks, nacks and rejects: no reply, nothing to wait for.
-    func sendAsync(_ frames: ByteBuffer, on id: UInt16) {
-        guard let slot = slots[id], slot.lifecycle == .open else { return }
-        write(frames, promise: nil)
     }
 
     func enableConfirms(on id: UInt16, promise: EventLoopPromise<RPCReply>) {

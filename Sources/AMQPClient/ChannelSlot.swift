@@ -39,7 +39,8 @@ struct PendingRPC {
         case plain
         case openChannel
         case closeChannel
-        case consume(tag: String, sink: DeliverySink)
+        case consume(tag: String, noAck: Bool, sink: DeliverySink)
+        case get(noAck: Bool)
         case cancel(tag: String)
     }
 
@@ -80,6 +81,9 @@ final class ChannelSlot {
     var pending: [PendingRPC] = []
     var assembler = AMQPContentAssembler()
     var consumers: [String: DeliverySink] = [:]
+    /// Consumers whose deliveries the broker counts as acked when it sends them.
+    var noAckConsumers: Set<String> = []
+    var unsettled = UnsettledDeliveries()
     var confirmMode = false
     var confirms = ConfirmTracker<EventLoopPromise<Void>>()
     var confirmDrainWaiters: [EventLoopPromise<Void>] = []

@@ -11,11 +11,14 @@ final class KillableProxy: Sendable {
     /// While paused the relay is a black hole: nothing moves, and a side that closes does not
     /// close the other (a silent network, not a refusing one).
     private let paused: NIOLockedValueBox<Bool>
+    /// Every byte the clients sent, for a test that checks what went on the wire.
+    private let sentByClients: NIOLockedValueBox<ByteBuffer>
     let port: Int
 
     init(targetHost: String, targetPort: Int) async throws {
         let connections = NIOLockedValueBox<[any Channel]>([])
         let paused = NIOLockedValueBox(false)
+        let sentByClients = NIOLockedValueBox(ByteBuffer())
         let group = MultiThreadedEventLoopGroup.singleton
         serverChannel = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
@@ -25,7 +28,7 @@ final class KillableProxy: Sendable {
                     .connect(host: targetHost, port: targetPort)
                     .flatMap { outbound in
                         connections.withLockedValue { $0 += [inbound, outbound] }
-                        let (toOutbound, toInbound) = RelayHandler.pair(paused: paused)
+                        let (toOutbound, toInbound) = RelayHandler.pair(paused: paused, tap: sentByClients)
                         return inbound.pipeline.addHandler(toOutbound).flatMap {
                             outbound.pipeline.addHandler(toInbound)
                         }.flatMap {
@@ -38,7 +41,11 @@ final class KillableProxy: Sendable {
         port = serverChannel.localAddress!.port!
         self.connections = connections
         self.paused = paused
+        self.sentByClients = sentByClients
     }
+
+    /// What the clients have sent so far.
+    var bytesFromClients: ByteBuffer { sentByClients.withLockedValue { $0 } }
 
     /// Stops reading from clients: their writes back up, as with a broker that stopped reading.
     func pause() {
@@ -78,14 +85,18 @@ private final class RelayHandler: ChannelDuplexHandler, @unchecked Sendable {
     private var partner: RelayHandler?
     private var context: ChannelHandlerContext?
     private let paused: NIOLockedValueBox<Bool>
+    /// Where this side records what it reads; the client's side has one.
+    private let tap: NIOLockedValueBox<ByteBuffer>?
 
-    init(paused: NIOLockedValueBox<Bool>) {
+    init(paused: NIOLockedValueBox<Bool>, tap: NIOLockedValueBox<ByteBuffer>?) {
         self.paused = paused
+        self.tap = tap
     }
 
-    static func pair(paused: NIOLockedValueBox<Bool>) -> (RelayHandler, RelayHandler) {
-        let a = RelayHandler(paused: paused)
-        let b = RelayHandler(paused: paused)
+    /// The handler for the client's socket first, then the broker's.
+    static func pair(paused: NIOLockedValueBox<Bool>, tap: NIOLockedValueBox<ByteBuffer>) -> (RelayHandler, RelayHandler) {
+        let a = RelayHandler(paused: paused, tap: tap)
+        let b = RelayHandler(paused: paused, tap: nil)
         a.partner = b
         b.partner = a
         return (a, b)
@@ -97,6 +108,7 @@ private final class RelayHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
+        tap?.withLockedValue { $0.writeImmutableBuffer(bytes) }
         partner?.forward(bytes)
     }
 
