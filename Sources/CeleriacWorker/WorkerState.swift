@@ -76,9 +76,10 @@ final class WorkerState: Sendable {
     /// A task no longer held: finished, refused or revoked; `ran` counts it in the totals.
     func finish(_ id: String, name: String, ran: Bool) {
         state.withLockedValue { state in
-            state.active[id] = nil
-            state.reserved[id] = nil
-            state.scheduled[id] = nil
+            // In one place at most: look further only when it is not in the likeliest.
+            if state.active.removeValue(forKey: id) == nil, state.reserved.removeValue(forKey: id) == nil {
+                state.scheduled[id] = nil
+            }
             if ran { state.totals[name, default: 0] += 1 }
         }
     }
@@ -101,7 +102,7 @@ final class WorkerState: Sendable {
     }
 
     func isRevoked(_ id: String) -> Bool {
-        state.withLockedValue { $0.revokedSet.contains(id) }
+        state.withLockedValue { !$0.revokedSet.isEmpty && $0.revokedSet.contains(id) }
     }
 
     var revokedIDs: [String] { state.withLockedValue { $0.revoked } }

@@ -34,7 +34,7 @@ public enum EventMessage {
         let value: JSONValue
         do {
             value = try JSONValue(parsing: body)
-        } catch let error as JSONParseError {
+        } catch {
             throw CeleryEventError.invalidJSON(error, routingKey: routingKey)
         }
         switch value {
@@ -75,7 +75,7 @@ public enum EventMessage {
     private static func event(from value: JSONValue, routingKey: String, index: Int?) throws -> CeleryEvent {
         do {
             return try CeleryEvent(value)
-        } catch let reason as CeleryEventError {
+        } catch let reason {
             throw CeleryEventError.invalidEvent(routingKey: routingKey, index: index, reason: reason)
         }
     }

@@ -4,7 +4,9 @@ import Foundation
 /// `[args, kwargs, embed]`. Every header is kept, known or not, so a message decoded and
 /// encoded again equals the original.
 public struct TaskMessage: Sendable, Hashable {
-    public var headers: [String: JSONValue]
+    public var headers: [String: JSONValue] {
+        didSet { (id, taskName) = Self.identity(in: headers) }
+    }
     public var args: [JSONValue]
     public var kwargs: [String: JSONValue]
     public var embed: TaskEmbed
@@ -14,6 +16,7 @@ public struct TaskMessage: Sendable, Hashable {
     public init(headers: [String: JSONValue], args: [JSONValue] = [], kwargs: [String: JSONValue] = [:],
                 embed: TaskEmbed = TaskEmbed(), properties: MessageProperties = .json) {
         self.headers = headers
+        (id, taskName) = Self.identity(in: headers)
         self.args = args
         self.kwargs = kwargs
         self.embed = embed
@@ -23,8 +26,15 @@ public struct TaskMessage: Sendable, Hashable {
 
     // MARK: The headers, typed
 
-    public var id: String { headers["id"]?.stringValue ?? "" }
-    public var taskName: String { headers["task"]?.stringValue ?? "" }
+    /// Kept beside the headers, which they are read from: a worker asks for them a dozen
+    /// times per task, and each lookup hashes the key.
+    public private(set) var id: String
+    public private(set) var taskName: String
+
+    private static func identity(in headers: [String: JSONValue]) -> (id: String, taskName: String) {
+        (headers["id"]?.stringValue ?? "", headers["task"]?.stringValue ?? "")
+    }
+
     public var rootID: String? { headers["root_id"]?.stringValue }
     public var parentID: String? { headers["parent_id"]?.stringValue }
     public var groupID: String? { headers["group"]?.stringValue }
