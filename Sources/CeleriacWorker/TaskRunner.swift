@@ -7,7 +7,10 @@ import Logging
 /// acks_late, run, store the state, send the outcome's event, ack late — and republish a
 /// retry as Celery does. Nothing thrown here reaches the consumer: every failure is logged,
 /// stored and settled, so one bad message never stops the worker or blocks its queue.
-struct TaskRunner: Sendable {
+///
+/// A class, not a struct: every admitted task's closures hold it, and a reference is one
+/// retain where a copy of these fields is a dozen.
+final class TaskRunner: Sendable {
     let app: App
     let hostname: String
     let results: ResultSink
@@ -18,6 +21,19 @@ struct TaskRunner: Sendable {
     /// Where task bodies run.
     let pool: any ExecutionPool
     let logger: Logger
+
+    init(app: App, hostname: String, results: ResultSink, events: TaskEventSender, transport: any BrokerTransport,
+         state: WorkerState, limits: TaskLimits, pool: any ExecutionPool, logger: Logger) {
+        self.app = app
+        self.hostname = hostname
+        self.results = results
+        self.events = events
+        self.transport = transport
+        self.state = state
+        self.limits = limits
+        self.pool = pool
+        self.logger = logger
+    }
 
     /// What the consumer learns from a message before it takes a pool slot.
     enum Admission {

@@ -186,18 +186,18 @@ public final class Worker: Sendable {
             slots.submit(TaskSlots.Job(run: { await runner.refuse(refusal, delivery: delivery, queue: queue) },
                                        giveBack: { try? delivery.reject(requeue: true) }))
         case .run(let message, let task):
-            let acknowledged = NIOLockedValueBox(false)
+            let admitted = AdmittedTask(message: message, task: task, delivery: delivery, queue: queue)
             let job = TaskSlots.Job(
-                accept: { acknowledged.withLockedValue { $0 = runner.accept(message, task, delivery: delivery) } },
+                accept: { admitted.acknowledged = runner.accept(admitted.message, admitted.task, delivery: admitted.delivery) },
                 run: {
-                    await runner.run(message, task, delivery: delivery, queue: queue,
-                                     acknowledged: acknowledged.withLockedValue { $0 })
+                    await runner.run(admitted.message, admitted.task, delivery: admitted.delivery, queue: admitted.queue,
+                                     acknowledged: admitted.acknowledged)
                 },
                 giveBack: {
-                    try? delivery.reject(requeue: true)
-                    state.finish(message.id, name: message.taskName, ran: false)
+                    try? admitted.delivery.reject(requeue: true)
+                    state.finish(admitted.message.id, name: admitted.message.taskName, ran: false)
                 },
-                discard: { state.finish(message.id, name: message.taskName, ran: false) })
+                discard: { state.finish(admitted.message.id, name: admitted.message.taskName, ran: false) })
             // The ETA, then the rate limit: held on timers until both allow it, the rate's token
             // taken when the ETA comes (Celery's timer and token bucket); then a slot.
             if let eta = message.eta, eta > Date() {
