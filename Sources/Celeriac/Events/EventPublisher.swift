@@ -1,5 +1,6 @@
 import Foundation
 import NIOConcurrencyHelpers
+import Synchronization
 
 /// Sends events to the `celeryev` topic exchange, as a Celery client (task-sent) or worker
 /// (worker-*, task-*) does. Several task events may go as one `task.multi` batch.
@@ -104,14 +105,13 @@ public struct EncodedEvent: Sendable {
 
 /// Celery's Lamport clock: every event and control reply carries the next value.
 public final class LamportClock: Sendable {
-    private let value = NIOLockedValueBox(0)
+    /// An atomic, not a lock: every event of every thread ticks it, and a contended lock
+    /// costs a sleep and a wake-up.
+    private let value = Atomic<Int>(0)
 
     public init() {}
 
     public func tick() -> Int {
-        value.withLockedValue { clock in
-            clock += 1
-            return clock
-        }
+        value.add(1, ordering: .relaxed).newValue
     }
 }
