@@ -79,9 +79,8 @@ struct WorkerLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String,
-             file: String, function: String, line: UInt) {
-        sink.append("[\(Self.timestamp()): \(Self.name(level))/\(processName)] \(message)\n")
+    func log(event: LogEvent) {
+        sink.append("[\(Self.timestamp()): \(Self.name(event.level))/\(processName)] \(event.message)\n")
     }
 
     static func name(_ level: Logger.Level) -> String {
