@@ -24,7 +24,10 @@ final class KillableProxy: Sendable {
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.autoRead, value: false)
             .childChannelInitializer { inbound in
+                // A generous connect timeout: with hundreds of tests starting at once on two
+                // cores, the default 10 s has run out and dropped the client's connection.
                 ClientBootstrap(group: inbound.eventLoop)
+                    .connectTimeout(.seconds(60))
                     .connect(host: targetHost, port: targetPort)
                     .flatMap { outbound in
                         connections.withLockedValue { $0 += [inbound, outbound] }
