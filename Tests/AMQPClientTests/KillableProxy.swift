@@ -111,7 +111,7 @@ private final class RelayHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
-        tap?.withLockedValue { $0.writeImmutableBuffer(bytes) }
+        tap?.withLockedValue { _ = $0.writeImmutableBuffer(bytes) }
         partner?.forward(bytes)
     }
 
