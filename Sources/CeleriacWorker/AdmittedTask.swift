@@ -1,5 +1,5 @@
 import Celeriac
-import NIOConcurrencyHelpers
+import Synchronization
 
 /// A task admitted to run, shared by the closures that accept, run, give back or discard it:
 /// they hold one reference rather than each a copy of the message, the task and the delivery.
@@ -8,8 +8,9 @@ final class AdmittedTask: Sendable {
     let task: RegisteredTask
     let delivery: ReceivedMessage
     let queue: String
-    /// Whether the pool's accept acked the message already (early ack).
-    private let acked = NIOLockedValueBox(false)
+    /// Whether the pool's accept acked the message already (early ack). Set before the run
+    /// reads it, often on another thread.
+    private let acked = Atomic<Bool>(false)
 
     init(message: TaskMessage, task: RegisteredTask, delivery: ReceivedMessage, queue: String) {
         self.message = message
@@ -19,7 +20,7 @@ final class AdmittedTask: Sendable {
     }
 
     var acknowledged: Bool {
-        get { acked.withLockedValue { $0 } }
-        set { acked.withLockedValue { $0 = newValue } }
+        get { acked.load(ordering: .acquiring) }
+        set { acked.store(newValue, ordering: .releasing) }
     }
 }
