@@ -102,10 +102,11 @@ struct CanvasWorkflowTests {
             try await app.save(revokedGroup)
             #expect(try await app.groupResult(revokedGroup.id)?.results.map(\.id) == revokedGroup.results.map(\.id))
 
-            // A revoked header task fails the chord too, with TaskRevokedError as the cause.
+            // A revoked header task fails the chord too, with TaskRevokedError as the cause. Its
+            // countdown leaves room for the revoke on a loaded machine, as the group's does.
             let delayedID = UUID().uuidString.lowercased()
             let withRevoked = Signature.chord([.s("demo.add", 1, 1),
-                                               Signature.s("demo.add", 2, 2).set(["task_id": .string(delayedID), "countdown": 2])],
+                                               Signature.s("demo.add", 2, 2).set(["task_id": .string(delayedID), "countdown": 6])],
                                               body: .s("demo.xsum"))
             let revokedChord = try await app.apply(withRevoked)
             try await app.revoke(delayedID)

@@ -19,7 +19,7 @@ struct TopWorkflowTests {
                                                  "--management-url", CeleriacBinary.managementURL!, "--poll-interval", "1"],
                                        environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
             defer { tmux.kill() }
-            try await detached { try tmux.waitFor(text: "Overview —") }
+            try await detached { try tmux.waitForDashboardConnected() }
 
             let app = CanvasWorkflowTests.app(broker: broker, queue: "celery", backend: backend)
             defer { Task { await app.close() } }

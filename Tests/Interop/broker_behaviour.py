@@ -42,16 +42,12 @@ def _():
                                  password=params.credentials.password, virtual_host=vhost)
     connection.connect()
     channel = connection.channel()
+    channel.confirm_select()  # basic_publish then waits for the broker's ack: the message is queued
     name = unique("pyamqp")
     channel.queue_declare(name, auto_delete=True)
     channel.basic_publish(amqp.Message("hello", content_type="text/plain", application_headers={"n": 1}),
                           routing_key=name)
-    message = None
-    for _ in range(50):
-        message = channel.basic_get(name)
-        if message:
-            break
-        time.sleep(0.02)
+    message = channel.basic_get(name)
     assert message is not None and message.body == "hello", message
     assert message.properties.get("application_headers") == {"n": 1}, message.properties
     channel.basic_ack(message.delivery_tag)
@@ -76,6 +72,7 @@ def _():
 def _():
     connection = connect()
     channel = connection.channel()
+    channel.confirm_delivery()  # a confirmed publish is routed: no sleep needed before reading
     exchange = unique("topic")
     channel.exchange_declare(exchange, "topic", auto_delete=True)
     expectations = {"a.*.c": ["a.b.c", "a..c"], "#.z": ["z", "y.z"], "a.#": ["a", "a.b.c"]}
@@ -86,7 +83,6 @@ def _():
         queues[pattern] = queue
     for key in ["a.b.c", "a..c", "z", "y.z", "a", "b.c", "a.b"]:
         channel.basic_publish(exchange, key, key.encode())
-    time.sleep(0.2)
     for pattern, keys in expectations.items():
         got = []
         while True:
@@ -104,6 +100,7 @@ def _():
 def _():
     connection = connect()
     channel = connection.channel()
+    channel.confirm_delivery()  # a confirmed publish is routed: no sleep needed before reading
     exchange = unique("headers")
     channel.exchange_declare(exchange, "headers", auto_delete=True)
     all_queue = channel.queue_declare("", exclusive=True).method.queue
@@ -112,7 +109,6 @@ def _():
     channel.queue_bind(any_queue, exchange, arguments={"x-match": "any", "a": 1, "b": "x"})
     channel.basic_publish(exchange, "", b"both", pika.BasicProperties(headers={"a": 1, "b": "x"}))
     channel.basic_publish(exchange, "", b"one", pika.BasicProperties(headers={"a": 1}))
-    time.sleep(0.2)
     counts = [channel.queue_declare(q, passive=True).method.message_count for q in (all_queue, any_queue)]
     assert counts == [1, 2], counts
     connection.close()
@@ -197,11 +193,11 @@ def _():
 def _():
     connection = connect()
     channel = connection.channel()
+    channel.confirm_delivery()  # a confirmed publish is routed: no sleep needed before reading
     name = unique("prio")
     channel.queue_declare(name, auto_delete=True, arguments={"x-max-priority": 5})
     for body, priority in [("low", 0), ("mid", 3), ("capped", 9), ("high", 5)]:
         channel.basic_publish("", name, body.encode(), pika.BasicProperties(priority=priority))
-    time.sleep(0.2)
     order = []
     while True:
         method, _, body = channel.basic_get(name, auto_ack=True)
@@ -256,6 +252,7 @@ def _():
 def _():
     connection = connect()
     channel = connection.channel()
+    channel.confirm_delivery()
     front, back = unique("front"), unique("back")
     channel.exchange_declare(front, "fanout", auto_delete=True)
     channel.exchange_declare(back, "direct", auto_delete=True)
@@ -264,7 +261,6 @@ def _():
     channel.queue_bind(queue, back, "k")
     channel.basic_publish(front, "k", b"through")
     channel.basic_publish(front, "other", b"not")
-    time.sleep(0.2)
     assert channel.queue_declare(queue, passive=True).method.message_count == 1
     connection.close()
 
@@ -273,6 +269,7 @@ def _():
 def _():
     connection = connect()
     channel = connection.channel()
+    channel.confirm_delivery()  # a confirmed publish is routed: no sleep needed before reading
     name = unique("requeue")
     channel.queue_declare(name, auto_delete=False)
     for index in range(3):

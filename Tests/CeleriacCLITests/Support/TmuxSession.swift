@@ -46,6 +46,13 @@ final class TmuxSession: Sendable {
         try waitFor("'\(text)'", timeout: timeout) { $0.contains(text) }
     }
 
+    /// On `celeriac top`: waits for the first frame and for the event stream to be consuming.
+    /// Events sent before the dashboard's queue is bound never reach it.
+    @discardableResult
+    func waitForDashboardConnected() throws -> String {
+        try waitFor("the dashboard, connected") { $0.contains("Overview —") && $0.contains("· connected") }
+    }
+
     /// On `celeriac top`: filters the Tasks screen to task `id` and waits until its row is the
     /// only one listed, in `state`; returns the screen. The filter shows in the title as it
     /// is typed and the rows follow a moment later, hence "1 of" as well as the row.
