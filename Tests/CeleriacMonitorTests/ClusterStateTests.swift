@@ -92,17 +92,20 @@ import Testing
         #expect(state.countsByState.values.reduce(0, +) == 100)
     }
 
-    @Test func aMillionTasksThroughTheBoundKeepMemoryFlat() async {
+    /// Twenty times the bound passes through. (A million events took two minutes of a core in
+    /// the debug build while the other tests ran, and slowed them into their time limits; the
+    /// bench monitor command drives a million through the release build.)
+    @Test func manyTimesTheBoundKeepsMemoryFlat() async {
         let state = await onOwnThread { [self] in
             var state = ClusterState(maximumTasks: 10_000)
-            for index in 0..<1_000_000 {
+            for index in 0..<400_000 {
                 state.apply(event(index % 2 == 0 ? "task-received" : "task-succeeded", "t\(index / 2)", at: Double(index)))
             }
             return state
         }
         #expect(state.tasks.count == 10_000)
         #expect(state.countsByState.values.reduce(0, +) == 10_000)
-        #expect(state.eventCount == 1_000_000)
+        #expect(state.eventCount == 400_000)
     }
 
     @Test func everyCapturedEventReplays() throws {
