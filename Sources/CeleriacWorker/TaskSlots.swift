@@ -1,10 +1,13 @@
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// The pool's slots and the admitted tasks waiting for one. At most `capacity` tasks run at
 /// once, in arrival order, each slot in a Swift task of its own (so the in-process pools can
 /// run a task's body right there, and cancel the slot's task to terminate it). A slot that
-/// frees runs the next waiting task itself, without a hop through the consumer.
+/// frees runs the next waiting task itself, without a hop through the consumer, and one
+/// that finds none waits a moment for the next before it ends.
 final class TaskSlots: Sendable {
     /// A task admitted to run: `accept` the moment it gets a slot (where an early ack goes:
     /// Celery acks when the pool accepts a task), then `run` in its slot's Swift task — or
@@ -37,6 +40,10 @@ final class TaskSlots: Sendable {
     }
 
     private let state: NIOLockedValueBox<State>
+    /// Whether a slot is looking for work before its Swift task ends (see `linger`).
+    private let lingering = Atomic<Bool>(false)
+    /// Jobs appended since the start: a lingering slot watches this without the lock.
+    private let submitted = Atomic<Int>(0)
 
     init(_ count: Int) {
         state = NIOLockedValueBox(State(capacity: max(1, count)))
@@ -58,6 +65,7 @@ final class TaskSlots: Sendable {
             return state.startable()
         }
         guard let start else { return job.giveBack() }
+        submitted.add(1, ordering: .releasing)
         start.forEach(launch)
     }
 
@@ -124,12 +132,7 @@ final class TaskSlots: Sendable {
         var ranWithoutYielding = 0
         while true {
             await job.run()
-            let next = state.withLockedValue { state -> Job? in
-                if state.running <= state.capacity, !state.stopped, let waiting = state.waiting.popFirst() { return waiting }
-                state.running -= 1
-                return nil
-            }
-            guard let next else { return resumeIdleWaiters() }
+            guard let next = nextJob(orRelease: false) ?? linger() ?? nextJob(orRelease: true) else { return resumeIdleWaiters() }
             guard !Task.isCancelled else { return launch(next) }
             next.accept()
             job = next
@@ -142,6 +145,36 @@ final class TaskSlots: Sendable {
     }
 
     private static let jobsBetweenYields = 64
+    /// Long enough for the next message of a busy queue, which mostly comes within tens of
+    /// microseconds; short enough that an idle worker soon stops looking.
+    private static let lingerTime = Duration.microseconds(100)
+
+    /// One slot at a time, having found nothing to run, keeps looking for a moment before its
+    /// Swift task ends: the next message is usually that close, and handing it to a slot
+    /// that is still running saves creating a task and waking a thread for it.
+    private func linger() -> Job? {
+        guard lingering.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return nil }
+        defer { lingering.store(false, ordering: .releasing) }
+        let seen = submitted.load(ordering: .acquiring)
+        let deadline = ContinuousClock.now + Self.lingerTime
+        while ContinuousClock.now < deadline {
+            // Whoever else wants this core gets it: on two cores the broker may be the one
+            // the next message waits for.
+            sched_yield()
+            if submitted.load(ordering: .acquiring) != seen { return nextJob(orRelease: false) }
+        }
+        return nil
+    }
+
+    /// The waiting job this slot runs next; with `orRelease`, the slot is given up when there
+    /// is none (in the same lock, so a job submitted meanwhile is never left waiting).
+    private func nextJob(orRelease: Bool) -> Job? {
+        state.withLockedValue { state in
+            if state.running <= state.capacity, !state.stopped, let waiting = state.waiting.popFirst() { return waiting }
+            if orRelease { state.running -= 1 }
+            return nil
+        }
+    }
 
     private func resumeIdleWaiters() {
         let waiters = state.withLockedValue { state -> [CheckedContinuation<Void, Never>] in
@@ -152,3 +185,4 @@ final class TaskSlots: Sendable {
         waiters.forEach { $0.resume() }
     }
 }
+
