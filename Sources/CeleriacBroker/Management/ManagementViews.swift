@@ -28,7 +28,7 @@ struct ManagementViews {
             ] as [String: Any],
         ]
         // RabbitMQ reports it only for a ready head message that carries a timestamp.
-        if let timestamp = queue.ready.first?.content.properties.timestamp {
+        if let timestamp = queue.ready.first?.content.headerless.timestamp {
             json["head_message_timestamp"] = Int(timestamp)
         }
         return json
