@@ -128,7 +128,10 @@ public actor AMQPTransport: BrokerTransport {
                                                     arguments: queue.arguments.mapValues(AMQPFieldValue.init(json:)))
             return QueueCounts(messages: Int(ok.messageCount), consumers: Int(ok.consumerCount))
         }
-        guard queue.passive else { return try await withChannel(.topology, declare) }
+        // A passive declare of a missing queue, or an exclusive one another connection holds
+        // (a beat's lease, a node's mailbox), is refused by closing the channel: on the shared
+        // one that would fail the declares and binds made beside it with an error not theirs.
+        guard queue.passive || queue.exclusive else { return try await withChannel(.topology, declare) }
         return try await withOwnChannel(declare)
     }
 
