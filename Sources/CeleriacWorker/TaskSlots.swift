@@ -185,4 +185,3 @@ final class TaskSlots: Sendable {
         waiters.forEach { $0.resume() }
     }
 }
-
