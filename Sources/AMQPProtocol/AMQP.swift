@@ -18,6 +18,8 @@ public enum AMQP {
 
     /// Type, channel and size before the payload, and the frame-end octet after it.
     public static let frameOverhead = 8
+    /// Type, channel and payload size: what a frame starts with.
+    public static let frameHeaderSize = 7
 
     /// The most body bytes one body frame carries under a negotiated frame-max (0: no
     /// limit). No peer may negotiate below the spec's minimum, so a smaller value is raised.
@@ -39,6 +41,5 @@ public protocol AMQPMethodPayload: Sendable, Hashable {
     /// Whether a content header and body frames follow this method.
     static var hasContent: Bool { get }
 
-    init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError)
     func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError)
 }

@@ -15,11 +15,39 @@ public struct AMQPFrameDecoder: Sendable {
 
     /// Returns the next whole frame, or nil (consuming nothing) when more bytes are needed.
     public func decodeFrame(from buffer: inout ByteBuffer) throws(AMQPProtocolError) -> AMQPFrame? {
-        guard buffer.readableBytes >= 7,
-              let rawKind = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self),
-              let channel = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt16.self),
-              let size = buffer.getInteger(at: buffer.readerIndex + 3, as: UInt32.self)
-        else { return nil }
+        // One pass over the raw bytes: each ByteBuffer read would pay an exclusivity check.
+        let outcome = buffer.withUnsafeReadableBytes { raw -> Result<Cut, AMQPProtocolError> in
+            do throws(AMQPProtocolError) { return .success(try cut(raw)) } catch { return .failure(error) }
+        }
+        switch try outcome.get() {
+        case .incomplete:
+            return nil
+        case .decoded(let frame, let size):
+            buffer.moveReaderIndex(forwardBy: size)
+            return frame
+        case .body(let channel, let size):
+            buffer.moveReaderIndex(forwardBy: AMQP.frameHeaderSize)
+            let payload = buffer.readSlice(length: size)!
+            buffer.moveReaderIndex(forwardBy: 1)
+            return .body(channel: channel, payload)
+        }
+    }
+
+    /// What the next frame's bytes hold.
+    private enum Cut {
+        case incomplete
+        /// A frame decoded from the bytes, and its whole size.
+        case decoded(AMQPFrame, size: Int)
+        /// A body frame, whose payload is best kept as a slice of the buffer it came in.
+        case body(channel: UInt16, size: Int)
+    }
+
+    private func cut(_ raw: UnsafeRawBufferPointer) throws(AMQPProtocolError) -> Cut {
+        guard raw.count >= AMQP.frameHeaderSize else { return .incomplete }
+        var header = AMQPReader(raw)
+        let rawKind = try header.octet()
+        let channel = try header.short()
+        let size = try header.long()
         guard let kind = AMQPFrame.Kind(rawValue: rawKind) else {
             // "AMQP" here means a peer sent a protocol header mid-stream or speaks another version.
             throw .unknownFrameType(rawKind)
@@ -29,37 +57,28 @@ public struct AMQPFrameDecoder: Sendable {
         let frameSize = UInt64(size) + UInt64(AMQP.frameOverhead)
         guard frameSize <= UInt64(limit) else { throw .frameTooLarge(size: frameSize, limit: limit) }
         let total = Int(size) + AMQP.frameOverhead
-        guard buffer.readableBytes >= total else { return nil }
-        let end = buffer.getInteger(at: buffer.readerIndex + total - 1, as: UInt8.self)!
+        guard raw.count >= total else { return .incomplete }
+        let end = raw[total - 1]
         guard end == AMQP.frameEnd else { throw .missingFrameEnd(found: end) }
-
-        buffer.moveReaderIndex(forwardBy: 7)
-        var payload = buffer.readSlice(length: Int(size))!
-        buffer.moveReaderIndex(forwardBy: 1)
-        return try Self.frame(kind: kind, channel: channel, payload: &payload)
-    }
-
-    static func frame(kind: AMQPFrame.Kind, channel: UInt16, payload: inout ByteBuffer) throws(AMQPProtocolError)
-        -> AMQPFrame
-    {
+        var payload = AMQPReader(UnsafeRawBufferPointer(rebasing: raw[AMQP.frameHeaderSize..<total - 1]))
         switch kind {
         case .method:
             let method = try AMQPMethod.decode(from: &payload)
-            guard payload.readableBytes == 0 else {
-                throw .trailingBytes(method: method.name, count: payload.readableBytes)
+            guard payload.remaining == 0 else {
+                throw .trailingBytes(method: method.name, count: payload.remaining)
             }
-            return .method(channel: channel, method)
+            return .decoded(.method(channel: channel, method), size: total)
         case .header:
-            let header = try AMQPContentHeader(decoding: &payload)
-            guard payload.readableBytes == 0 else {
-                throw .trailingBytes(method: "content header", count: payload.readableBytes)
+            let header = try AMQPContentHeader(reading: &payload)
+            guard payload.remaining == 0 else {
+                throw .trailingBytes(method: "content header", count: payload.remaining)
             }
-            return .header(channel: channel, header)
+            return .decoded(.header(channel: channel, header), size: total)
         case .body:
-            return .body(channel: channel, payload)
+            return .body(channel: channel, size: Int(size))
         case .heartbeat:
             guard channel == 0 else { throw .heartbeatOnChannel(channel) }
-            return .heartbeat
+            return .decoded(.heartbeat, size: total)
         }
     }
 

@@ -42,11 +42,15 @@ public struct AMQPContentHeader: Sendable, Hashable {
     }
 
     public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-        classID = try buffer.readAMQPShort()
+        self = try buffer.readFields { (reader: inout AMQPReader) throws(AMQPProtocolError) in try Self(reading: &reader) }
+    }
+
+    init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+        classID = try reader.short()
         guard classID == AMQP.Basic.Publish.classID else { throw .unsupportedContentClass(classID) }
-        weight = try buffer.readAMQPShort()
-        bodySize = try buffer.readAMQPLongLong()
-        properties = try AMQPBasicProperties(decoding: &buffer)
+        weight = try reader.short()
+        bodySize = try reader.longLong()
+        properties = try AMQPBasicProperties(reading: &reader)
     }
 
     public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {

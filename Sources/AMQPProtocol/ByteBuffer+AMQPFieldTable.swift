@@ -10,11 +10,11 @@ extension ByteBuffer {
     }
 
     mutating func readAMQPTable(depth: Int) throws(AMQPProtocolError) -> AMQPTable {
-        try readFields { (reader: inout FieldTableReader) throws(AMQPProtocolError) in try reader.table(depth: depth) }
+        try readFields { (reader: inout AMQPReader) throws(AMQPProtocolError) in try reader.table(depth: depth) }
     }
 
     public mutating func readAMQPFieldValue() throws(AMQPProtocolError) -> AMQPFieldValue {
-        try readFields { (reader: inout FieldTableReader) throws(AMQPProtocolError) in try reader.value(depth: 0) }
+        try readFields { (reader: inout AMQPReader) throws(AMQPProtocolError) in try reader.value(depth: 0) }
     }
 
     /// Keys are written in sorted order so the same table always encodes to the same bytes.

@@ -28,38 +28,17 @@ extension ByteBuffer {
     }
 
     public mutating func readAMQPShortString() throws(AMQPProtocolError) -> String {
-        let length = Int(try readAMQPOctet())
-        return try readAMQPUTF8(length: length, what: "a short string")
+        try readFields { (reader: inout AMQPReader) throws(AMQPProtocolError) in try reader.shortString() }
     }
 
-    /// Long strings are declared as bytes; the ones AMQP methods carry (mechanisms, locales,
-    /// the PLAIN response) are text, and invalid UTF-8 is repaired rather than refused.
+    /// Long strings are declared as bytes; invalid UTF-8 is repaired rather than refused.
     public mutating func readAMQPLongString() throws(AMQPProtocolError) -> String {
-        let length = Int(try readAMQPLong())
-        guard let bytes = readSlice(length: length) else { throw .truncated("a long string") }
-        return bytes.withUnsafeReadableBytes { String(decoding: $0, as: UTF8.self) }
-    }
-
-    mutating func readAMQPUTF8(length: Int, what: String) throws(AMQPProtocolError) -> String {
-        guard let bytes = readSlice(length: length) else { throw .truncated(what) }
-        guard let string = bytes.validUTF8String else { throw .invalidUTF8(what) }
-        return string
-    }
-
-    /// The readable bytes as text, or nil when they are not UTF-8. Over the raw bytes, not
-    /// the generic byte view: this runs for every header key and value of every message.
-    var validUTF8String: String? {
-        withUnsafeReadableBytes(FieldTableReader.utf8String)
+        try readFields { (reader: inout AMQPReader) throws(AMQPProtocolError) in try reader.longString() }
     }
 
     /// The 16-bit property flags, following continuation words (bit 0) if a peer sends any.
     public mutating func readAMQPPropertyFlags() throws(AMQPProtocolError) -> UInt16 {
-        let first = try readAMQPShort()
-        var word = first
-        while word & 1 != 0 {
-            word = try readAMQPShort()
-        }
-        return first & ~1
+        try readFields { (reader: inout AMQPReader) throws(AMQPProtocolError) in try reader.propertyFlags() }
     }
 
     public mutating func writeAMQPShortString(_ string: String) throws(AMQPProtocolError) {

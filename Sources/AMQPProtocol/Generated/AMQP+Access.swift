@@ -31,9 +31,9 @@ extension AMQP.Access {
             self.read = read
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.realm = try buffer.readAMQPShortString()
-            let bits0_exclusive = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.realm = try reader.shortString()
+            let bits0_exclusive = try reader.octet()
             self.exclusive = bits0_exclusive & 1 != 0
             self.passive = bits0_exclusive & 2 != 0
             self.active = bits0_exclusive & 4 != 0
@@ -59,8 +59,8 @@ extension AMQP.Access {
             self.ticket = ticket
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.ticket = try buffer.readAMQPShort()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.ticket = try reader.short()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {

@@ -25,10 +25,10 @@ extension AMQP.Basic {
             self.global = global
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.prefetchSize = try buffer.readAMQPLong()
-            self.prefetchCount = try buffer.readAMQPShort()
-            let bits0_global = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.prefetchSize = try reader.long()
+            self.prefetchCount = try reader.short()
+            let bits0_global = try reader.octet()
             self.global = bits0_global & 1 != 0
         }
 
@@ -48,7 +48,7 @@ extension AMQP.Basic {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -82,16 +82,16 @@ extension AMQP.Basic {
             self.arguments = arguments
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.ticket = try buffer.readAMQPShort()
-            self.queue = try buffer.readAMQPShortString()
-            self.consumerTag = try buffer.readAMQPShortString()
-            let bits0_noLocal = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.ticket = try reader.short()
+            self.queue = try reader.shortString()
+            self.consumerTag = try reader.shortString()
+            let bits0_noLocal = try reader.octet()
             self.noLocal = bits0_noLocal & 1 != 0
             self.noAck = bits0_noLocal & 2 != 0
             self.exclusive = bits0_noLocal & 4 != 0
             self.noWait = bits0_noLocal & 8 != 0
-            self.arguments = try buffer.readAMQPTable()
+            self.arguments = try reader.table()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -115,8 +115,8 @@ extension AMQP.Basic {
             self.consumerTag = consumerTag
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.consumerTag = try buffer.readAMQPShortString()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.consumerTag = try reader.shortString()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -138,9 +138,9 @@ extension AMQP.Basic {
             self.noWait = noWait
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.consumerTag = try buffer.readAMQPShortString()
-            let bits0_noWait = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.consumerTag = try reader.shortString()
+            let bits0_noWait = try reader.octet()
             self.noWait = bits0_noWait & 1 != 0
         }
 
@@ -162,8 +162,8 @@ extension AMQP.Basic {
             self.consumerTag = consumerTag
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.consumerTag = try buffer.readAMQPShortString()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.consumerTag = try reader.shortString()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -191,11 +191,11 @@ extension AMQP.Basic {
             self.immediate = immediate
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.ticket = try buffer.readAMQPShort()
-            self.exchange = try buffer.readAMQPShortString()
-            self.routingKey = try buffer.readAMQPShortString()
-            let bits0_mandatory = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.ticket = try reader.short()
+            self.exchange = try reader.shortString()
+            self.routingKey = try reader.shortString()
+            let bits0_mandatory = try reader.octet()
             self.mandatory = bits0_mandatory & 1 != 0
             self.immediate = bits0_mandatory & 2 != 0
         }
@@ -226,11 +226,11 @@ extension AMQP.Basic {
             self.routingKey = routingKey
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.replyCode = try buffer.readAMQPShort()
-            self.replyText = try buffer.readAMQPShortString()
-            self.exchange = try buffer.readAMQPShortString()
-            self.routingKey = try buffer.readAMQPShortString()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.replyCode = try reader.short()
+            self.replyText = try reader.shortString()
+            self.exchange = try reader.shortString()
+            self.routingKey = try reader.shortString()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -261,13 +261,13 @@ extension AMQP.Basic {
             self.routingKey = routingKey
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.consumerTag = try buffer.readAMQPShortString()
-            self.deliveryTag = try buffer.readAMQPLongLong()
-            let bits0_redelivered = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.consumerTag = try reader.shortString()
+            self.deliveryTag = try reader.longLong()
+            let bits0_redelivered = try reader.octet()
             self.redelivered = bits0_redelivered & 1 != 0
-            self.exchange = try buffer.readAMQPShortString()
-            self.routingKey = try buffer.readAMQPShortString()
+            self.exchange = try reader.shortString()
+            self.routingKey = try reader.shortString()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -295,10 +295,10 @@ extension AMQP.Basic {
             self.noAck = noAck
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.ticket = try buffer.readAMQPShort()
-            self.queue = try buffer.readAMQPShortString()
-            let bits0_noAck = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.ticket = try reader.short()
+            self.queue = try reader.shortString()
+            let bits0_noAck = try reader.octet()
             self.noAck = bits0_noAck & 1 != 0
         }
 
@@ -329,13 +329,13 @@ extension AMQP.Basic {
             self.messageCount = messageCount
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.deliveryTag = try buffer.readAMQPLongLong()
-            let bits0_redelivered = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.deliveryTag = try reader.longLong()
+            let bits0_redelivered = try reader.octet()
             self.redelivered = bits0_redelivered & 1 != 0
-            self.exchange = try buffer.readAMQPShortString()
-            self.routingKey = try buffer.readAMQPShortString()
-            self.messageCount = try buffer.readAMQPLong()
+            self.exchange = try reader.shortString()
+            self.routingKey = try reader.shortString()
+            self.messageCount = try reader.long()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -359,8 +359,8 @@ extension AMQP.Basic {
             self.clusterID = clusterID
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.clusterID = try buffer.readAMQPShortString()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.clusterID = try reader.shortString()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -382,9 +382,9 @@ extension AMQP.Basic {
             self.multiple = multiple
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.deliveryTag = try buffer.readAMQPLongLong()
-            let bits0_multiple = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.deliveryTag = try reader.longLong()
+            let bits0_multiple = try reader.octet()
             self.multiple = bits0_multiple & 1 != 0
         }
 
@@ -408,9 +408,9 @@ extension AMQP.Basic {
             self.requeue = requeue
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.deliveryTag = try buffer.readAMQPLongLong()
-            let bits0_requeue = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.deliveryTag = try reader.longLong()
+            let bits0_requeue = try reader.octet()
             self.requeue = bits0_requeue & 1 != 0
         }
 
@@ -432,8 +432,8 @@ extension AMQP.Basic {
             self.requeue = requeue
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            let bits0_requeue = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            let bits0_requeue = try reader.octet()
             self.requeue = bits0_requeue & 1 != 0
         }
 
@@ -454,8 +454,8 @@ extension AMQP.Basic {
             self.requeue = requeue
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            let bits0_requeue = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            let bits0_requeue = try reader.octet()
             self.requeue = bits0_requeue & 1 != 0
         }
 
@@ -473,7 +473,7 @@ extension AMQP.Basic {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -497,9 +497,9 @@ extension AMQP.Basic {
             self.requeue = requeue
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.deliveryTag = try buffer.readAMQPLongLong()
-            let bits0_multiple = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.deliveryTag = try reader.longLong()
+            let bits0_multiple = try reader.octet()
             self.multiple = bits0_multiple & 1 != 0
             self.requeue = bits0_multiple & 2 != 0
         }

@@ -21,8 +21,8 @@ extension AMQP.Channel {
             self.outOfBand = outOfBand
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.outOfBand = try buffer.readAMQPShortString()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.outOfBand = try reader.shortString()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -42,8 +42,8 @@ extension AMQP.Channel {
             self.channelID = channelID
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.channelID = try buffer.readAMQPLongString()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.channelID = try reader.longString()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -63,8 +63,8 @@ extension AMQP.Channel {
             self.active = active
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            let bits0_active = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            let bits0_active = try reader.octet()
             self.active = bits0_active & 1 != 0
         }
 
@@ -85,8 +85,8 @@ extension AMQP.Channel {
             self.active = active
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            let bits0_active = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            let bits0_active = try reader.octet()
             self.active = bits0_active & 1 != 0
         }
 
@@ -113,11 +113,11 @@ extension AMQP.Channel {
             self.methodID = methodID
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.replyCode = try buffer.readAMQPShort()
-            self.replyText = try buffer.readAMQPShortString()
-            self.classID = try buffer.readAMQPShort()
-            self.methodID = try buffer.readAMQPShort()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.replyCode = try reader.short()
+            self.replyText = try reader.shortString()
+            self.classID = try reader.short()
+            self.methodID = try reader.short()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -137,7 +137,7 @@ extension AMQP.Channel {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {

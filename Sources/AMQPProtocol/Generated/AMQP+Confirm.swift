@@ -21,8 +21,8 @@ extension AMQP.Confirm {
             self.noWait = noWait
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            let bits0_noWait = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            let bits0_noWait = try reader.octet()
             self.noWait = bits0_noWait & 1 != 0
         }
 
@@ -40,7 +40,7 @@ extension AMQP.Confirm {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {

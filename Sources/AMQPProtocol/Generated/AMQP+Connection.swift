@@ -29,12 +29,12 @@ extension AMQP.Connection {
             self.locales = locales
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.versionMajor = try buffer.readAMQPOctet()
-            self.versionMinor = try buffer.readAMQPOctet()
-            self.serverProperties = try buffer.readAMQPTable()
-            self.mechanisms = try buffer.readAMQPLongString()
-            self.locales = try buffer.readAMQPLongString()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.versionMajor = try reader.octet()
+            self.versionMinor = try reader.octet()
+            self.serverProperties = try reader.table()
+            self.mechanisms = try reader.longString()
+            self.locales = try reader.longString()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -64,11 +64,11 @@ extension AMQP.Connection {
             self.locale = locale
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.clientProperties = try buffer.readAMQPTable()
-            self.mechanism = try buffer.readAMQPShortString()
-            self.response = try buffer.readAMQPLongString()
-            self.locale = try buffer.readAMQPShortString()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.clientProperties = try reader.table()
+            self.mechanism = try reader.shortString()
+            self.response = try reader.longString()
+            self.locale = try reader.shortString()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -91,8 +91,8 @@ extension AMQP.Connection {
             self.challenge = challenge
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.challenge = try buffer.readAMQPLongString()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.challenge = try reader.longString()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -112,8 +112,8 @@ extension AMQP.Connection {
             self.response = response
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.response = try buffer.readAMQPLongString()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.response = try reader.longString()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -137,10 +137,10 @@ extension AMQP.Connection {
             self.heartbeat = heartbeat
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.channelMax = try buffer.readAMQPShort()
-            self.frameMax = try buffer.readAMQPLong()
-            self.heartbeat = try buffer.readAMQPShort()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.channelMax = try reader.short()
+            self.frameMax = try reader.long()
+            self.heartbeat = try reader.short()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -166,10 +166,10 @@ extension AMQP.Connection {
             self.heartbeat = heartbeat
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.channelMax = try buffer.readAMQPShort()
-            self.frameMax = try buffer.readAMQPLong()
-            self.heartbeat = try buffer.readAMQPShort()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.channelMax = try reader.short()
+            self.frameMax = try reader.long()
+            self.heartbeat = try reader.short()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -195,10 +195,10 @@ extension AMQP.Connection {
             self.insist = insist
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.virtualHost = try buffer.readAMQPShortString()
-            self.capabilities = try buffer.readAMQPShortString()
-            let bits0_insist = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.virtualHost = try reader.shortString()
+            self.capabilities = try reader.shortString()
+            let bits0_insist = try reader.octet()
             self.insist = bits0_insist & 1 != 0
         }
 
@@ -221,8 +221,8 @@ extension AMQP.Connection {
             self.knownHosts = knownHosts
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.knownHosts = try buffer.readAMQPShortString()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.knownHosts = try reader.shortString()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -248,11 +248,11 @@ extension AMQP.Connection {
             self.methodID = methodID
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.replyCode = try buffer.readAMQPShort()
-            self.replyText = try buffer.readAMQPShortString()
-            self.classID = try buffer.readAMQPShort()
-            self.methodID = try buffer.readAMQPShort()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.replyCode = try reader.short()
+            self.replyText = try reader.shortString()
+            self.classID = try reader.short()
+            self.methodID = try reader.short()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -272,7 +272,7 @@ extension AMQP.Connection {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -292,8 +292,8 @@ extension AMQP.Connection {
             self.reason = reason
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.reason = try buffer.readAMQPShortString()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.reason = try reader.shortString()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -310,7 +310,7 @@ extension AMQP.Connection {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -332,9 +332,9 @@ extension AMQP.Connection {
             self.reason = reason
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.newSecret = try buffer.readAMQPLongString()
-            self.reason = try buffer.readAMQPShortString()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.newSecret = try reader.longString()
+            self.reason = try reader.shortString()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -352,7 +352,7 @@ extension AMQP.Connection {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {

@@ -37,17 +37,17 @@ extension AMQP.Exchange {
             self.arguments = arguments
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.ticket = try buffer.readAMQPShort()
-            self.exchange = try buffer.readAMQPShortString()
-            self.type = try buffer.readAMQPShortString()
-            let bits0_passive = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.ticket = try reader.short()
+            self.exchange = try reader.shortString()
+            self.type = try reader.shortString()
+            let bits0_passive = try reader.octet()
             self.passive = bits0_passive & 1 != 0
             self.durable = bits0_passive & 2 != 0
             self.autoDelete = bits0_passive & 4 != 0
             self.internal = bits0_passive & 8 != 0
             self.noWait = bits0_passive & 16 != 0
-            self.arguments = try buffer.readAMQPTable()
+            self.arguments = try reader.table()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -68,7 +68,7 @@ extension AMQP.Exchange {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -94,10 +94,10 @@ extension AMQP.Exchange {
             self.noWait = noWait
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.ticket = try buffer.readAMQPShort()
-            self.exchange = try buffer.readAMQPShortString()
-            let bits0_ifUnused = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.ticket = try reader.short()
+            self.exchange = try reader.shortString()
+            let bits0_ifUnused = try reader.octet()
             self.ifUnused = bits0_ifUnused & 1 != 0
             self.noWait = bits0_ifUnused & 2 != 0
         }
@@ -118,7 +118,7 @@ extension AMQP.Exchange {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -148,14 +148,14 @@ extension AMQP.Exchange {
             self.arguments = arguments
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.ticket = try buffer.readAMQPShort()
-            self.destination = try buffer.readAMQPShortString()
-            self.source = try buffer.readAMQPShortString()
-            self.routingKey = try buffer.readAMQPShortString()
-            let bits0_noWait = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.ticket = try reader.short()
+            self.destination = try reader.shortString()
+            self.source = try reader.shortString()
+            self.routingKey = try reader.shortString()
+            let bits0_noWait = try reader.octet()
             self.noWait = bits0_noWait & 1 != 0
-            self.arguments = try buffer.readAMQPTable()
+            self.arguments = try reader.table()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -177,7 +177,7 @@ extension AMQP.Exchange {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -207,14 +207,14 @@ extension AMQP.Exchange {
             self.arguments = arguments
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.ticket = try buffer.readAMQPShort()
-            self.destination = try buffer.readAMQPShortString()
-            self.source = try buffer.readAMQPShortString()
-            self.routingKey = try buffer.readAMQPShortString()
-            let bits0_noWait = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.ticket = try reader.short()
+            self.destination = try reader.shortString()
+            self.source = try reader.shortString()
+            self.routingKey = try reader.shortString()
+            let bits0_noWait = try reader.octet()
             self.noWait = bits0_noWait & 1 != 0
-            self.arguments = try buffer.readAMQPTable()
+            self.arguments = try reader.table()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -236,7 +236,7 @@ extension AMQP.Exchange {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {

@@ -35,16 +35,16 @@ extension AMQP.Queue {
             self.arguments = arguments
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.ticket = try buffer.readAMQPShort()
-            self.queue = try buffer.readAMQPShortString()
-            let bits0_passive = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.ticket = try reader.short()
+            self.queue = try reader.shortString()
+            let bits0_passive = try reader.octet()
             self.passive = bits0_passive & 1 != 0
             self.durable = bits0_passive & 2 != 0
             self.exclusive = bits0_passive & 4 != 0
             self.autoDelete = bits0_passive & 8 != 0
             self.noWait = bits0_passive & 16 != 0
-            self.arguments = try buffer.readAMQPTable()
+            self.arguments = try reader.table()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -71,10 +71,10 @@ extension AMQP.Queue {
             self.consumerCount = consumerCount
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.queue = try buffer.readAMQPShortString()
-            self.messageCount = try buffer.readAMQPLong()
-            self.consumerCount = try buffer.readAMQPLong()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.queue = try reader.shortString()
+            self.messageCount = try reader.long()
+            self.consumerCount = try reader.long()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -106,14 +106,14 @@ extension AMQP.Queue {
             self.arguments = arguments
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.ticket = try buffer.readAMQPShort()
-            self.queue = try buffer.readAMQPShortString()
-            self.exchange = try buffer.readAMQPShortString()
-            self.routingKey = try buffer.readAMQPShortString()
-            let bits0_noWait = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.ticket = try reader.short()
+            self.queue = try reader.shortString()
+            self.exchange = try reader.shortString()
+            self.routingKey = try reader.shortString()
+            let bits0_noWait = try reader.octet()
             self.noWait = bits0_noWait & 1 != 0
-            self.arguments = try buffer.readAMQPTable()
+            self.arguments = try reader.table()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -135,7 +135,7 @@ extension AMQP.Queue {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -159,10 +159,10 @@ extension AMQP.Queue {
             self.noWait = noWait
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.ticket = try buffer.readAMQPShort()
-            self.queue = try buffer.readAMQPShortString()
-            let bits0_noWait = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.ticket = try reader.short()
+            self.queue = try reader.shortString()
+            let bits0_noWait = try reader.octet()
             self.noWait = bits0_noWait & 1 != 0
         }
 
@@ -185,8 +185,8 @@ extension AMQP.Queue {
             self.messageCount = messageCount
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.messageCount = try buffer.readAMQPLong()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.messageCount = try reader.long()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -214,10 +214,10 @@ extension AMQP.Queue {
             self.noWait = noWait
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.ticket = try buffer.readAMQPShort()
-            self.queue = try buffer.readAMQPShortString()
-            let bits0_ifUnused = try buffer.readAMQPOctet()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.ticket = try reader.short()
+            self.queue = try reader.shortString()
+            let bits0_ifUnused = try reader.octet()
             self.ifUnused = bits0_ifUnused & 1 != 0
             self.ifEmpty = bits0_ifUnused & 2 != 0
             self.noWait = bits0_ifUnused & 4 != 0
@@ -242,8 +242,8 @@ extension AMQP.Queue {
             self.messageCount = messageCount
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.messageCount = try buffer.readAMQPLong()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.messageCount = try reader.long()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -271,12 +271,12 @@ extension AMQP.Queue {
             self.arguments = arguments
         }
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-            self.ticket = try buffer.readAMQPShort()
-            self.queue = try buffer.readAMQPShortString()
-            self.exchange = try buffer.readAMQPShortString()
-            self.routingKey = try buffer.readAMQPShortString()
-            self.arguments = try buffer.readAMQPTable()
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+            self.ticket = try reader.short()
+            self.queue = try reader.shortString()
+            self.exchange = try reader.shortString()
+            self.routingKey = try reader.shortString()
+            self.arguments = try reader.table()
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -297,7 +297,7 @@ extension AMQP.Queue {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {

@@ -18,7 +18,7 @@ extension AMQP.Tx {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -35,7 +35,7 @@ extension AMQP.Tx {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -52,7 +52,7 @@ extension AMQP.Tx {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -69,7 +69,7 @@ extension AMQP.Tx {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -86,7 +86,7 @@ extension AMQP.Tx {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {
@@ -103,7 +103,7 @@ extension AMQP.Tx {
 
         public init() {}
 
-        public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
+        init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         }
 
         public func encode(into buffer: inout ByteBuffer) throws(AMQPProtocolError) {

@@ -105,22 +105,26 @@ public struct AMQPBasicProperties: Sendable, Hashable {
 
     /// Reads the property flags and then the properties they announce.
     public init(decoding buffer: inout ByteBuffer) throws(AMQPProtocolError) {
-        let flags = try buffer.readAMQPPropertyFlags()
+        self = try buffer.readFields { (reader: inout AMQPReader) throws(AMQPProtocolError) in try Self(reading: &reader) }
+    }
+
+    init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
+        let flags = try reader.propertyFlags()
         var fields = Fields()
-        if flags & 32768 != 0 { fields.contentType = try buffer.readAMQPShortString() }
-        if flags & 16384 != 0 { fields.contentEncoding = try buffer.readAMQPShortString() }
-        if flags & 8192 != 0 { fields.headers = try buffer.readAMQPTable() }
-        if flags & 4096 != 0 { fields.deliveryMode = try buffer.readAMQPOctet() }
-        if flags & 2048 != 0 { fields.priority = try buffer.readAMQPOctet() }
-        if flags & 1024 != 0 { fields.correlationID = try buffer.readAMQPShortString() }
-        if flags & 512 != 0 { fields.replyTo = try buffer.readAMQPShortString() }
-        if flags & 256 != 0 { fields.expiration = try buffer.readAMQPShortString() }
-        if flags & 128 != 0 { fields.messageID = try buffer.readAMQPShortString() }
-        if flags & 64 != 0 { fields.timestamp = try buffer.readAMQPLongLong() }
-        if flags & 32 != 0 { fields.type = try buffer.readAMQPShortString() }
-        if flags & 16 != 0 { fields.userID = try buffer.readAMQPShortString() }
-        if flags & 8 != 0 { fields.appID = try buffer.readAMQPShortString() }
-        if flags & 4 != 0 { fields.clusterID = try buffer.readAMQPShortString() }
+        if flags & 32768 != 0 { fields.contentType = try reader.shortString() }
+        if flags & 16384 != 0 { fields.contentEncoding = try reader.shortString() }
+        if flags & 8192 != 0 { fields.headers = try reader.table() }
+        if flags & 4096 != 0 { fields.deliveryMode = try reader.octet() }
+        if flags & 2048 != 0 { fields.priority = try reader.octet() }
+        if flags & 1024 != 0 { fields.correlationID = try reader.shortString() }
+        if flags & 512 != 0 { fields.replyTo = try reader.shortString() }
+        if flags & 256 != 0 { fields.expiration = try reader.shortString() }
+        if flags & 128 != 0 { fields.messageID = try reader.shortString() }
+        if flags & 64 != 0 { fields.timestamp = try reader.longLong() }
+        if flags & 32 != 0 { fields.type = try reader.shortString() }
+        if flags & 16 != 0 { fields.userID = try reader.shortString() }
+        if flags & 8 != 0 { fields.appID = try reader.shortString() }
+        if flags & 4 != 0 { fields.clusterID = try reader.shortString() }
         storage = Storage(fields)
     }
 

@@ -1,11 +1,12 @@
 import NIOCore
 
-/// Reads field tables, arrays and values straight from a frame's bytes. Each ByteBuffer read
-/// costs a runtime exclusivity check on the buffer's storage and a bounds check of its own;
-/// a Celery message's headers are some sixty such reads, so the reader takes the bytes once
-/// and checks its own bounds. Every read still checks that its bytes are there: hostile
-/// input throws, never traps.
-struct FieldTableReader {
+/// Reads AMQP's types — integers, strings, property flags, field tables — straight from a
+/// frame's bytes. Each ByteBuffer read costs a runtime exclusivity check on the buffer's
+/// storage and a bounds check of its own, and a publish is some twenty such reads before its
+/// headers (a Celery message's are sixty more), so the frame decoder takes the bytes once and
+/// this reader checks its own bounds. Every read still checks that its bytes are there:
+/// hostile input throws, never traps.
+struct AMQPReader {
     private let bytes: UnsafeRawBufferPointer
     /// How many bytes have been read.
     private(set) var offset = 0
@@ -13,6 +14,41 @@ struct FieldTableReader {
     init(_ bytes: UnsafeRawBufferPointer) {
         self.bytes = bytes
     }
+
+    /// Bytes left to read.
+    var remaining: Int { bytes.count - offset }
+
+    // MARK: The domains of method arguments and properties
+
+    mutating func octet() throws(AMQPProtocolError) -> UInt8 { try integer(UInt8.self, "an octet") }
+    mutating func short() throws(AMQPProtocolError) -> UInt16 { try integer(UInt16.self, "a short") }
+    mutating func long() throws(AMQPProtocolError) -> UInt32 { try integer(UInt32.self, "a long") }
+    mutating func longLong() throws(AMQPProtocolError) -> UInt64 { try integer(UInt64.self, "a long-long") }
+
+    mutating func shortString() throws(AMQPProtocolError) -> String {
+        let length = Int(try octet())
+        return try text(length: length, before: bytes.count, what: "a short string")
+    }
+
+    /// Long strings are declared as bytes; the ones AMQP methods carry (mechanisms, locales,
+    /// the PLAIN response) are text, and invalid UTF-8 is repaired rather than refused.
+    mutating func longString() throws(AMQPProtocolError) -> String {
+        String(decoding: try span(lengthPrefixed: "a long string", before: bytes.count), as: UTF8.self)
+    }
+
+    /// The 16-bit property flags, following continuation words (bit 0) if a peer sends any.
+    mutating func propertyFlags() throws(AMQPProtocolError) -> UInt16 {
+        let first = try short()
+        var word = first
+        while word & 1 != 0 {
+            word = try short()
+        }
+        return first & ~1
+    }
+
+    mutating func table() throws(AMQPProtocolError) -> AMQPTable { try table(depth: 0) }
+
+    // MARK: Field tables
 
     mutating func table(depth: Int) throws(AMQPProtocolError) -> AMQPTable {
         guard depth < maximumTableNesting else { throw .tableNestedTooDeeply(limit: maximumTableNesting) }
@@ -86,7 +122,7 @@ struct FieldTableReader {
     private mutating func nested<T>(before end: Int, _ read: (inout Self) throws(AMQPProtocolError) -> T)
         throws(AMQPProtocolError) -> T
     {
-        var inner = FieldTableReader(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+        var inner = AMQPReader(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
         let value = try read(&inner)
         offset += inner.offset
         return value
@@ -129,9 +165,9 @@ struct FieldTableReader {
 
 extension ByteBuffer {
     /// Runs `read` over the readable bytes and moves past what it read.
-    mutating func readFields<T>(_ read: (inout FieldTableReader) throws(AMQPProtocolError) -> T) throws(AMQPProtocolError) -> T {
+    mutating func readFields<T>(_ read: (inout AMQPReader) throws(AMQPProtocolError) -> T) throws(AMQPProtocolError) -> T {
         let outcome: Result<(T, Int), AMQPProtocolError> = withUnsafeReadableBytes { raw in
-            var reader = FieldTableReader(raw)
+            var reader = AMQPReader(raw)
             do throws(AMQPProtocolError) {
                 return .success((try read(&reader), reader.offset))
             } catch {
