@@ -26,7 +26,7 @@ PIKA_VERSION = "1.4.4"
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--url", default="amqp://guest:guest@127.0.0.1:35672/%2F")
+    ap.add_argument("--url", default="amqp://guest:guest@127.0.0.1:21672/%2F")
     ap.add_argument("--messages", type=int, default=20000)
     ap.add_argument("--size", type=int, default=100, help="body size in bytes")
     ap.add_argument("--queue", default="celeriac.bench.pika")

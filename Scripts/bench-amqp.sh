@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 export CELERIAC_PEER_DIR="$PWD/.test-peers/rabbitmq-bench"
-export CELERIAC_RABBITMQ_BASE_PORT="${CELERIAC_RABBITMQ_BASE_PORT:-36671}"
+export CELERIAC_RABBITMQ_BASE_PORT="${CELERIAC_RABBITMQ_BASE_PORT:-22671}"
 
 python3 -c 'import pika, sys; sys.exit(pika.__version__ != "1.4.4")' 2>/dev/null ||
     pip install -q pika==1.4.4

@@ -35,7 +35,7 @@ if $on_celeriac_broker; then
     url="amqp://guest:guest@127.0.0.1:$port/%2F"
 else
     export CELERIAC_PEER_DIR="$PWD/.test-peers/rabbitmq-bench"
-    export CELERIAC_RABBITMQ_BASE_PORT="${CELERIAC_RABBITMQ_BASE_PORT:-36671}"
+    export CELERIAC_RABBITMQ_BASE_PORT="${CELERIAC_RABBITMQ_BASE_PORT:-22671}"
     trap 'bash Scripts/rabbitmq-node.sh stop || true' EXIT
     # The benchmark's node is its own: each run starts from an empty broker, not from the
     # queues earlier runs left.

@@ -10,11 +10,13 @@
 # State (data, logs, certs, cookie) lives in $CELERIAC_PEER_DIR/rabbitmq,
 # default $PWD/.test-peers/rabbitmq (.test-peers/ is gitignored).
 #
-# Ports (all on 127.0.0.1), shifted together by CELERIAC_RABBITMQ_BASE_PORT (default 35671):
-#   base+0 35671 AMQPS          base+3 35674 private epmd
-#   base+1 35672 AMQP           base+4..+8   rabbitmqctl's own distribution ports
-#   base+2 35673 Erlang distribution
-#   base+9 35680 management HTTP API (rabbitmq_management; guest/guest from loopback)
+# Ports (all on 127.0.0.1), shifted together by CELERIAC_RABBITMQ_BASE_PORT (default 21671):
+#   base+0 21671 AMQPS          base+3 21674 private epmd
+#   base+1 21672 AMQP           base+4..+8   rabbitmqctl's own distribution ports
+#   base+2 21673 Erlang distribution
+#   base+9 21680 management HTTP API (rabbitmq_management; guest/guest from loopback)
+# Below the kernel's ephemeral range (32768 and up), so no client socket of a test run
+# can hold one of them when the node starts.
 #
 # The node is isolated from any system RabbitMQ (5672/25672, epmd 4369, root's
 # ~/.erlang.cookie, /etc/rabbitmq/*): own node name, own ports, own epmd, own
@@ -23,7 +25,7 @@ set -euo pipefail
 
 SELF=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
 NODENAME=celeriac-test@localhost   # short name: "localhost" resolves everywhere, no FQDN needed
-BASE_PORT=${CELERIAC_RABBITMQ_BASE_PORT:-35671}
+BASE_PORT=${CELERIAC_RABBITMQ_BASE_PORT:-21671}
 AMQPS_PORT=$BASE_PORT
 AMQP_PORT=$((BASE_PORT + 1))
 DIST_PORT=$((BASE_PORT + 2))
@@ -65,9 +67,8 @@ node_env() {
     export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
     export RABBITMQ_NODE_PORT=$AMQP_PORT
     export RABBITMQ_DIST_PORT=$DIST_PORT
-    # rabbitmqctl's own distribution listener defaults to 35672-35682 (AMQP
-    # port + 30000), i.e. exactly our AMQP/dist ports: a CLI call racing node
-    # boot could steal 35672. Give our CLI a range of its own.
+    # rabbitmqctl's own distribution listener defaults to 35672-35682, shared
+    # with every other node's CLI on the machine: give ours a range of its own.
     export RABBITMQ_CTL_DIST_PORT_MIN=$CTL_DIST_MIN
     export RABBITMQ_CTL_DIST_PORT_MAX=$CTL_DIST_MAX
     # Erlang distribution listens on 0.0.0.0 unless told otherwise.

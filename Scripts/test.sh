@@ -87,7 +87,7 @@ ensure_redis() {
 redis_pid=
 redis_dir=
 start_redis() {
-    local port="${CELERIAC_TEST_REDIS_PORT:-35790}"
+    local port="${CELERIAC_TEST_REDIS_PORT:-21790}"
     redis_dir="$(mktemp -d -t celeriac-test-redis.XXXXXX)"
     redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --dir "$redis_dir" \
         --logfile "$redis_dir/redis.log" &
@@ -171,7 +171,7 @@ fi
 # The same suites on our own broker: the broker must carry the client, Celery, the worker and
 # the dashboard unchanged. Its ports sit beside the RabbitMQ test node's.
 if [ "$rc" = 0 ]; then
-    broker_port="${CELERIAC_TEST_BROKER_PORT:-35772}"
+    broker_port="${CELERIAC_TEST_BROKER_PORT:-21772}"
     broker_log="$(mktemp -t celeriac-test-broker.XXXXXX.log)"
     # A data dir of its own, so the suites also run through the durable path (fsync always).
     celeriac_broker_data="$(mktemp -d -t celeriac-test-broker-data.XXXXXX)"
