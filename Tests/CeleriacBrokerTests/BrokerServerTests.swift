@@ -3,6 +3,7 @@ import AMQPProtocol
 import CeleriacBroker
 import Foundation
 import Logging
+import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 #if canImport(FoundationNetworking)
@@ -47,6 +48,35 @@ struct BrokerServerTests {
             let fourth = try #require(try await deliveries.next())
             #expect([third, fourth].map { String(buffer: $0.body) } == ["2", "3"])
             #expect(try await channel.queueDeclare(queue, passive: true).messageCount == 1)
+            try await connection.close()
+        }
+    }
+
+    /// Persistent messages are confirmed once on disk, transient ones at once — but every
+    /// confirm keeps publishing order, across many group commits, and none is lost.
+    @Test func confirmsOfPersistentAndTransientMessagesComeInPublishingOrder() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("confirm-order-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try await Self.withBroker({ $0.dataDirectory = directory }) { _, url in
+            let connection = try await AMQPConnection.connect(url: url)
+            let channel = try await connection.openChannel()
+            try await channel.queueDeclare("confirm-order", durable: true)
+            try await channel.confirmSelect()
+            let confirmed = NIOLockedValueBox<[Int]>([])
+            var futures: [EventLoopFuture<Void>] = []
+            for index in 0..<600 {
+                // Runs of each kind, so transient confirms wait behind persistent ones and the reverse.
+                let persistent = (index / 7) % 2 == 0
+                let future = try await channel.publishAwaitingConfirm(
+                    ByteBuffer(string: "\(index)"), routingKey: "confirm-order",
+                    properties: AMQPBasicProperties(deliveryMode: persistent ? 2 : 1))
+                future.whenSuccess { confirmed.withLockedValue { $0.append(index) } }
+                futures.append(future)
+            }
+            for future in futures { try await future.get() }
+            #expect(confirmed.withLockedValue { $0 } == Array(0..<600))
+            #expect(try await channel.queueDeclare("confirm-order", passive: true).messageCount == 600)
+            try await channel.queueDelete("confirm-order")
             try await connection.close()
         }
     }

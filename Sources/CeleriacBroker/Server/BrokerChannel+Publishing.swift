@@ -63,11 +63,12 @@ extension BrokerChannel {
     }
 
     /// The store says everything up to `sequence` is durable: answer, in order, what waited.
+    /// Sequences grow along the buffer, so the answers are a run from its front — up to
+    /// `sequence`, and on through what needed no disk — and nothing behind it is visited
+    /// (this runs once per persistent message; a scan of the whole buffer made a group
+    /// commit of n messages cost n² steps).
     func messagesOnDisk(upTo sequence: UInt64) {
-        for index in heldConfirms.indices where heldConfirms[index].sequence <= sequence {
-            heldConfirms[index].onDisk = true
-        }
-        while let first = heldConfirms.first, first.onDisk {
+        while let first = heldConfirms.first, first.sequence <= sequence || first.onDisk {
             heldConfirms.removeFirst()
             confirm(first.sequence, accepted: first.accepted)
         }
