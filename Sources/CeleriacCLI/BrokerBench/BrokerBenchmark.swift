@@ -122,23 +122,15 @@ struct BrokerBenchmark: Sendable {
         if persistent {
             try await channel.confirmSelect()
             let properties = AMQPBasicProperties(deliveryMode: 2)
-            latencies.reserveCapacity(count)
-            try await withThrowingTaskGroup(of: Double.self) { group in
-                var inFlight = 0
-                for _ in 0..<count {
-                    if inFlight == 1000, let latency = try await group.next() {
-                        latencies.append(latency)
-                        inFlight -= 1
-                    }
-                    group.addTask {
-                        let sent = ContinuousClock.now
-                        try await channel.publishConfirmed(body, exchange: exchange, routingKey: queue, properties: properties)
-                        return Self.seconds(since: sent)
-                    }
-                    inFlight += 1
-                }
-                for try await latency in group { latencies.append(latency) }
+            let window = ConfirmWindow(limit: 1000, expected: count)
+            for _ in 0..<count {
+                await window.enter()
+                let sent = ContinuousClock.now
+                let confirmed = try await channel.publishAwaitingConfirm(body, exchange: exchange, routingKey: queue,
+                                                                         properties: properties)
+                confirmed.whenComplete { window.leave(latency: Self.seconds(since: sent), result: $0) }
             }
+            latencies = try await window.drained()
         } else {
             for _ in 0..<count { try await channel.publish(body, exchange: exchange, routingKey: queue) }
         }

@@ -66,3 +66,74 @@ final class DeliveryCounter: Sendable {
         }
     }
 }
+
+/// At most `limit` publishes awaiting their confirms, without a Swift task for each: the
+/// publisher waits in `enter` while the window is full, and each confirm's callback leaves
+/// it with the publish → confirm time.
+final class ConfirmWindow: Sendable {
+    private struct State {
+        var inFlight = 0
+        var latencies: [Double] = []
+        var failure: (any Error)?
+        var waiter: CheckedContinuation<Void, Never>?
+        var drainWaiter: CheckedContinuation<Void, Never>?
+    }
+
+    private let limit: Int
+    private let state: NIOLockedValueBox<State>
+
+    init(limit: Int, expected: Int) {
+        self.limit = limit
+        var initial = State()
+        initial.latencies.reserveCapacity(expected)
+        state = NIOLockedValueBox(initial)
+    }
+
+    func enter() async {
+        await withCheckedContinuation { continuation in
+            let now = state.withLockedValue { state -> Bool in
+                guard state.inFlight >= limit else {
+                    state.inFlight += 1
+                    return true
+                }
+                state.waiter = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
+
+    /// One confirm came (or failed); a waiting publisher takes its place at once.
+    func leave(latency: Double, result: Result<Void, any Error>) {
+        let wake = state.withLockedValue { state -> CheckedContinuation<Void, Never>? in
+            state.latencies.append(latency)
+            if case .failure(let error) = result, state.failure == nil { state.failure = error }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter  // its slot passes straight on
+            }
+            state.inFlight -= 1
+            if state.inFlight == 0, let drain = state.drainWaiter {
+                state.drainWaiter = nil
+                return drain
+            }
+            return nil
+        }
+        wake?.resume()
+    }
+
+    /// Waits for every confirm; returns the latencies, or throws the first failure.
+    func drained() async throws -> [Double] {
+        await withCheckedContinuation { continuation in
+            let now = state.withLockedValue { state -> Bool in
+                if state.inFlight == 0 { return true }
+                state.drainWaiter = continuation
+                return false
+            }
+            if now { continuation.resume() }
+        }
+        let (latencies, failure) = state.withLockedValue { ($0.latencies, $0.failure) }
+        if let failure { throw failure }
+        return latencies
+    }
+}
