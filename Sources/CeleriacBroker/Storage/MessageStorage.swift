@@ -129,6 +129,10 @@ final class MessageStorage {
     /// the next, which starts as soon as this one ends — that is the group commit.
     private func syncDirtyFiles(everything: Bool) {
         guard !syncing else { return }
+        // The waiters released below include any registered since this turn's flush (a sync
+        // that ends runs this before the turn's own end): their records must be written to
+        // the kernel before the files to sync are chosen, or they would be confirmed unsynced.
+        flushPending()
         let files = dirty.values.filter(\.needsSync)
         let released = waiting
         waiting = []
