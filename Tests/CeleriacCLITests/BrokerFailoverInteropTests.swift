@@ -11,7 +11,7 @@ import Testing
 struct BrokerFailoverInteropTests {
     @Test func theWorkerAndTheDashboardMoveToTheNextBroker() async throws {
         try await WorkerInteropTests.withVirtualHost { second in
-            let data = FileManager.default.temporaryDirectory.appendingPathComponent("failover-\(UUID().uuidString.prefix(6))").path
+            let data = FileManager.default.temporaryDirectory.appendingPathComponent("failover-\(UUID().uuidString)").path
             let first = try await BrokerProcess.start(dataDirectory: data)
             defer {
                 first.killIfRunning()

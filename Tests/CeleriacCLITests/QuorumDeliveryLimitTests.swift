@@ -30,7 +30,7 @@ struct QuorumDeliveryLimitTests {
             try await transport.declare(QueueDeclaration(name: "dead-letters"))
             try await transport.bind(queue: "dead-letters", exchange: "dead", routingKey: "")
 
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("limit-\(UUID().uuidString.prefix(6))").path
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("limit-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             let config = directory + "/celeriac.toml"
             try """

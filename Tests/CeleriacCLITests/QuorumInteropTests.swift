@@ -23,7 +23,8 @@ struct QuorumInteropTests {
             let (worker, log) = try await WorkerInteropTests.startReadyWorker(queue: "celery", broker: broker,
                                                                               extra: ["--config", config])
             defer { worker.stop() }
-            #expect(try String(contentsOfFile: log, encoding: .utf8).contains("Native delayed delivery: on"))
+            let startLog = try String(contentsOfFile: log, encoding: .utf8)
+            #expect(startLog.contains("Native delayed delivery: on"), "\(startLog.suffix(2000))")
             let output = try await Self.python(["quorum_countdown.py", "demo.add", "2", "3", "3"], broker: broker)
             let report = try JSONValue(parsing: output)
             #expect(report["value"] == 5, "\(output)")
@@ -39,7 +40,7 @@ struct QuorumInteropTests {
             var environment = ProcessInfo.processInfo.environment
             environment["CELERIAC_TEST_AMQP_URL"] = broker
             environment["CELERIAC_TEST_QUEUE_TYPE"] = "quorum"
-            let log = FileManager.default.temporaryDirectory.appendingPathComponent("py-quorum-\(UUID().uuidString.prefix(6)).log").path
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent("py-quorum-\(UUID().uuidString).log").path
             let worker = try BackgroundProcess("/bin/bash", arguments: [
                 PythonCluster.interop.appendingPathComponent("run_worker.sh").path, "py-quorum@localhost", "celery",
             ], environment: environment, logFile: log)
@@ -84,7 +85,7 @@ struct QuorumInteropTests {
                 task_default_queue_type = "quorum"
                 result_backend = "rpc://"
                 """.write(toFile: config, atomically: true, encoding: .utf8)
-            let log = FileManager.default.temporaryDirectory.appendingPathComponent("mixed-\(UUID().uuidString.prefix(6)).log").path
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent("mixed-\(UUID().uuidString).log").path
             let worker = try BackgroundProcess(
                 "/bin/bash",
                 arguments: [PythonCluster.interop.appendingPathComponent("run_until_eof.sh").path, CeleriacBinary.url.path,
@@ -92,7 +93,7 @@ struct QuorumInteropTests {
                             "--config", config],
                 logFile: log)
             defer { worker.stop() }
-            _ = try await WorkerInteropTests.waitForLog(log, toContain: "ready")
+            _ = try await WorkerInteropTests.waitForLog(log, toContain: WorkerInteropTests.readyLine)
 
             var configuration = try CeleriacConfiguration.load(file: config, environment: [:], flags: ["broker_url": broker])
             configuration.resultBackend = "rpc://"

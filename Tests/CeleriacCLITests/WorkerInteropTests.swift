@@ -29,7 +29,7 @@ struct WorkerInteropTests {
     /// ends; its log goes to the returned file.
     static func startWorker(queue: String, broker: String, concurrency: Int = 4, pool: String = "async",
                             extra: [String] = [], environment: [String] = []) throws -> (BackgroundProcess, String) {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("\(queue)-\(UUID().uuidString.prefix(4)).log").path
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("\(queue)-\(UUID().uuidString).log").path
         let worker = try BackgroundProcess(
             "/bin/bash",
             arguments: [PythonCluster.interop.appendingPathComponent("run_until_eof.sh").path, "/usr/bin/env"] + environment
@@ -46,12 +46,16 @@ struct WorkerInteropTests {
         return (queue, "swift-\(queue)@localhost")
     }
 
+    /// How a Swift worker's log says it is ready ("NAME ready: async pool of 4, …"); plain
+    /// "ready" would also match an "already" in an earlier line.
+    static let readyLine = " ready: "
+
     /// `startWorker`, then waits until the worker says it is ready.
     static func startReadyWorker(queue: String, broker: String, concurrency: Int = 4, pool: String = "async",
                                  extra: [String] = [], environment: [String] = []) async throws -> (BackgroundProcess, String) {
         let (worker, log) = try startWorker(queue: queue, broker: broker, concurrency: concurrency, pool: pool, extra: extra,
                                             environment: environment)
-        _ = try await waitForLog(log, toContain: "ready")
+        _ = try await waitForLog(log, toContain: readyLine)
         return (worker, log)
     }
 
@@ -303,7 +307,7 @@ struct WorkerInteropTests {
         let files = ["--statedb", directory + "/%n.state", "--pidfile", directory + "/%n.pid"]
         let revokedID = UUID().uuidString.lowercased()
         let (first, firstLog) = try Self.startWorker(queue: queue, broker: broker, extra: files)
-        _ = try await Self.waitForLog(firstLog, toContain: "ready")
+        _ = try await Self.waitForLog(firstLog, toContain: Self.readyLine)
         let pidFile = directory + "/swift-\(queue).pid"
         #expect(Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") != nil)
         let second = try await CeleriacBinary.runDetached(["worker", "-A", "demo", "-Q", queue, "-n", node, "-b", broker] + files)
@@ -320,7 +324,7 @@ struct WorkerInteropTests {
         let (restarted, _) = try Self.startWorker(queue: queue, broker: broker, extra: files + ["-f", directory + "/%n.log"])
         defer { restarted.stop() }
         let log = logFile
-        _ = try await Self.waitForLog(log, toContain: "ready")
+        _ = try await Self.waitForLog(log, toContain: Self.readyLine)
         #expect(try String(contentsOfFile: log, encoding: .utf8).contains(": INFO/MainProcess] "))
         let call = try await detached {
             try ChildProcess.run(["python3", "-c", """
