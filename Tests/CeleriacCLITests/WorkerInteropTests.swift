@@ -50,12 +50,13 @@ struct WorkerInteropTests {
     /// "ready" would also match an "already" in an earlier line.
     static let readyLine = " ready: "
 
-    /// `startWorker`, then waits until the worker says it is ready.
+    /// `startWorker`, then waits until the worker says it is ready: up to a minute, since a
+    /// debug build starting beside dozens of busy test processes has been seen to take 20 s.
     static func startReadyWorker(queue: String, broker: String, concurrency: Int = 4, pool: String = "async",
                                  extra: [String] = [], environment: [String] = []) async throws -> (BackgroundProcess, String) {
         let (worker, log) = try startWorker(queue: queue, broker: broker, concurrency: concurrency, pool: pool, extra: extra,
                                             environment: environment)
-        _ = try await waitForLog(log, toContain: readyLine)
+        _ = try await waitForLog(log, toContain: readyLine, timeout: 60)
         return (worker, log)
     }
 
