@@ -1,10 +1,6 @@
 import NIOCore
 
 extension AMQPChannel {
-    /// A publisher may run this far ahead of the socket before it waits for the bytes to be
-    /// written: memory stays bounded however fast it publishes.
-    static let publishWindowBytes = 1 << 20
-
     /// basic.publish. Returns once the message is on its way; a publisher that outruns the
     /// socket (or a broker that blocked the connection) waits here. With confirms on, use
     /// `waitForConfirms()` or `publishConfirmed` to know the broker has it.
@@ -45,26 +41,22 @@ extension AMQPChannel {
             throw error
         }
         // Encoding here, off the event loop, spreads the work and reports bad names at once.
-        var frames = connection.nioChannel.allocator.buffer(capacity: body.readableBytes + 128)
-        do {
-            try frames.writeAMQPContent(
-                channel: id, method: .basicPublish(.init(exchange: exchange, routingKey: routingKey, mandatory: mandatory)),
-                properties: properties, body: body, maximumFrameSize: connection.frameMax)
-        } catch {
+        let method = AMQPMethod.basicPublish(.init(exchange: exchange, routingKey: routingKey, mandatory: mandatory))
+        let frameMax = connection.frameMax
+        let outcome = connection.outbox.publish(on: id, confirm: confirm, eventLoop: connection.eventLoop) {
+            (frames: inout ByteBuffer) throws(AMQPProtocolError) in
+            try frames.writeAMQPContent(channel: id, method: method, properties: properties, body: body,
+                                        maximumFrameSize: frameMax)
+        }
+        let written: EventLoopPromise<Void>?
+        switch outcome {
+        case .failure(let error):
             confirm?.fail(AMQPClientError.invalidArgument(error))
             throw AMQPClientError.invalidArgument(error)
+        case .success(let outcome):
+            written = outcome.written
+            if outcome.mustScheduleDrain { connection.scheduleDrain() }
         }
-        let size = frames.readableBytes
-        let mustWait = unsentBytes.withLockedValue { unsent in
-            unsent += size
-            if unsent >= Self.publishWindowBytes {
-                unsent = 0
-                return true
-            }
-            return false
-        }
-        let written = mustWait ? connection.eventLoop.makePromise(of: Void.self) : nil
-        connection.send(.publish(.init(frames: frames, channel: id, confirm: confirm, written: written)))
         try await written?.futureResult.get()
     }
 

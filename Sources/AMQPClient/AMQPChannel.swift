@@ -11,8 +11,6 @@ public final class AMQPChannel: Sendable {
     public let returnedMessages: AsyncStream<AMQPReturnedMessage>
     let returnsContinuation: AsyncStream<AMQPReturnedMessage>.Continuation
     let closed = ClosedState()
-    /// Bytes handed to the loop since the publisher last waited for the socket.
-    let unsentBytes = NIOLockedValueBox(0)
 
     init(id: UInt16, connection: AMQPConnection) {
         self.id = id

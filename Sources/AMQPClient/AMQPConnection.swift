@@ -144,7 +144,11 @@ public final class AMQPConnection: Sendable {
 
     /// Hands a publish or an acknowledgement to the loop, with the others made meanwhile, in order.
     func send(_ entry: Outbox.Entry) {
-        guard outbox.add(entry) else { return }
+        if outbox.add(entry) { scheduleDrain() }
+    }
+
+    /// One loop task takes everything the outbox holds by the time it runs.
+    func scheduleDrain() {
         let outbox = self.outbox
         onLoop { handler in handler.drain(outbox.takeAll()) }
     }

@@ -55,18 +55,19 @@ extension AMQPConnectionHandler {
 
     /// Publishes frames encoded off the loop. In confirm mode the message takes the next
     /// sequence number here, on the loop, so numbers follow the order on the wire.
-    func publish(_ frames: ByteBuffer, on id: UInt16, confirm: EventLoopPromise<Void>?,
+    /// Writes messages published in a row on one channel; `confirms` has a place per message.
+    func publish(_ frames: ByteBuffer, on id: UInt16, confirms: [EventLoopPromise<Void>?],
                  written: EventLoopPromise<Void>?) {
         guard let slot = slots[id], slot.lifecycle == .open else {
             let error = slots[id]?.channel.closed.error ?? closed.error ?? .channelClosed(channel: id)
-            confirm?.fail(error)
+            for confirm in confirms { confirm?.fail(error) }
             written?.fail(error)
             return
         }
         if slot.confirmMode {
-            _ = slot.confirms.published(waiter: confirm)
+            for confirm in confirms { _ = slot.confirms.published(waiter: confirm) }
         } else {
-            confirm?.fail(AMQPClientError.notInConfirmMode)
+            for confirm in confirms { confirm?.fail(AMQPClientError.notInConfirmMode) }
         }
         write(frames, promise: written)
     }

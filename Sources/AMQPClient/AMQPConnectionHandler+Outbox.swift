@@ -19,7 +19,7 @@ extension AMQPConnectionHandler {
                     write(pending)
                     run = nil
                 }
-                self.publish(publish.frames, on: publish.channel, confirm: publish.confirm, written: publish.written)
+                self.publish(publish.frames, on: publish.channel, confirms: publish.confirms, written: publish.written)
             case .settle(let settlement):
                 settle(settlement, run: &run)
             }
