@@ -45,7 +45,71 @@ struct RedisResultBackendTests {
         await redis.close()
     }
 
-    /// The waiter subscribes, then the result is stored: it arrives by pub/sub, not polling.
+    /// Celery's `_set` publishes the meta on the key's channel; its ResultConsumer (and our
+    /// waiter) learn of results that way. A subscriber that is listening before the store gets
+    /// each state's meta JSON, byte for byte what the key holds. A store that is refused (a
+    /// STARTED after the SUCCESS) publishes nothing: the next message is the test's own marker.
+    @Test func storingPublishesTheMetaOnTheKeysChannel() async throws {
+        let backend = try RedisResultBackend(url: Self.url)
+        let id = UUID().uuidString.lowercased()
+        let key = RedisResultBackend.key(for: id)
+        let subscriber = try await RedisConnection.connect(to: RedisURL(Self.url))
+        let redis = try await RedisConnection.connect(to: RedisURL(Self.url))
+        // subscribe returns once Redis confirmed the subscription: everything published from
+        // here on reaches it.
+        var messages = try await subscriber.subscribe(key).makeAsyncIterator()
+
+        try await backend.store(ResultMeta(taskID: id, status: .started, result: ["pid": 7]))
+        let started = try #require(try await messages.next())
+        #expect(started.channel == key)
+        let startedJSON = try JSONValue(parsing: started.payload)
+        #expect(startedJSON["task_id"] == .string(id) && startedJSON["status"] == "STARTED" && startedJSON["result"]?["pid"] == 7,
+                "\(startedJSON)")
+
+        try await backend.store(ResultMeta(taskID: id, status: .success, result: ["sum": 5], dateDone: Date()))
+        let success = try #require(try await messages.next())
+        let stored = try #require(try await redis.send("GET", RESPArgument(key)).bytes)
+        #expect(success.payload == stored, "the published meta is the stored one")
+        let successJSON = try JSONValue(parsing: success.payload)
+        #expect(successJSON["status"] == "SUCCESS" && successJSON["result"]?["sum"] == 5 && successJSON["date_done"]?.stringValue != nil)
+        #expect(try ResultMeta(json: successJSON).status == .success, "Celery's meta, as a Python waiter decodes it")
+
+        try await backend.store(ResultMeta(taskID: id, status: .started))
+        #expect(try await redis.send("PUBLISH", RESPArgument(key), "marker").integer == 1)
+        #expect(try await messages.next()?.payload == Array("marker".utf8), "the refused STARTED was not published")
+        await subscriber.close()
+        await redis.close()
+        await backend.close()
+    }
+
+    /// A waiter that subscribed finds no key, and learns of the result only from the channel:
+    /// nothing is stored, the meta is only published. The test publishes once Redis counts the
+    /// waiter's subscription, so the message cannot come before it.
+    @Test func aWaiterLearnsOfAResultFromTheChannelAlone() async throws {
+        let backend = try RedisResultBackend(url: Self.url)
+        let id = UUID().uuidString.lowercased()
+        let key = RedisResultBackend.key(for: id)
+        let waiter = Task { try await backend.waitUntilReady(id, timeout: 20) }
+        let redis = try await RedisConnection.connect(to: RedisURL(Self.url))
+        let deadline = Date().addingTimeInterval(10)
+        func subscribers() async throws -> Int64 {
+            let reply = try await redis.send("PUBSUB", "NUMSUB", RESPArgument(key)).array ?? []
+            return reply.count == 2 ? reply[1].integer ?? 0 : 0
+        }
+        while try await subscribers() == 0, Date() < deadline {
+            try await Task.sleep(for: .milliseconds(10))  // polling Redis's count of the waiter's subscription
+        }
+        let meta = ResultMeta(taskID: id, status: .success, result: 42, dateDone: Date())
+        #expect(try await redis.send("PUBLISH", RESPArgument(key), RESPArgument(bytes: meta.json.serializedBytes)).integer == 1)
+        let got = try await waiter.value
+        #expect(got.status == .success && got.result == 42)
+        #expect(try await redis.send("EXISTS", RESPArgument(key)).integer == 0, "never stored: it came by pub/sub")
+        await redis.close()
+        await backend.close()
+    }
+
+    /// The waiter subscribes, then the result is stored. (It may still find the result with its
+    /// first GET; aWaiterLearnsOfAResultFromTheChannelAlone proves delivery by pub/sub.)
     @Test func aWaiterGetsTheResultStoredAfterItStartedWaiting() async throws {
         let backend = try RedisResultBackend(url: Self.url)
         let writer = try RedisResultBackend(url: Self.url)
