@@ -13,21 +13,26 @@ struct ChordCompletion: Sendable {
 
     func complete(_ join: ChordJoin?, after message: TaskMessage) async {
         guard let join, let body = message.embed.chord else { return }
+        await complete(join, body: body, sender: CanvasStep.sender(of: message))
+    }
+
+    /// Completes the chord `join` with `body`, on behalf of the task `sender` names.
+    func complete(_ join: ChordJoin, body: Signature, sender: (taskID: String, rootID: String)) async {
         switch join.bodyArgument() {
         case .success(let results):
             do {
-                let plan = try CanvasPlanner.plan(body, args: [results], replyTo: nil, sender: CanvasStep.sender(of: message))
+                let plan = try CanvasPlanner.plan(body, args: [results], replyTo: nil, sender: sender)
                 try await app.publish(plan)
-                logger.info("chord \(join.groupID) complete after \(message.taskName)[\(message.id)]: sent \(body.task)[\(plan.result.id)]")
+                logger.info("chord \(join.groupID) complete after task [\(sender.taskID)]: sent \(body.task)[\(plan.result.id)]")
             } catch {
                 logger.error("chord \(join.groupID) is complete, but its body \(body.task) could not be sent: \(error)")
                 let callbackError = CeleryError(type: "ChordError", message: [.string("Callback error: \(error)")],
                                                 module: "celery.exceptions")
-                await fail(body, with: callbackError, after: message)
+                await fail(body, with: callbackError, sender: sender)
             }
         case .failure(let error):
             logger.error("chord \(join.groupID) failed: \(error.pythonRepr)")
-            await fail(body, with: error, after: message)
+            await fail(body, with: error, sender: sender)
         }
         do {
             try await (backend as? any ChordStore)?.forgetChord(groupID: join.groupID)
@@ -38,14 +43,13 @@ struct ChordCompletion: Sendable {
 
     /// Celery's `chord_error_from_stack`: the body's result is stored as FAILURE with the
     /// error, and its errbacks are called with the body's id.
-    private func fail(_ body: Signature, with error: CeleryError, after message: TaskMessage) async {
+    private func fail(_ body: Signature, with error: CeleryError, sender: (taskID: String, rootID: String)) async {
         guard let bodyID = body.options["task_id"]?.stringValue else { return }
         do {
             try await backend?.store(ResultMeta(taskID: bodyID, status: .failure, result: error.json, traceback: nil,
                                                 dateDone: Date()))
             let errbacks = TaskSendOptions(signatureOptions: body.options).linkError
-            let rootID = message.rootID ?? message.id
-            try await app.publish(CanvasStep.errbacks(errbacks, of: bodyID, sender: (bodyID, rootID)))
+            try await app.publish(CanvasStep.errbacks(errbacks, of: bodyID, sender: (bodyID, sender.rootID)))
         } catch {
             logger.error("chord body \(body.task)[\(bodyID)] failed, and that could not be recorded: \(error)")
         }

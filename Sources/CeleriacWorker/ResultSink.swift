@@ -32,6 +32,32 @@ struct ResultSink: Sendable {
         return nil
     }
 
+    /// Stores a chained step that will now never run as failed, as Celery's `_fail_chain`
+    /// does. A step in a chord's header counts toward the chord, unless it had failed already
+    /// and so was counted then; the chord's results come back if this completed it.
+    func storeChainedFailure(_ step: Signature, error: CeleryError) async throws -> ChordJoin? {
+        guard let backend, let taskID = step.options["task_id"]?.stringValue else { return nil }
+        var meta = ResultMeta(taskID: taskID, status: .failure, result: error.json, traceback: error.traceback,
+                              dateDone: Date())
+        let groupID = step.options["group_id"]?.stringValue
+        if let groupID { meta.other["group_id"] = .string(groupID) }
+        if let parent = step.options["parent_id"]?.stringValue { meta.other["parent_id"] = .string(parent) }
+        if step.options["chord"] != nil, let groupID, let chords = backend as? any ChordStore {
+            let earlier = try await backend.meta(for: taskID)?.status
+            guard earlier != .failure, earlier != .revoked else {
+                try await backend.store(meta)
+                return nil
+            }
+            return try await chords.storeChordPart(meta, groupID: groupID, groupIndex: step.options["group_index"]?.intValue)
+        }
+        if backend.isPersistent {
+            try await backend.store(meta)
+        } else if let replyTo = step.options["reply_to"]?.stringValue {
+            try await reply(meta, to: replyTo, correlationID: taskID)
+        }
+        return nil
+    }
+
     /// Celery's meta: group_id and parent_id whenever the task has them, children as result
     /// tuples, and the extended fields with result_extended.
     private func meta(_ status: TaskState, result: JSONValue, traceback: String?, children: [String],

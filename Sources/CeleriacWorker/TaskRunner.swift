@@ -203,6 +203,7 @@ final class TaskRunner: Sendable {
                 logger.error("\(label) raised unexpected: \(error.pythonRepr)")
                 let join = try await results.store(.failure, result: error.json, traceback: error.traceback, for: message, queue: queue)
                 events.failed(message.id, error: error)
+                await ChainFailure(results: results, chords: chords, logger: logger).propagate(error, from: message)
                 await send(label: label) { try CanvasStep.afterFailure(message) }
                 await chords.complete(join, after: message)
             case .retry(let plan):

@@ -80,7 +80,9 @@ struct CanvasWorkflowTests {
                 try await app.apply(failingBody).get(timeout: 20)
             } throws: { ($0 as? CeleryError)?.type == "ValueError" }
 
-            // A failing chain step stops the chain and calls the chain's errback.
+            // A failing chain step stops the chain and calls the chain's errback. As Celery's
+            // `_fail_chain` does, the steps after it are stored failed with the same error, so
+            // whoever waits on the chain's result hears of the failure instead of timing out.
             let errbackID = UUID().uuidString.lowercased()
             let stopped = (Signature.s("demo.add", 1, 1) | .s("demo.fail") | .s("demo.add", 5))
                 .set(["link_error": [Signature.si("demo.add", 40, 2).set(["task_id": .string(errbackID)]).json]])
@@ -88,7 +90,21 @@ struct CanvasWorkflowTests {
             let lastStepID = try #require(plan.messages.first?.options.chain?.first?.options["task_id"]?.stringValue)
             try await app.publish(plan)
             #expect(try await app.result(errbackID).get(timeout: 20) == 42, "the errback ran: \(logTail())")
-            #expect(try await app.result(lastStepID).state() == .pending, "the step after the failure never ran")
+            // demo.fail cannot take the 2 it is handed: the step's error is its argument error.
+            await #expect {
+                try await app.result(lastStepID).get(timeout: 20)
+            } throws: { ($0 as? CeleryError)?.type == "TaskArgumentError" }
+
+            // A chain in a chord's header that fails before its last step still counts toward
+            // the chord, which fails with ChordError instead of waiting for ever.
+            let chainInHeader = Signature.chord([.s("demo.add", 1, 1), Signature.s("demo.fail", "chain ✗") | .s("demo.add", 1)],
+                                                body: .s("demo.xsum"))
+            await #expect {
+                try await app.apply(chainInHeader).get(timeout: 20)
+            } throws: { error in
+                guard let error = error as? CeleryError else { return false }
+                return error.type == "ChordError" && error.message.first?.stringValue?.contains("ValueError('chain ✗')") == true
+            }
 
             // A revoked group member ends REVOKED; the group's get raises it, in order.
             let revokedMember = UUID().uuidString.lowercased()
