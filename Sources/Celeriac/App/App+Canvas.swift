@@ -62,7 +62,7 @@ extension App {
         if plan.startsChords {
             let backend = try await connections.resultBackend()
             guard let chords = backend as? any ChordStore else {
-                throw CanvasError.chordsNeedAStoredBackend(backend: backend.map { String($0.url.prefix { $0 != ":" }) } ?? "disabled")
+                throw CanvasError.chordsNeedAStoredBackend(backend: backend.map { String($0.url.prefix { $0 != ":" }) })
             }
             for chord in plan.chordSizes { try await chords.setChordSize(groupID: chord.groupID, size: chord.size) }
         }

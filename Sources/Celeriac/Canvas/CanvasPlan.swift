@@ -46,8 +46,9 @@ public indirect enum CanvasResultID: Sendable, Hashable {
 public enum CanvasError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidSignature(SignatureError)
     case linkOnGroup
-    /// Celery's rpc:// backend refuses chords, and so do we, with its words.
-    case chordsNeedAStoredBackend(backend: String)
+    /// Celery's rpc:// backend refuses chords, and so do we, with its words (nil: no
+    /// result backend at all, which Celery refuses too).
+    case chordsNeedAStoredBackend(backend: String?)
 
     public var description: String {
         switch self {
@@ -55,7 +56,11 @@ public enum CanvasError: Error, Sendable, Hashable, CustomStringConvertible {
         case .linkOnGroup:
             return "cannot add link to a group: use a chord (group | task), or link the group's tasks one by one"
         case .chordsNeedAStoredBackend(let backend):
-            return "the \"\(backend)\" result backend does not support chords (a group chained with a task is a chord too, as it needs synchronization); set result_backend to redis://HOST or db+sqlite:///PATH"
+            // Celery's E_NO_CHORD_SUPPORT and E_CHORD_NO_BACKEND, then what to set here.
+            let refusal = backend.map { "The \"\($0)\" result backend does not support chords!" }
+                ?? "Starting chords requires a result backend to be configured."
+            return refusal + " Note that a group chained with a task is also upgraded to be a chord, as this pattern"
+                + " requires synchronization. Set result_backend to redis://HOST or db+sqlite:///PATH."
         }
     }
 }

@@ -133,7 +133,11 @@ import Testing
     @Test func groupsRefuseLinksAndRPCRefusesChords() throws {
         let group = Signature.group([.s("fix.add", 1, 1)]).set(["link": [Signature.s("fix.xsum").json]])
         #expect(throws: CanvasError.linkOnGroup) { try CanvasPlanner.plan(group, replyTo: nil) }
-        #expect(CanvasError.chordsNeedAStoredBackend(backend: "rpc").description.contains("does not support chords"))
+        // Celery's own first sentences, word for word.
+        #expect(CanvasError.chordsNeedAStoredBackend(backend: "rpc").description
+            .hasPrefix("The \"rpc\" result backend does not support chords! Note that a group chained with a task is also upgraded to be a chord"))
+        #expect(CanvasError.chordsNeedAStoredBackend(backend: nil).description
+            .hasPrefix("Starting chords requires a result backend to be configured."))
     }
 
     @Test func anEmptyChordHeaderCallsTheBodyAtOnceWithAnEmptyList() throws {
