@@ -23,6 +23,7 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     private var flushScheduled = false
     var lastReceived = NIODeadline.now()
     var heartbeatTask: RepeatedTask?
+    var silenceCheck: Scheduled<Void>?
 
     init(configuration: AMQPConnectionConfiguration, clientProperties: AMQPTable,
          readyPromise: EventLoopPromise<ConnectionHandshake.Negotiated>, closed: ClosedState,
@@ -58,6 +59,8 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         closePromises.removeAll()
         heartbeatTask?.cancel()
         heartbeatTask = nil
+        silenceCheck?.cancel()
+        silenceCheck = nil
         context.fireChannelInactive()
     }
 

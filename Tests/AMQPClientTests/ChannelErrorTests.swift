@@ -143,12 +143,19 @@ struct HeartbeatTests {
         let queue = try await channel.queueDeclare(exclusive: true)
         let consumer = try await channel.consume(queue: queue.queue)
         proxy.pause()  // the broker's frames, heartbeats included, stop arriving
+        let silent = ContinuousClock.now
         do {
             for try await _ in consumer {}
             Issue.record("the consumer ended without an error")
         } catch let AMQPClientError.heartbeatTimeout(seconds) {
             #expect(seconds == 6)
         }
+        // Two intervals after the last frame, which came at most one broker heartbeat (half
+        // an interval) before the pause: noticed within 6 s of it, and not before 4.5 s.
+        // The half second on top is room for a loaded machine's loop, not for a late check.
+        let elapsed = (ContinuousClock.now - silent).components
+        let noticed = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+        #expect(noticed >= 4.4 && noticed <= 6.5, "noticed \(noticed) s after the broker went silent")
         #expect(await connection.waitUntilClosed() == .heartbeatTimeout(seconds: 6))
         await proxy.shutdown()
     }
