@@ -1,6 +1,7 @@
 """Celery 5.7 canvas on the Redis result backend, built in Python, run by Swift workers.
 
     python3 canvas_redis.py --broker URL --redis URL --swift-queue Q --python-queue P --swift-group ID
+    python3 canvas_redis.py --broker URL --redis URL --swift-queue Q --python-queue P --only links
 
 On the Swift worker consuming Q: chain(add(1, 2), mul(10), add(5)) gives 35; a group, saved
 and restored by id, gives its results in order; chord([add(1, 1), add(2, 2)], xsum()) gives
@@ -10,9 +11,15 @@ worker: a chord whose header tasks run on the Python worker (P, fix.*) and the S
 client saved (--swift-group), and saves one for the Swift test to restore. A starmap and
 chunks run on the Swift worker's built-in celery.starmap. Prints one JSON
 object.
+
+With --only links, only link and link_error on the Swift worker, with this Redis backend:
+add(2, 3) linked to mul(10) gives 5, then 50 from the callback, which the stored result names
+as its child; demo.fail with two errbacks, an immutable add(40, 2) and a mutable demo.fail
+that gets the failed task's id as its message (and so fails with it), sent as one group.
 """
 import argparse
 import json
+import uuid
 
 from celery import Celery, chain, chord, group
 from celery.canvas import chunks, xstarmap
@@ -25,8 +32,11 @@ def main():
     parser.add_argument("--redis", required=True)
     parser.add_argument("--swift-queue", required=True)
     parser.add_argument("--python-queue", required=True)
-    parser.add_argument("--swift-group", required=True)
+    parser.add_argument("--swift-group")
+    parser.add_argument("--only", choices=["links"])
     options = parser.parse_args()
+    if options.only is None and options.swift_group is None:
+        parser.error("--swift-group is required unless --only is given")
     app = Celery("caller", broker=options.broker, backend=options.redis)
     # Both workers declare their queues with priorities (fixapp's task_queue_max_priority),
     # and each sends chord bodies to the other's queue: every declaration must agree.
@@ -39,6 +49,9 @@ def main():
     def python(name, *args):
         return app.signature(name, args=args, queue=options.python_queue)
 
+    if options.only == "links":
+        print(json.dumps(links(app, swift)))
+        return
     output = {}
     output["chain"] = chain(swift("demo.add", 1, 2), swift("demo.mul", 10), swift("demo.add", 5)).apply_async().get(timeout=30)
     saved = group(swift("demo.add", i, i) for i in range(4)).apply_async()
@@ -65,6 +78,34 @@ def main():
     output["starmap"] = xstarmap(swift("demo.add"), [(1, 2), (3, 4)]).apply_async(queue=q).get(timeout=30)
     output["chunks"] = chunks(swift("demo.mul"), [(1, 1), (2, 2), (3, 3)], 2).apply_async(queue=q).get(timeout=30)
     print(json.dumps(output))
+
+
+def links(app, swift):
+    """link and link_error built here, run by the Swift worker, read back from Redis."""
+    output = {}
+    callback_id = str(uuid.uuid4())
+    parent = swift("demo.add", 2, 3).apply_async(link=swift("demo.mul", 10).set(task_id=callback_id))
+    output["parent"] = parent.get(timeout=30)
+    output["callback"] = app.AsyncResult(callback_id).get(timeout=30)
+    output["children"] = [child.id for child in parent.children or []]
+    output["callback_id"] = callback_id
+    immutable_id, mutable_id = str(uuid.uuid4()), str(uuid.uuid4())
+    errbacks = [swift("demo.add", 40, 2).set(immutable=True, task_id=immutable_id),
+                swift("demo.fail").set(task_id=mutable_id)]
+    failing = swift("demo.fail", "on purpose").apply_async(link_error=errbacks, link=swift("demo.mul", 10))
+    try:
+        failing.get(timeout=30)
+        output["failed"] = "no error"
+    except Exception as error:  # the task's own exception, re-raised by Celery
+        output["failed"] = type(error).__name__
+    output["failed_id"] = failing.id
+    output["immutable_errback"] = app.AsyncResult(immutable_id).get(timeout=30)
+    mutable = app.AsyncResult(mutable_id)
+    mutable.get(timeout=30, propagate=False)
+    output["mutable_errback"] = {"state": mutable.state, "error": type(mutable.result).__name__,
+                                 "message": str(mutable.result)}
+    output["failed_children"] = [child.id for child in failing.children or []]
+    return output
 
 
 if __name__ == "__main__":
