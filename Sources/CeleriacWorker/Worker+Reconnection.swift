@@ -11,6 +11,34 @@ extension Worker {
     /// broker_connection_retry defaults: interval_start 2, interval_step 2, interval_max 30).
     static func reconnectionPause(attempt: Int) -> Double { min(2 + 2 * Double(attempt), 30) }
 
+    /// The broker at start. Celery's worker keeps trying when no broker answers yet
+    /// (broker_connection_retry_on_startup, on unless turned off), with a line per attempt
+    /// and the same pauses as after a lost connection, up to broker_connection_max_retries.
+    func connectAtStart() async throws -> any BrokerTransport {
+        let attempts = app.configuration.brokerConnectionAttemptsOnStartup
+        var attempt = 0
+        while true {
+            do {
+                return try await app.transport()
+            } catch let error as BrokerError {
+                guard case .unreachable = error else { throw error }
+                attempt += 1
+                if let attempts, attempt >= attempts { throw error }
+                let pause = Self.reconnectionPause(attempt: attempt - 1)
+                let of = attempts.map { "\($0 - 1)" } ?? "∞"
+                logger.error("consumer: Cannot connect to the broker: \(error). Trying again in \(String(format: "%.2f", pause)) seconds... (\(attempt)/\(of))")
+                // The retry interval itself, not a wait for an event; a stop ends it at once.
+                let sleeping = withStopping { state -> Task<Void, any Error>? in
+                    guard !state.requested else { return nil }
+                    let sleep = Task { try await Task.sleep(for: .seconds(pause)) }
+                    state.startupPause = sleep
+                    return sleep
+                }
+                guard let sleeping, (try? await sleeping.value) != nil else { throw error }
+            }
+        }
+    }
+
     func connectionLost(_ queue: String) {
         let start = needsRestoring { state in
             state.lostQueues.append(queue)

@@ -37,6 +37,8 @@ public final class Worker: Sendable {
         /// The remote-control mailbox's consumer, replaced after a reconnection.
         var control: Task<Void, Never>?
         var restartControl: (@Sendable () async throws -> Task<Void, Never>)?
+        /// The pause between start-up attempts to reach the broker, which a stop cuts short.
+        var startupPause: Task<Void, any Error>?
     }
 
     public init(app: App, options: WorkerOptions, logger: Logger = Logger(label: "celeriac.worker")) {
@@ -46,13 +48,14 @@ public final class Worker: Sendable {
         self.logger = logger
     }
 
-    /// Runs until `stop()`; throws when the broker cannot be reached or a queue not declared.
+    /// Runs until `stop()`; throws when the broker cannot be reached (after the start-up
+    /// retries) or a queue not declared.
     public func run() async throws {
         let pidFile = options.pidFile.map { PidFile(path: NodeName.expandFile($0, node: hostname)) }
         try pidFile?.create()
         defer { pidFile?.remove() }
         let revokedStore = options.stateDB.map { RevokedStore(path: NodeName.expandFile($0, node: hostname)) }
-        let transport = try await app.transport()
+        let transport = try await connectAtStart()
         let state = WorkerState(hostname: hostname, eventsEnabled: options.sendEvents)
         self.state.withLockedValue { $0 = state }
         if let revokedStore {
@@ -241,6 +244,7 @@ public final class Worker: Sendable {
         announceShutdown(.warm)
         let (consumers, slots, timers) = stopping.withLockedValue { state in
             state.requested = true
+            state.startupPause?.cancel()
             return (state.consumers, state.slots, Array(state.timers.values))
         }
         consumers?.stopAll()

@@ -18,6 +18,21 @@ public struct CeleriacConfiguration: Sendable, Hashable {
     /// handshake) before the next of a failover list is tried. A URL's `?connect_timeout=` wins.
     public var brokerConnectionTimeout = Self.defaultBrokerConnectionTimeout
     static let defaultBrokerConnectionTimeout = 10.0
+    /// `broker_connection_retry`: whether a worker keeps trying to reach its broker.
+    public var brokerConnectionRetry = true
+    /// `broker_connection_retry_on_startup`: whether a worker that cannot reach any broker
+    /// when it starts keeps trying; unset, `broker_connection_retry` decides, as in Celery.
+    public var brokerConnectionRetryOnStartup: Bool?
+    /// `broker_connection_max_retries`: attempts before a worker gives up; nil or 0 for ever.
+    public var brokerConnectionMaxRetries: Int? = 100
+
+    /// How many times a starting worker tries to reach its broker: 1 without retries, nil
+    /// for ever.
+    public var brokerConnectionAttemptsOnStartup: Int? {
+        guard brokerConnectionRetryOnStartup ?? brokerConnectionRetry else { return 1 }
+        guard let retries = brokerConnectionMaxRetries, retries > 0 else { return nil }
+        return retries + 1
+    }
     /// nil: results are not stored (Celery's DisabledBackend).
     public var resultBackend: String?
     public var defaultQueue = "celery"
