@@ -16,7 +16,8 @@ import Testing
     }
 
     static let tick = PeriodicTask(name: "tick", task: "demo.add", args: [2, 3], kwargs: ["z": true],
-                                   schedule: .interval(try! IntervalSchedule(seconds: 10)), queue: "q", priority: 5, expires: 30)
+                                   schedule: .interval(try! IntervalSchedule(seconds: 10)), queue: "q", priority: 5, expires: 30,
+                                   catchUp: .replay(3))
     static let sunset = PeriodicTask(name: "sunset", task: "demo.noop",
                                      schedule: .solar(try! SolarSchedule(.sunset, latitude: 52.5, longitude: 13.4)), oneOff: true)
 
@@ -144,6 +145,49 @@ import Testing
         #expect(schedule.problems.count == 2)
         #expect(schedule.problems.contains { $0.contains("bad-args") && $0.contains("args is not JSON") })
         #expect(schedule.problems.contains { $0.contains("bad-cron") && $0.contains("99") })
+    }
+
+    /// A file written by a beat before catch_up existed (schema version 1) opens: it is
+    /// upgraded in place, its entries keep their runs and follow the beat's default, and the
+    /// new column takes a rule — also when another connection opens it after the upgrade.
+    @Test func aVersionOneFileIsUpgradedAndKeepsItsEntries() async throws {
+        let path = Self.path()
+        defer { Self.remove(path) }
+        var handle: OpaquePointer?
+        #expect(sqlite3_open(path, &handle) == SQLITE_OK)
+        let version1 = """
+            CREATE TABLE celeriac_beat_entry (
+                name TEXT PRIMARY KEY, task TEXT NOT NULL, args TEXT NOT NULL DEFAULT '[]',
+                kwargs TEXT NOT NULL DEFAULT '{}', interval_seconds REAL, interval_relative INTEGER NOT NULL DEFAULT 0,
+                crontab TEXT, solar_event TEXT, latitude REAL, longitude REAL, queue TEXT, exchange TEXT,
+                routing_key TEXT, priority INTEGER, expires REAL, enabled INTEGER NOT NULL DEFAULT 1,
+                one_off INTEGER NOT NULL DEFAULT 0, last_run_at REAL, total_run_count INTEGER NOT NULL DEFAULT 0,
+                run_requested_at REAL, configured TEXT, date_changed REAL NOT NULL,
+                CHECK ((interval_seconds IS NOT NULL) + (crontab IS NOT NULL) + (solar_event IS NOT NULL) = 1));
+            CREATE TABLE celeriac_beat_lease (name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires_at REAL NOT NULL);
+            INSERT INTO celeriac_beat_entry (name, task, args, crontab, last_run_at, total_run_count, date_changed)
+                VALUES ('nightly', 'proj.cleanup', '[1]', '0 3 * * *', 1800000000, 7, 0);
+            PRAGMA user_version = 1;
+            """
+        #expect(sqlite3_exec(handle, version1, nil, nil, nil) == SQLITE_OK)
+        sqlite3_close(handle)
+
+        let store = try DatabaseScheduleStore(path: path)
+        let loaded = try await store.load()
+        let nightly = PeriodicTask(name: "nightly", task: "proj.cleanup", args: [1], schedule: .crontab(try Crontab(expression: "0 3 * * *")))
+        #expect(loaded.entries == [nightly] && loaded.problems.isEmpty)
+        #expect(loaded.states["nightly"] == PeriodicTaskState(lastRunAt: Date(timeIntervalSince1970: 1_800_000_000), totalRunCount: 7))
+        var skipping = nightly
+        skipping.catchUp = .skip
+        try await store.update(skipping)
+        let again = try DatabaseScheduleStore(path: path)
+        #expect(try await again.load().entries == [skipping])
+        #expect(sqlite3_open(path, &handle) == SQLITE_OK)
+        var statement: OpaquePointer?
+        #expect(sqlite3_prepare_v2(handle, "PRAGMA user_version", -1, &statement, nil) == SQLITE_OK)
+        #expect(sqlite3_step(statement) == SQLITE_ROW && sqlite3_column_int(statement, 0) == 2)
+        sqlite3_finalize(statement)
+        sqlite3_close(handle)
     }
 
     @Test func aNewerSchemaOrAnUnwritablePathSaysWhatToDo() throws {

@@ -38,6 +38,28 @@ import Testing
         #expect(entries[2].queue == "reports" && entries[2].schedule.words == "at 07:30 on mon-fri")
     }
 
+    /// catch_up per entry; absent, the entry follows the beat's default (once).
+    @Test func catchUpIsReadPerEntryAndWrittenBack() throws {
+        let entries = try Self.entries("""
+            [beat_schedule.hourly]
+            task = "reports.hourly"
+            crontab = "0 * * * *"
+            catch_up = "replay 3"
+
+            [beat_schedule.poll]
+            task = "feeds.poll"
+            schedule = 30
+            catch_up = "skip"
+
+            [beat_schedule.plain]
+            task = "demo.add"
+            schedule = 10
+            """)
+        #expect(entries.map(\.catchUp) == [.replay(3), nil, .skip])
+        for entry in entries { #expect(try PeriodicTask(name: entry.name, table: entry.table) == entry) }
+        #expect(entries[1].table["catch_up"] == nil)
+    }
+
     @Test(arguments: [
         ("[beat_schedule.x]\nschedule = 5", "beat_schedule entry 'x': it needs task"),
         ("[beat_schedule.x]\ntask = \"t\"", "give exactly one of schedule"),
@@ -46,6 +68,8 @@ import Testing
         ("[beat_schedule.x]\ntask = \"t\"\ncrontab = \"61 * * * *\"", "minute: 61 is outside 0–59"),
         ("[beat_schedule.x]\ntask = \"t\"\nsolar = \"sunset\"", "latitude and longitude"),
         ("[beat_schedule.x]\ntask = \"t\"\nschedule = 5\nargs = 3", "args is a list"),
+        ("[beat_schedule.x]\ntask = \"t\"\nschedule = 5\ncatch_up = \"twice\"", "beat_schedule entry 'x': catch-up 'twice': write once"),
+        ("[beat_schedule.x]\ntask = \"t\"\nschedule = 5\ncatch_up = 3", "catch_up is a string"),
     ])
     func mistakesNameTheEntryAndTheFix(toml: String, message: String) {
         #expect { try Self.entries(toml) } throws: { "\($0)".contains(message) }

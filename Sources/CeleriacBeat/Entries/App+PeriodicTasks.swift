@@ -10,9 +10,12 @@ extension App {
     public var periodicTasks: PeriodicTaskRegistry { PeriodicTaskRegistry.of(self) }
 
     /// Adds one periodic task: Celery's `app.add_periodic_task(schedule, sig, name=...)`.
+    /// `catchUp` says what it does about runs missed while no beat could send them (nil: the
+    /// beat's default, once — Celery's behaviour).
     public func addPeriodicTask(_ name: String, task: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:],
-                                schedule: BeatSchedule) throws(PeriodicTaskError) {
-        try periodicTasks.add(PeriodicTask(name: name, task: task, args: args, kwargs: kwargs, schedule: schedule))
+                                schedule: BeatSchedule, catchUp: CatchUp? = nil) throws(PeriodicTaskError) {
+        try periodicTasks.add(PeriodicTask(name: name, task: task, args: args, kwargs: kwargs, schedule: schedule,
+                                           catchUp: catchUp))
     }
 }
 

@@ -9,7 +9,7 @@ extension PeriodicTask {
     ///     args = [2, 3]                 # or solar = "sunset", latitude = 52.5, longitude = 13.4
     ///
     /// and optionally kwargs, queue, exchange, routing_key, priority, expires, relative,
-    /// enabled, one_off. Sorted by name.
+    /// enabled, one_off, catch_up ("once", "skip" or "replay N"). Sorted by name.
     public static func entries(from table: [String: JSONValue]) throws(PeriodicTaskError) -> [PeriodicTask] {
         try table.keys.sorted().map { name throws(PeriodicTaskError) in
             try PeriodicTask(name: name, table: table[name]?.objectValue ?? [:])
@@ -39,6 +39,7 @@ extension PeriodicTask {
         for case let (key, value?) in optional { table[key] = value }
         if !enabled { table["enabled"] = false }
         if oneOff { table["one_off"] = true }
+        if let catchUp { table["catch_up"] = .string(catchUp.spec) }
         return table
     }
 
@@ -69,11 +70,20 @@ extension PeriodicTask {
         }
         guard let args = table["args"].map({ $0.arrayValue }) ?? [] else { throw problem("args is a list") }
         guard let kwargs = table["kwargs"].map({ $0.objectValue }) ?? [:] else { throw problem("kwargs is a table") }
+        var catchUp: CatchUp?
+        if let given = table["catch_up"] {
+            guard let spec = given.stringValue else { throw problem("catch_up is a string: \"once\", \"skip\" or \"replay N\"") }
+            do {
+                catchUp = try CatchUp(spec: spec)
+            } catch {
+                throw problem("\(error)")
+            }
+        }
         self.init(name: name, task: task, args: args, kwargs: kwargs, schedule: schedule,
                   queue: table["queue"]?.stringValue, exchange: table["exchange"]?.stringValue,
                   routingKey: table["routing_key"]?.stringValue, priority: table["priority"]?.intValue,
                   expires: table["expires"]?.doubleValue, enabled: table["enabled"]?.boolValue ?? true,
-                  oneOff: table["one_off"]?.boolValue ?? false)
+                  oneOff: table["one_off"]?.boolValue ?? false, catchUp: catchUp)
     }
 }
 

@@ -18,10 +18,14 @@ public struct PeriodicTask: Sendable, Hashable {
     public var enabled: Bool
     /// Runs once, then disables itself (django-celery-beat's `one_off`).
     public var oneOff: Bool
+    /// What it does about runs missed while no beat could send them; nil follows the beat's
+    /// default (`DueEntries.catchUp`: once, as Celery).
+    public var catchUp: CatchUp?
 
     public init(name: String, task: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:],
                 schedule: BeatSchedule, queue: String? = nil, exchange: String? = nil, routingKey: String? = nil,
-                priority: Int? = nil, expires: Double? = nil, enabled: Bool = true, oneOff: Bool = false) {
+                priority: Int? = nil, expires: Double? = nil, enabled: Bool = true, oneOff: Bool = false,
+                catchUp: CatchUp? = nil) {
         self.name = name
         self.task = task
         self.args = args
@@ -34,6 +38,7 @@ public struct PeriodicTask: Sendable, Hashable {
         self.expires = expires
         self.enabled = enabled
         self.oneOff = oneOff
+        self.catchUp = catchUp
     }
 
     /// How the task is sent: the entry's routing, and its expiry counted from `sentAt`.

@@ -1,15 +1,37 @@
 import Celeriac
 import Foundation
 
-/// The tables of the database schedule store (version 1, in `PRAGMA user_version`), as
+/// The tables of the database schedule store (version 2, in `PRAGMA user_version`), as
 /// django-celery-beat keeps its schedule: one row per entry with its schedule, its run
 /// state and a run-now request; one row per lease.
+///
+/// Version 2 added `catch_up` ("once", "skip", "replay N"; NULL follows the beat's default).
+/// A version-1 file is upgraded in place when a beat or `celeriac beat add|edit|…` opens it;
+/// a file of a higher version is refused, never downgraded.
 ///
 /// `configured` holds the `beat_schedule` (or code) definition an entry was last seeded from,
 /// so a beat that starts again keeps the entry's live edits unless the configuration itself
 /// changed; it is NULL for entries added with `celeriac beat add`.
 enum DatabaseScheduleSchema {
-    static let version = 1
+    static let version = 2
+
+    /// What brings a file of each older version up to `version`, in order.
+    static let upgrades: [Int: String] = [
+        1: "ALTER TABLE celeriac_beat_entry ADD COLUMN catch_up TEXT;",
+    ]
+
+    /// Creates the tables in a new file, or upgrades an older one. Run in the caller's
+    /// (IMMEDIATE) transaction, which reads the version again: of two processes opening an
+    /// old file at once, the second finds it upgraded.
+    static func prepare(_ database: SQLiteDatabase) throws {
+        let found = Int(try database.scalarText("PRAGMA user_version") ?? "0") ?? 0
+        guard found > 0 else { return try database.execute(create) }
+        for step in found..<version {
+            guard let upgrade = upgrades[step] else { continue }
+            try database.execute(upgrade)
+        }
+        try database.execute(create)  // tables added since, and the version
+    }
 
     static let create = """
         CREATE TABLE IF NOT EXISTS celeriac_beat_entry (
@@ -30,6 +52,7 @@ enum DatabaseScheduleSchema {
             expires REAL,
             enabled INTEGER NOT NULL DEFAULT 1,
             one_off INTEGER NOT NULL DEFAULT 0,
+            catch_up TEXT,
             last_run_at REAL,
             total_run_count INTEGER NOT NULL DEFAULT 0,
             run_requested_at REAL,
@@ -48,7 +71,7 @@ enum DatabaseScheduleSchema {
     /// The definition columns, in the order `bind(_:to:from:)` fills them.
     static let definitionColumns = [
         "task", "args", "kwargs", "interval_seconds", "interval_relative", "crontab", "solar_event", "latitude",
-        "longitude", "queue", "exchange", "routing_key", "priority", "expires", "enabled", "one_off",
+        "longitude", "queue", "exchange", "routing_key", "priority", "expires", "enabled", "one_off", "catch_up",
     ]
 
     /// Every column `entry(from:)` reads, in order.
@@ -78,6 +101,7 @@ enum DatabaseScheduleSchema {
         try statement.bind(entry.expires, at: next())
         try statement.bind(entry.enabled ? 1 : 0, at: next())
         try statement.bind(entry.oneOff ? 1 : 0, at: next())
+        try statement.bind(entry.catchUp?.spec, at: next())
     }
 
     /// The entry and its run state on the current row of a `selectColumns` query. A row
@@ -107,8 +131,9 @@ enum DatabaseScheduleSchema {
         table["expires"] = row.double(at: 14).map(JSONValue.double)
         table["enabled"] = .bool(row.int(at: 15) != 0)
         table["one_off"] = .bool(row.int(at: 16) == 1)
+        table["catch_up"] = row.text(at: 17).map(JSONValue.string)
         let entry = try PeriodicTask(name: name, table: table)
-        let lastRun = row.double(at: 17).map { Date(timeIntervalSince1970: $0) }
-        return (entry, PeriodicTaskState(lastRunAt: lastRun, totalRunCount: row.int(at: 18) ?? 0))
+        let lastRun = row.double(at: 18).map { Date(timeIntervalSince1970: $0) }
+        return (entry, PeriodicTaskState(lastRunAt: lastRun, totalRunCount: row.int(at: 19) ?? 0))
     }
 }

@@ -23,7 +23,7 @@ public actor DatabaseScheduleStore: ScheduleStore {
             guard version <= DatabaseScheduleSchema.version else {
                 throw ScheduleStoreError.database(path: path, reason: "its schema is version \(version), newer than this celeriac reads (\(DatabaseScheduleSchema.version)); use the newer celeriac or another --db")
             }
-            try opened.transaction { try opened.execute(DatabaseScheduleSchema.create) }
+            try opened.transaction { try DatabaseScheduleSchema.prepare(opened) }
             database = opened
         } catch let error as ScheduleStoreError {
             throw error

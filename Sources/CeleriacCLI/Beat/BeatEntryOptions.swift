@@ -68,6 +68,9 @@ struct BeatEntryOptions: ParsableArguments {
     @Flag(help: "Run once, then disable itself.")
     var oneOff = false
 
+    @Option(help: ArgumentHelp("Runs missed while no beat could send them: once (run once at once, Celery's behaviour), skip (wait for the next due time), 'replay N' (the latest N), or default (the beat's --catch-up).", valueName: "rule"))
+    var catchUp: String?
+
     /// `base` with every option given applied over it.
     func applied(to base: PeriodicTask) throws -> PeriodicTask {
         var entry = base
@@ -96,6 +99,13 @@ struct BeatEntryOptions: ParsableArguments {
             entry.expires = expires == 0 ? nil : expires
         }
         if oneOff { entry.oneOff = true }
+        if let catchUp {
+            do {
+                entry.catchUp = catchUp.lowercased() == "default" ? nil : try CatchUp(spec: catchUp)
+            } catch {
+                throw ValidationError("--catch-up: \(error)")
+            }
+        }
         return entry
     }
 }
