@@ -79,6 +79,7 @@ struct ClusterPoller: Sendable {
                 store.update { model in
                     model.queues = Dictionary(figures.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
                     model.queueSource = node.map { "management API at \($0)" } ?? "management API"
+                    model.queuesReadAt = now
                     model.changed()
                 }
                 return
@@ -90,6 +91,7 @@ struct ClusterPoller: Sendable {
             }
         }
         var figures: [String: QueueFigures] = [:]
+        var complete = true
         for name in knownQueues() {
             do {
                 let counts = try await link.run { app in
@@ -99,11 +101,14 @@ struct ClusterPoller: Sendable {
             } catch BrokerError.notFound {
                 continue  // not declared yet: nothing to show
             } catch {
+                complete = false
                 break
             }
         }
+        let readAt = Date().timeIntervalSince1970
         store.update { model in
             model.queues = figures
+            if complete { model.queuesReadAt = readAt }
             if management == nil { model.queueSource = "passive declares (give --management-url for unacked and rates)" }
             model.changed()
         }

@@ -11,6 +11,8 @@ public struct MonitorModel: Sendable {
     public internal(set) var queues: [String: QueueFigures] = [:]
     /// Where queue figures come from, or why they are missing.
     public internal(set) var queueSource = "waiting for the workers' queues"
+    /// When the queue figures were last read (seconds since 1970); nil before the first read.
+    public internal(set) var queuesReadAt: Double?
     public internal(set) var eventLog = EventLog()
     /// The latest message for the status line (action results, poll errors).
     public internal(set) var status: StatusMessage?
@@ -25,6 +27,17 @@ public struct MonitorModel: Sendable {
     public internal(set) var storedLinks: [String: StoredLinks] = [:]
     /// Bumped on every change outside `cluster`, which has a version of its own.
     public internal(set) var version = 0
+
+    /// Where the queue figures come from, and — once no read has succeeded for three poll
+    /// periods (a node cut off, an API that hangs) — how old they are, so figures that no
+    /// longer hold are not taken for current ones.
+    public func queueSourceLabel(now: Double) -> String {
+        guard let readAt = queuesReadAt, now - readAt >= Self.staleQueueFigures else { return queueSource }
+        return "\(queueSource) · last read \(Int(now - readAt)) s ago"
+    }
+
+    /// Three of the poller's default 5 s periods.
+    static let staleQueueFigures = 15.0
 
     public init(maximumTasks: Int = 100_000) {
         cluster = ClusterState(maximumTasks: maximumTasks)

@@ -60,6 +60,7 @@ enum ClusterFixture {
         model.queues = ["celery": QueueFigures(name: "celery", ready: 5, unacknowledged: 2, consumers: 1,
                                                publishRate: 1.5, deliverRate: 1.2)]
         model.queueSource = "management API"
+        model.queuesReadAt = now
         indexTasks(&model)
         return model
     }
@@ -318,6 +319,18 @@ enum ClusterFixture {
         let cells = celery.split(separator: " ").map(String.init)
         #expect(Array(cells.prefix(4)) == ["celery", "5", "2", "1"])
         #expect(celery.hasSuffix("alpha@vm"))
+    }
+
+    /// Figures no read has renewed for three poll periods say how old they are, on both
+    /// screens that show them; fresh ones say nothing of it.
+    @Test func queueFiguresNoReadRenewedSayHowOldTheyAre() {
+        var stale = model
+        stale.queuesReadAt = ClusterFixture.now - 42
+        let queues = ClusterFixture.rows(ClusterFixture.frame(stale, ClusterFixture.state(.queues), columns: 160))
+        #expect(queues[1].hasPrefix(" Queues — 1 · from management API · last read 42 s ago"), "\(queues[1])")
+        let overview = ClusterFixture.rows(ClusterFixture.frame(stale, ClusterFixture.state(.overview), columns: 160))
+        #expect(overview.contains { $0.contains("QUEUES — management API · last read 42 s ago") })
+        #expect(!rows(ClusterFixture.state(.queues), columns: 160)[1].contains("last read"))
     }
 
     @Test func noQueuesSaysWhereTheyComeFrom() {

@@ -42,7 +42,7 @@ enum OverviewScreen {
 
     private static func drawQueues<C: Canvas>(_ canvas: inout C, _ context: FrameContext, from start: Int) -> Int {
         let queues = context.model.queues.values.sorted { $0.name < $1.name }
-        canvas.put(start, 1, context.glyphs.heading("QUEUES — \(context.model.queueSource)", width: canvas.columns - 2), .header)
+        canvas.put(start, 1, context.glyphs.heading("QUEUES — \(context.model.queueSourceLabel(now: context.now))", width: canvas.columns - 2), .header)
         var row = start + 1
         let limit = min(queues.count, 5)
         for queue in queues.prefix(limit) {

@@ -6,7 +6,7 @@ import CeleriacMonitor
 enum QueuesScreen {
     static func draw<C: Canvas>(_ canvas: inout C, _ context: FrameContext) {
         let queues = context.model.queues.values.sorted { $0.name < $1.name }
-        Chrome.drawTop(&canvas, context, title: "Queues — \(queues.count) · from \(context.model.queueSource)")
+        Chrome.drawTop(&canvas, context, title: "Queues — \(queues.count) · from \(context.model.queueSourceLabel(now: context.now))")
         let columns = Columns([("QUEUE", 24), ("READY", 7), ("UNACKED", 7), ("CONSUMERS", 9), ("IN/S", 7), ("OUT/S", 7),
                                ("READY+UNACKED", 22), ("WORKERS", 10)], total: canvas.columns - 1)
         canvas.put(2, 1, columns.header, .header)
