@@ -151,7 +151,15 @@ let package = Package(
             ]
         ),
         // What several test targets share: child processes, peers' admin APIs.
-        .target(name: "CeleriacTestSupport", path: "Tests/CeleriacTestSupport"),
+        .target(
+            name: "CeleriacTestSupport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/CeleriacTestSupport"
+        ),
         .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "AMQPClient", "CeleriacTestSupport"]),
         .testTarget(
             name: "RedisClientTests",

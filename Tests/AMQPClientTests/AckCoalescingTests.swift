@@ -1,4 +1,5 @@
 @testable import AMQPClient
+import CeleriacTestSupport
 import NIOCore
 import Testing
 

@@ -1,4 +1,5 @@
 import AMQPClient
+import CeleriacTestSupport
 import NIOConcurrencyHelpers
 import NIOCore
 import Testing

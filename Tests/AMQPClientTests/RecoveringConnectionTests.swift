@@ -1,4 +1,5 @@
 import AMQPClient
+import CeleriacTestSupport
 import NIOCore
 import Testing
 

@@ -5,7 +5,7 @@ import NIOPosix
 /// A TCP relay between the client and RabbitMQ that a test can pause (stop reading from
 /// the client, as a saturated broker does) or cut (drop every socket, as a killed broker or
 /// a broken network does) — real sockets, no mock.
-final class KillableProxy: Sendable {
+public final class KillableProxy: Sendable {
     private let serverChannel: any Channel
     private let connections: NIOLockedValueBox<[any Channel]>
     /// While paused the relay is a black hole: nothing moves, and a side that closes does not
@@ -13,9 +13,9 @@ final class KillableProxy: Sendable {
     private let paused: NIOLockedValueBox<Bool>
     /// Every byte the clients sent, for a test that checks what went on the wire.
     private let sentByClients: NIOLockedValueBox<ByteBuffer>
-    let port: Int
+    public let port: Int
 
-    init(targetHost: String, targetPort: Int) async throws {
+    public init(targetHost: String, targetPort: Int) async throws {
         let connections = NIOLockedValueBox<[any Channel]>([])
         let paused = NIOLockedValueBox(false)
         let sentByClients = NIOLockedValueBox(ByteBuffer())
@@ -48,17 +48,17 @@ final class KillableProxy: Sendable {
     }
 
     /// What the clients have sent so far.
-    var bytesFromClients: ByteBuffer { sentByClients.withLockedValue { $0 } }
+    public var bytesFromClients: ByteBuffer { sentByClients.withLockedValue { $0 } }
 
     /// Stops reading from clients: their writes back up, as with a broker that stopped reading.
-    func pause() {
+    public func pause() {
         paused.withLockedValue { $0 = true }
         for channel in connections.withLockedValue({ $0 }) {
             _ = channel.setOption(ChannelOptions.autoRead, value: false)
         }
     }
 
-    func resume() {
+    public func resume() {
         paused.withLockedValue { $0 = false }
         for channel in connections.withLockedValue({ $0 }) {
             _ = channel.setOption(ChannelOptions.autoRead, value: true)
@@ -66,12 +66,21 @@ final class KillableProxy: Sendable {
         }
     }
 
+    /// Stops relaying the broker's side only: what clients send still reaches the broker, and
+    /// its replies (confirms, deliveries) are held — a connection lost after the broker took
+    /// a message but before its confirm came back.
+    public func holdReplies() {
+        for (index, channel) in connections.withLockedValue({ $0 }).enumerated() where index % 2 == 1 {
+            _ = channel.setOption(ChannelOptions.autoRead, value: false)
+        }
+    }
+
     /// Closes every relayed socket at once.
-    func cut() {
+    public func cut() {
         for channel in connections.withLockedValue({ $0 }) { channel.close(promise: nil) }
     }
 
-    func shutdown() async {
+    public func shutdown() async {
         cut()
         try? await serverChannel.close()
     }

@@ -69,7 +69,7 @@ public final class App: Sendable {
             exchange = NativeDelayedDelivery.entryExchange
             routingKey = NativeDelayedDelivery.routingKey(countdown: delay.seconds, routingKey: delay.bindingKey)
         }
-        try await transport.publish(message.brokerMessage(exchange: exchange, routingKey: routingKey))
+        try await publishRetrying(message.brokerMessage(exchange: exchange, routingKey: routingKey), on: transport)
         if configuration.sendSentEvent {
             try await connections.publishSentEvent(for: message, route: route, sentAt: sentAt)
         }

@@ -26,6 +26,10 @@ public struct CeleriacConfiguration: Sendable, Hashable {
     /// `broker_connection_max_retries`: attempts before a worker gives up; nil or 0 for ever.
     public var brokerConnectionMaxRetries: Int? = 100
 
+    /// `task_publish_retry`: a publish whose connection is lost before the broker confirmed
+    /// it is tried again on a new connection, with Celery's default retry policy.
+    public var taskPublishRetry = true
+
     /// How many times a starting worker tries to reach its broker: 1 without retries, nil
     /// for ever.
     public var brokerConnectionAttemptsOnStartup: Int? {

@@ -16,6 +16,7 @@ extension ConfigurationSetting {
         .init(key: "broker_connection_max_retries", kind: .optionalInteger(0...1_000_000)) {
             $0.brokerConnectionMaxRetries = $1.intValue
         },
+        .init(key: "task_publish_retry", kind: .bool) { $0.taskPublishRetry = $1.boolValue! },
         .init(key: "result_backend", kind: .optionalString) { $0.resultBackend = $1.stringValue },
         .init(key: "task_default_queue", kind: .string) { $0.defaultQueue = $1.stringValue! },
         .init(key: "task_default_exchange", kind: .string) { $0.defaultExchange = $1.stringValue! },
