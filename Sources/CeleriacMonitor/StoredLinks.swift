@@ -44,11 +44,13 @@ extension MonitorModel {
 extension ClusterActions {
     /// Reads the stored results of the task's workflow and of the tasks that arrived around
     /// it (a workflow's tasks are sent together), so the task detail can show groups and
-    /// stored children. Does nothing without a stored result backend.
+    /// stored children. A parent the events never showed is read too: its stored parent joins
+    /// the tree back together. Does nothing without a stored result backend.
     public func lookUpWorkflow(around taskID: String, neighbours: Int = 40) async {
         guard hasStoredResults else { return }
         let ids: [String] = store.read { model in
-            let ids = WorkflowTree(for: taskID, in: model).nodes.map(\.id)
+            let nodes = WorkflowTree(for: taskID, in: model).nodes
+            let ids = nodes.map(\.id) + nodes.compactMap(\.missingParentID)
                 + model.cluster.arrivedAround(taskID, count: neighbours)
             return Array(Set(ids)).filter { model.storedLinks[$0] == nil }
         }

@@ -35,7 +35,8 @@ enum TaskDetailScreen {
     }
 
     /// One line per node: indented under its parent, with its name, state and short id; the
-    /// open task, a group's id and what only the backend knows are said at the end.
+    /// open task, a group's id, a chord's body, what only the backend knows and what hangs
+    /// under its root for want of its parent are said at the end.
     static func workflowLines(_ tree: WorkflowTree, current: String, selection: Int?, glyphs: Glyphs)
         -> (lines: [(String, Style)], selectedLine: Int?)
     {
@@ -51,8 +52,14 @@ enum TaskDetailScreen {
             // The name narrows as the tree deepens, so states and ids stay in their columns.
             var text = indent + Text.fit(node.name ?? "?", max(8, 24 - indent.count)) + "  " + Text.fit(node.state?.rawValue ?? "?", 9)
                 + "  " + String(node.id.prefix(8))
-            if let group = node.groupID, !node.groupMember { text += "  group \(group.prefix(8))" }
-            if node.storedOnly { text += "  (stored result only)" }
+            if node.chordBody, let group = node.groupID {
+                text += "  chord body of group \(group.prefix(8))"
+            } else if let group = node.groupID, !node.groupMember {
+                text += "  group \(group.prefix(8))"
+            }
+            if node.storedOnly { text += "  (no events; result backend only)" }
+            if node.unseen { text += "  (no events, no stored result)" }
+            if let parent = node.missingParentID { text += "  (parent \(parent.prefix(8)) not seen; under its root)" }
             if node.id == current { text += glyphs.isASCII ? "  <- this task" : "  ◀ this task" }
             if index == selection { selectedLine = lines.count }
             let style: Style = index == selection ? .selected : node.id == current ? .bold : node.state.map(Style.state) ?? .normal
