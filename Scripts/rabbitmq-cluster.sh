@@ -12,7 +12,8 @@
 #   bash Scripts/rabbitmq-cluster.sh kill N          # kill -9 node N
 #   bash Scripts/rabbitmq-cluster.sh restart N       # start a killed node N again
 #   bash Scripts/rabbitmq-cluster.sh exec NAME CMD...  # run CMD in namespace NAME (made on first use),
-#                                                      # e.g. a worker on a host of its own
+#                                                      # e.g. a worker or a beat on a host of its own;
+#                                                      # its address comes from NAME (refused if taken)
 #
 # CELERIAC_CLUSTER_NET_TICKTIME=N sets the nodes' net_ticktime (default RabbitMQ's 60 s).
 # Needs root (ip netns, veth, a bridge). Nodes: rabbit@10.78.0.11, .12, .13 (long names on
@@ -45,6 +46,12 @@ make_host() { # name host
     local ns=$1 host=$2 outside="cv-$1"
     outside=${outside:0:15}
     ip netns list | grep -qw "$ns" && return
+    # exec derives an address from the name: two names on one address would break both hosts.
+    local other
+    for other in $(ip netns list | awk '/^celeriac-/ {print $1}'); do
+        ip netns exec "$other" ip -4 -o addr show dev eth0 2>/dev/null | grep -q " $NET.$host/" &&
+            die "namespace $ns would get $NET.$host, which $other has: give it another name"
+    done
     ip netns add "$ns"
     ip link del "$outside" 2>/dev/null || true  # left over from a run that was killed
     # The inner end is made inside the namespace: no name of ours lingers in the root one.
