@@ -41,10 +41,12 @@ public struct PeriodicTask: Sendable, Hashable {
         self.catchUp = catchUp
     }
 
-    /// How the task is sent: the entry's routing, and its expiry counted from `sentAt`.
+    /// How the task is sent: the entry's routing, its expiry counted from `sentAt`, and the
+    /// `celery_beat_task` header Celery's beat puts on what it sends (Scheduler.apply_async).
     public func sendOptions(sentAt: Date) -> TaskSendOptions {
         var options = TaskSendOptions(queue: queue, exchange: exchange, routingKey: routingKey, priority: priority)
         options.expires = expires.map { sentAt.addingTimeInterval($0) }
+        options.headers["celery_beat_task"] = true
         return options
     }
 }
