@@ -92,17 +92,11 @@ struct BeatRunCommand: AsyncParsableCommand {
                 throw ValidationError("\(error)")
             }
         }
-        var entries: [PeriodicTask]
+        let entries: [PeriodicTask]
         do {
-            entries = try PeriodicTask.entries(from: configuration.beatSchedule)
+            entries = try celeriac.beatEntries(configured: configuration.beatSchedule)
         } catch {
             throw ValidationError("\(error)")
-        }
-        for entry in celeriac.periodicTasks.all {
-            guard !entries.contains(where: { $0.name == entry.name }) else {
-                throw ValidationError("periodic task '\(entry.name)' is in both beat_schedule and the app's code; rename one")
-            }
-            entries.append(entry)
         }
         guard !entries.isEmpty || scheduler == .db else {
             throw ValidationError("no periodic tasks: add them in the app (app.addPeriodicTask) or as [beat_schedule.NAME] tables in celeriac.toml (or --config), e.g.\n  [beat_schedule.add-every-10s]\n  task = \"demo.add\"\n  schedule = 10\n  args = [2, 3]\nor run with --scheduler db and add them with celeriac beat add")
