@@ -42,7 +42,10 @@ public struct BeatControlServer: Sendable {
                 } catch is CancellationError {
                     return
                 } catch {
-                    if !told { logger.info("beat: \(node)'s remote control is answered elsewhere for now (\(error)); trying again every \(Int(Self.retryInterval)) s") }
+                    if !told {
+                        let held = (error as? BrokerError)?.isExclusiveQueueHeldElsewhere == true
+                        logger.info("beat: \(node)'s remote control \(held ? "is answered elsewhere for now" : "waits for the broker") (\(error)); trying again every \(Int(Self.retryInterval)) s")
+                    }
                     told = true
                 }
                 try? await Task.sleep(for: .seconds(Self.retryInterval))

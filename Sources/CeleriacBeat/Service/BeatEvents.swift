@@ -15,11 +15,12 @@ public enum BeatEvents {
     public static let offline = "beat-offline"
 
     /// The schedule as the heartbeat carries it.
-    static func schedule(_ entries: [PeriodicTask], states: [String: PeriodicTaskState], timeZone: TimeZone,
+    static func schedule(_ entries: [PeriodicTask], states: [String: PeriodicTaskState],
+                         nextRun: (PeriodicTask, PeriodicTaskState) -> Date?,
                          store: String, editable: Bool, interval: Double) -> [String: JSONValue] {
         let items: [JSONValue] = entries.map { entry in
             let state = states[entry.name] ?? PeriodicTaskState()
-            let next = state.lastRunAt.flatMap { entry.schedule.nextRun(after: $0, in: timeZone) }
+            let next = state.lastRunAt == nil ? nil : nextRun(entry, state)
             return [
                 "name": .string(entry.name),
                 "task": .string(entry.task),

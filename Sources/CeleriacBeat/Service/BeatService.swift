@@ -7,6 +7,8 @@ import Logging
 /// again neither forgets what ran nor sends it a second time (a kill in the instant between
 /// the send and the save is the one window left, as in Celery). A store that keeps entries
 /// (the database store) is looked at every second, so edits made elsewhere take effect.
+/// A broker that goes away does not stop it: it says so, tries again with growing pauses
+/// (`BrokerOutage`), and sends what fell due meanwhile as each entry's `CatchUp` says.
 public actor BeatService {
     let app: App
     public private(set) var entries: [PeriodicTask]
@@ -20,6 +22,13 @@ public actor BeatService {
     /// Checked before each send, all of them: none runs without any (tests, a single host).
     let leases: [any ScheduleLease]
     private var standing = false
+    /// When this beat last looked at the schedule as the one sending; nil while it was not
+    /// (before the first look, as a standby). Runs due by then and not sent were missed.
+    private var lastLook: Date?
+    /// Failed attempts since the broker was last reached; 0 when it is reachable.
+    private var outageAttempts = 0
+    /// The broker as the log names it, without a password.
+    let broker: String
     /// Seconds between beat-heartbeat events.
     public static let heartbeatInterval = 5.0
     /// Seconds between a standby's looks at a lease held by another beat.
@@ -30,27 +39,32 @@ public actor BeatService {
     private var lastHeartbeat: Date?
     /// Whether run-now requests left before this beat started were looked for.
     private var lookedForRunRequests = false
-    /// Wakes the loop when the schedule changed (enable, disable, run now).
-    private let (wakeups, wakeup) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    /// The loop's sleep, which a change to the schedule (enable, disable, run now, edit) cuts
+    /// short; `wokenEarly` keeps a change made while the loop was not asleep for its next sleep.
+    private var sleeping: Task<Void, any Error>?
+    private var wokenEarly = false
 
+    /// `catchUp` is what entries that set none do about missed runs (once: Celery's behaviour).
     public init(app: App, entries: [PeriodicTask], store: any ScheduleStore, timeZone: TimeZone,
-                maxInterval: Double = 300, events: EventPublisher? = nil, leases: [any ScheduleLease] = [],
-                logger: Logger = Logger(label: "celeriac.beat")) {
+                maxInterval: Double = 300, catchUp: CatchUp = .default, events: EventPublisher? = nil,
+                leases: [any ScheduleLease] = [], logger: Logger = Logger(label: "celeriac.beat")) {
         self.app = app
         self.events = events
         self.leases = leases
         self.entries = entries
         configured = entries
         self.store = store
-        arithmetic = DueEntries(timeZone: timeZone, maxInterval: maxInterval)
+        arithmetic = DueEntries(timeZone: timeZone, maxInterval: maxInterval, catchUp: catchUp)
         self.logger = logger
+        broker = BrokerOutage.redacted(app.configuration.brokerURL)
     }
 
     /// Sends what is due until cancelled.
     public func run() async throws {
         adopt(try await store.prepare(configured: configured))
         for entry in entries {
-            logger.info("beat: \(entry.name) → \(entry.task), \(entry.schedule.words)\(entry.enabled ? "" : " (disabled)")")
+            let catchUp = entry.catchUp.map { ", \($0.words)" } ?? ""
+            logger.info("beat: \(entry.name) → \(entry.task), \(entry.schedule.words)\(catchUp)\(entry.enabled ? "" : " (disabled)")")
         }
         await announce(BeatEvents.online)
         do {
@@ -68,8 +82,18 @@ public actor BeatService {
 
     private func loop() async throws {
         while !Task.isCancelled {
-            var wakeAt = try await tick(now: Date())
-            if events != nil {
+            let now = Date()
+            var wakeAt: Date
+            do {
+                wakeAt = try await tick(now: now)
+                if outageAttempts > 0 {
+                    logger.info("beat: the broker at \(broker) answers again; sending on \(standing ? "once the lease is free" : "with the lease taken again")")
+                    outageAttempts = 0
+                }
+            } catch let outage as BrokerOutage {
+                wakeAt = now.addingTimeInterval(brokerAway(outage, now: now))
+            }
+            if events != nil, outageAttempts == 0 {  // no heartbeat to a broker that is away: the pause stands
                 if lastHeartbeat.map({ Date().timeIntervalSince($0) >= Self.heartbeatInterval }) ?? true {
                     await announce(BeatEvents.heartbeat)
                 }
@@ -79,17 +103,31 @@ public actor BeatService {
         }
     }
 
-    /// Until `moment`, or until a remote-control change wakes the loop earlier.
+    /// Until `moment`, or until a remote-control change wakes the loop earlier. (Not a task
+    /// group racing the timer against an AsyncStream of wake-ups: cancelling the loser's
+    /// iteration finishes the stream for good, and every later sleep then returned at once.)
     private func sleep(until moment: Date) async throws {
+        defer { wokenEarly = false }
+        guard !wokenEarly else { return }
         let pause = max(0, moment.timeIntervalSinceNow)
-        let wakeups = wakeups
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await Task.sleep(for: .seconds(pause)) }  // the schedule's own moment
-            group.addTask { for await _ in wakeups { return } }
-            try await group.next()
-            group.cancelAll()
+        let timer = Task { try await Task.sleep(for: .seconds(pause)) }  // the schedule's own moment
+        sleeping = timer
+        defer { sleeping = nil }
+        await withTaskCancellationHandler {
+            _ = try? await timer.value
+        } onCancel: {
+            timer.cancel()
         }
         try Task.checkCancellation()
+    }
+
+    /// Cuts the loop's sleep short: the schedule changed.
+    private func wake() {
+        if let sleeping {
+            sleeping.cancel()
+        } else {
+            wokenEarly = true
+        }
     }
 
     /// beat-online or beat-heartbeat, with the schedule. A broker that is away is logged
@@ -97,7 +135,7 @@ public actor BeatService {
     private func announce(_ type: String) async {
         guard let events else { return }
         lastHeartbeat = Date()
-        let fields = BeatEvents.schedule(entries, states: states, timeZone: arithmetic.timeZone, store: store.location,
+        let fields = BeatEvents.schedule(entries, states: states, nextRun: nextRun, store: store.location,
                                          editable: store.keepsEntries, interval: Self.heartbeatInterval)
         try? await events.publish(type, fields: fields)
     }
@@ -109,11 +147,35 @@ public actor BeatService {
         for problem in schedule.problems { logger.error("beat: \(problem)") }
     }
 
+    /// Says the broker is away and returns the pause before the next attempt. What fell due
+    /// stays due: sent by the catch-up rule once a tick gets through.
+    private func brokerAway(_ outage: BrokerOutage, now: Date) -> Double {
+        if !standing { lastLook = now }  // runs due by now were not sent: missed
+        let pause = BrokerOutage.pause(attempt: outageAttempts)
+        outageAttempts += 1
+        let what = outage.entry.map { "could not send \($0.name) (\($0.task)): " } ?? ""
+        logger.error("beat: \(what)the broker at \(broker) is unreachable: \(outage.reason). Keeping the schedule; trying again in \(String(format: "%.2f", pause)) seconds (attempt \(outageAttempts))")
+        return pause
+    }
+
+    /// Whether `holds()` failed for the broker's sake rather than the store's.
+    private static func isBrokerTrouble(_ error: any Error) -> Bool {
+        !(error is ScheduleStoreError || error is CancellationError)
+    }
+
     /// Sends every entry due at `now` and returns when to look again.
     func tick(now: Date) async throws -> Date {
-        for lease in leases where !(try await lease.holds()) {
+        for lease in leases {
+            let held: Bool
+            do {
+                held = try await lease.holds()
+            } catch where Self.isBrokerTrouble(error) && lease is BrokerLease {
+                throw BrokerOutage(entry: nil, underlying: error)
+            }
+            guard !held else { continue }
             if !standing { logger.info("beat: another beat holds \(lease.description); waiting as a standby") }
             standing = true
+            lastLook = nil  // what falls due while another beat sends is not this one's to miss
             return now.addingTimeInterval(Self.leasePoll)  // a broker cannot say when a queue frees up: ask again
         }
         if standing {
@@ -124,15 +186,15 @@ public actor BeatService {
         standing = false
         try await followEdits()
         let before = states
-        let (runs, wakeAt) = arithmetic.due(entries, states: &states, now: now)
+        let (runs, wakeAt) = arithmetic.due(entries, states: &states, now: now, previousLook: lastLook)
+        lastLook = now
         for run in runs {
             guard let entry = entries.first(where: { $0.name == run.name }) else { continue }
             do {
                 try await send(entry, scheduledAt: run.scheduledAt, now: now, recordingRun: true)
-            } catch {
-                // The broker is away: the run stays due and is tried again at the next tick.
-                logger.error("beat: could not send \(entry.name) (\(entry.task)): \(error); trying again shortly")
-                return min(wakeAt, now.addingTimeInterval(1))
+            } catch where !(error is ScheduleStoreError || error is CancellationError) {
+                // The run stays due; the loop tries again after a pause.
+                throw BrokerOutage(entry: entry, underlying: error)
             }
         }
         if states != before, runs.isEmpty { try await store.save(states) }
@@ -191,8 +253,15 @@ public actor BeatService {
 
     /// The schedule, as beat-heartbeat carries it.
     func scheduleSummary() -> JSONValue {
-        .object(BeatEvents.schedule(entries, states: states, timeZone: arithmetic.timeZone, store: store.location,
+        .object(BeatEvents.schedule(entries, states: states, nextRun: nextRun, store: store.location,
                                     editable: store.keepsEntries, interval: Self.heartbeatInterval))
+    }
+
+    /// When an entry runs next, by its catch-up rule: a skipped run is not shown as due.
+    private var nextRun: (PeriodicTask, PeriodicTaskState) -> Date? {
+        { [arithmetic, lastLook] entry, state in
+            arithmetic.nextRun(of: entry, state: state, now: Date(), previousLook: lastLook)
+        }
     }
 
     /// Turns an entry on or off, remembered in the schedule file across restarts.
@@ -206,7 +275,7 @@ public actor BeatService {
         }
         logger.info("beat: \(name) \(enabled ? "enabled" : "disabled") by remote control")
         lastHeartbeat = nil
-        wakeup.yield()
+        wake()
         return ["ok": .string("\(name) \(enabled ? "enabled" : "disabled")")]
     }
 
@@ -218,7 +287,7 @@ public actor BeatService {
         } catch {
             return ["error": .string("\(name) could not be sent: \(error)")]
         }
-        wakeup.yield()
+        wake()
         return ["ok": .string("\(name) sent")]
     }
 
@@ -255,7 +324,7 @@ public actor BeatService {
         if let index = entries.firstIndex(where: { $0.name == name }) { entries[index] = entry }
         logger.info("beat: \(name) edited by remote control: \(entry.task)\(JSONValue.array(entry.args).serialized), \(entry.schedule.words)")
         lastHeartbeat = nil
-        wakeup.yield()
+        wake()
         return ["ok": .string("\(name) now \(entry.schedule.words) with args \(JSONValue.array(entry.args).serialized)")]
     }
 

@@ -32,8 +32,11 @@ struct BeatRunCommand: AsyncParsableCommand {
             The entries come from beat_schedule in celeriac.toml (or --config) and the app's \
             code; with --scheduler db, also from the database, where celeriac beat add|edit|… \
             change them while beat runs. Each run is saved as it is sent, so a beat stopped or \
-            killed and started again neither forgets nor repeats a run; an entry that missed \
-            runs while no beat ran runs once, at once. One beat per schedule: a second one on \
+            killed and started again neither forgets nor repeats a run. An entry that missed \
+            runs while no beat could send them (stopped, or the broker away) runs once, at \
+            once — Celery's behaviour and the default; --catch-up, or catch_up per entry, \
+            changes that to skip or 'replay N'. A broker that goes away does not stop the \
+            beat: it says so and tries again. One beat per schedule: a second one on \
             the same store waits as a standby and takes over when the first stops.
             """
     )
@@ -64,6 +67,9 @@ struct BeatRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("pidfile"), help: "File to write the process id to while running.")
     var pidFile: String?
 
+    @Option(help: ArgumentHelp("What entries that set no catch_up do about runs missed while no beat could send them: once (default, Celery's), skip, or 'replay N'.", valueName: "rule"))
+    var catchUp: String?
+
     @Option(help: "The broker lease's name: one beat sends per name, across hosts (default: the schedule file's name).")
     var lease: String?
 
@@ -79,6 +85,17 @@ struct BeatRunCommand: AsyncParsableCommand {
             throw ValidationError("--max-interval \(maxInterval): give seconds above 0")
         }
         try WorkerLogSink.validateLevel(logLevel)
+        _ = try catchUpRule
+    }
+
+    var catchUpRule: CatchUp {
+        get throws {
+            do {
+                return try catchUp.map { try CatchUp(spec: $0) } ?? .default
+            } catch {
+                throw ValidationError("--catch-up: \(error)")
+            }
+        }
     }
 
     func run() async throws {
@@ -129,7 +146,8 @@ struct BeatRunCommand: AsyncParsableCommand {
         let node = "beat.\(leaseName)@\(ProcessInfo.processInfo.hostName)"
         let events = EventPublisher(transport: transport, hostname: node)
         let service = BeatService(app: celeriac, entries: entries, store: store, timeZone: configuration.timezone,
-                                  maxInterval: maxInterval ?? configuration.beatMaxLoopInterval ?? 300, events: events,
+                                  maxInterval: maxInterval ?? configuration.beatMaxLoopInterval ?? 300,
+                                  catchUp: try catchUpRule, events: events,
                                   leases: localLeases + [BrokerLease(name: leaseName, transport: transport)], logger: logger)
         logger.info("beat: \(node): \(entries.count) configured entries, \(scheduler == .db ? "database" : "schedule file") \(storePath), time zone \(configuration.timezoneName)")
         // A standby on this host finds the mailbox held (it is exclusive) and keeps trying.

@@ -1,0 +1,35 @@
+import Celeriac
+import Foundation
+
+/// The broker could not be reached or lost the connection while the beat checked its lease
+/// or sent a task. The beat does not stop for it: Celery's beat logs the failed send and goes
+/// on. It says so naming the broker, tries again after `pause(attempt:)`, keeps its schedule
+/// (what fell due meanwhile follows the entries' catch-up rule when the broker is back) and
+/// takes the broker lease again before it sends anything.
+struct BrokerOutage: Error, CustomStringConvertible {
+    /// The entry whose send failed; nil when the lease check did.
+    var entry: PeriodicTask?
+    var underlying: any Error
+
+    var description: String { "\(underlying)" }
+
+    /// Why, without the broker's URL again where the error already names it.
+    var reason: String {
+        if case .unreachable(_, let reason) = underlying as? BrokerError { return reason }
+        return "\(underlying)"
+    }
+
+    /// Pauses between attempts: 2 s, then 2 s longer each time, at most 30 s — the worker's
+    /// reconnection pauses (`Worker.reconnectionPause`), which are Celery's
+    /// broker_connection_retry defaults (interval_start 2, interval_step 2, interval_max 30).
+    static func pause(attempt: Int) -> Double { min(2 + 2 * Double(attempt), 30) }
+
+    /// The broker URL (or failover list) as a log may show it: without passwords.
+    static func redacted(_ url: String) -> String {
+        url.split(separator: ";", omittingEmptySubsequences: false).map { single -> String in
+            guard var parts = URLComponents(string: String(single)), parts.password != nil else { return String(single) }
+            parts.password = nil
+            return parts.string ?? String(single)
+        }.joined(separator: ";")
+    }
+}
