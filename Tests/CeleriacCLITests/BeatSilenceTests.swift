@@ -68,4 +68,49 @@ extension BeatTests {
             #expect(everyone.map(\.node) == [workerNode], "a destination-less ping: \(everyone.map(\.node))")
         }
     }
+
+    /// Celery's own event receiver and `events.State` (what `celery events` and Flower build
+    /// on) take a live beat's beat-* events without error and make no worker of it.
+    static let celeryEventState = """
+        import json, sys
+        from celery import Celery
+
+        app = Celery("watch", broker=sys.argv[1])
+        state = app.events.State()
+        seen = []
+        with app.connection_for_read() as connection:
+            receiver = app.events.Receiver(connection, handlers={"*": None})
+            def on_event(event):
+                seen.append(event["type"])
+                state.event(event)
+                # A beat-sent and, after it, a heartbeat: the beat says its schedule at once.
+                if "beat-sent" in seen and "beat-heartbeat" in seen[seen.index("beat-sent"):]:
+                    receiver.should_stop = True
+            receiver.handlers["*"] = on_event
+            receiver.capture(limit=None, timeout=30, wakeup=False)
+        print(json.dumps({"types": sorted(set(seen)), "workers": sorted(state.workers),
+                          "alive": sorted(w.hostname for w in state.alive_workers())}))
+        """
+
+    @Test func celerysEventStateMakesNoWorkerOfABeat() async throws {
+        try await WorkerInteropTests.withVirtualHost { broker in
+            let directory = try Self.directory()
+            let config = try Self.configuration(broker: broker, pythonQueue: "nobody-\(UUID().uuidString.prefix(6))", in: directory)
+            let script = directory + "/celery_event_state.py"
+            try Self.celeryEventState.write(toFile: script, atomically: true, encoding: .utf8)
+            let watcherLog = directory + "/watcher.log"
+            // The receiver first, so its queue is bound before the beat says anything.
+            let watcher = try BackgroundProcess("/usr/bin/env", arguments: ["python3", "-u", script, broker], logFile: watcherLog)
+            defer { watcher.stop() }
+            let log = directory + "/beat.log"
+            let beat = try Self.startBeat(config: config, schedule: directory + "/schedule.json", log: log, pidFile: directory + "/beat.pid")
+            defer { beat.stop() }
+            let output = try await WorkerInteropTests.waitForLog(watcherLog, toContain: "\"alive\"", timeout: 40)
+            let line = try #require(output.split(separator: "\n").last { $0.contains("\"alive\"") })
+            let report = try JSONValue(parsing: String(line))
+            #expect(report["types"]?.arrayValue?.contains("beat-sent") == true, "\(output)")
+            #expect(report["workers"] == [] && report["alive"] == [], "Celery's State made a worker of the beat: \(output)")
+            #expect(!output.contains("Traceback"), "\(output)")
+        }
+    }
 }
