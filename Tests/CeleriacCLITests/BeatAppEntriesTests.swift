@@ -69,4 +69,24 @@ extension BeatTests {
             #expect((tick["total_run_count"]?.intValue ?? 0) >= whileOff + 2, "\(listed)")
         }
     }
+
+    /// `-A` on the binary: the shipped demo app is taken (its entries come from beat_schedule
+    /// alone, since it adds none in code) and sends; an unknown app is refused with the known.
+    @Test func theAppOptionTakesAKnownAppAndRefusesAnUnknownOne() async throws {
+        try await WorkerInteropTests.withVirtualHost { broker in
+            let directory = try Self.directory()
+            let config = try Self.configuration(broker: broker, pythonQueue: "nobody-\(UUID().uuidString.prefix(6))", in: directory)
+            let refused = try await CeleriacBinary.runDetached(["beat", "-A", "nosuch", "--config", config, "-s", directory + "/s.json"])
+            #expect(refused.status != 0)
+            #expect(refused.stderr.contains("no app named 'nosuch'") && refused.stderr.contains("demo"), "\(refused.stderr)")
+
+            let log = directory + "/beat.log"
+            let beat = try Self.startBeat(config: config, schedule: directory + "/schedule.json", log: log, pidFile: directory + "/beat.pid",
+                                          extra: ["-A", "demo"])
+            defer { beat.stop() }
+            try await Self.waitForSends(log, entry: "swift-add", count: 2)
+            #expect(try String(contentsOfFile: log, encoding: .utf8).contains("2 configured entries"))
+        }
+    }
 }
+
