@@ -96,4 +96,28 @@ struct BeatBrokerOutageTests {
         while !seen.contains(id) { seen.append(try await tap.waitFor(args: [4, 2]).id) }
         try await second.stop()
     }
+
+    /// Started while its broker is down: the beat waits for it, saying so, instead of exiting.
+    @Test func beatStartedBeforeItsBrokerWaitsForIt() async throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("beat-outage-\(UUID().uuidString.prefix(8))").path
+        // A port a broker listened on, free again: where the beat's broker will be.
+        let earlier = try await BrokerProcess.start(dataDirectory: dataDirectory)
+        try await earlier.kill9()
+        let directory = try BeatTests.directory()
+        let queue = "beat-outage-\(UUID().uuidString.prefix(6).lowercased())"
+        let config = try Self.configuration(broker: earlier.url, queue: queue, in: directory)
+        let log = directory + "/beat.log"
+        let beat = try BeatTests.startBeat(config: config, schedule: directory + "/schedule.json", log: log,
+                                           pidFile: directory + "/beat.pid")
+        defer { beat.stop() }
+        let pid = try await BeatTests.pid(in: directory + "/beat.pid")
+        _ = try await WorkerInteropTests.waitForLog(log, toContain: "the broker at amqp://guest@127.0.0.1:\(earlier.port)/%2F is unreachable")
+        _ = try await WorkerInteropTests.waitForLog(log, toContain: "(attempt 2)")
+        #expect(kill(pid, 0) == 0, "the beat waits instead of exiting")
+
+        let broker = try await BrokerProcess.start(dataDirectory: dataDirectory, port: earlier.port)
+        defer { broker.killIfRunning() }
+        try await BeatTests.waitForSends(log, entry: "tick", count: 2, timeout: 40)
+        try await broker.stop()
+    }
 }

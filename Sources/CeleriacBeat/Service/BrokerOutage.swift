@@ -1,5 +1,6 @@
 import Celeriac
 import Foundation
+import Logging
 
 /// The broker could not be reached or lost the connection while the beat checked its lease
 /// or sent a task. The beat does not stop for it: Celery's beat logs the failed send and goes
@@ -31,5 +32,25 @@ struct BrokerOutage: Error, CustomStringConvertible {
             parts.password = nil
             return parts.string ?? String(single)
         }.joined(separator: ";")
+    }
+}
+
+extension BeatService {
+    /// The app's broker connection at start, tried until it answers: as when the broker goes
+    /// away later, each failed attempt is logged with the broker's URL and followed by the
+    /// same growing pause (Celery's beat, too, retries its first connection).
+    public static func connect(_ app: App, logger: Logger) async throws -> any BrokerTransport {
+        var attempt = 0
+        while true {
+            do {
+                return try await app.transport()
+            } catch let error as BrokerError {
+                guard case .unreachable(_, let reason) = error else { throw error }
+                let pause = BrokerOutage.pause(attempt: attempt)
+                attempt += 1
+                logger.error("beat: the broker at \(BrokerOutage.redacted(app.configuration.brokerURL)) is unreachable: \(reason). Trying again in \(String(format: "%.2f", pause)) seconds (attempt \(attempt))")
+                try await Task.sleep(for: .seconds(pause))  // the retry interval itself, not a wait for an event
+            }
+        }
     }
 }

@@ -141,7 +141,7 @@ struct BeatRunCommand: AsyncParsableCommand {
         }
         let pid = try pidFile.map { path in try BeatPidFile(path: path) }
         defer { pid?.remove() }
-        let transport = try await celeriac.transport()
+        let transport = try await BeatService.connect(celeriac, logger: logger)
         // The node name remote control addresses: one per lease, so one per schedule.
         let node = "beat.\(leaseName)@\(ProcessInfo.processInfo.hostName)"
         let events = EventPublisher(transport: transport, hostname: node)
