@@ -192,7 +192,11 @@ public actor BeatService {
             guard let entry = entries.first(where: { $0.name == run.name }) else { continue }
             do {
                 try await send(entry, scheduledAt: run.scheduledAt, now: now, recordingRun: true)
-            } catch where !(error is ScheduleStoreError || error is CancellationError) {
+            } catch let error as ScheduleStoreError {
+                // Sent, or not, but not saved (a full disk, a busy database): said, and tried again shortly.
+                logger.error("beat: \(entry.name) (\(entry.task)): \(error); trying again shortly")
+                return min(wakeAt, now.addingTimeInterval(1))
+            } catch where !(error is CancellationError) {
                 // The run stays due; the loop tries again after a pause.
                 throw BrokerOutage(entry: entry, underlying: error)
             }
