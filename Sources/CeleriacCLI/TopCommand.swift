@@ -43,7 +43,8 @@ struct TopCommand: AsyncParsableCommand {
 
     /// Watches the cluster and shows the dashboard until the user quits; `celeriac demo` opens it too.
     static func showDashboard(configuration: CeleriacConfiguration, options monitorOptions: MonitorOptions, broker: BrokerLabel,
-                              readOnly: Bool = false, ascii: Bool = false, noColor: Bool = false) async throws {
+                              readOnly: Bool = false, ascii: Bool = false, noColor: Bool = false,
+                              stop: StopRequest? = nil) async throws {
         let monitor = Monitor(configuration: configuration, options: monitorOptions)
         do {
             // Log lines would scribble over the screen: the header shows the connection instead.
@@ -60,8 +61,11 @@ struct TopCommand: AsyncParsableCommand {
         options.glyphs = ascii || !localeSpeaksUTF8(environment) ? .ascii : .unicode
         options.readOnly = readOnly
         options.brokerLabel = broker.label
+        options.watchesSignals = stop == nil
+        let runner = DashboardRunner(monitor: monitor, options: options)
+        stop?.whenRequested { runner.requestStop() }
         do {
-            try await DashboardRunner(monitor: monitor, options: options).run()
+            try await runner.run()
         } catch let error as TerminalError {
             await monitor.stop()
             throw ValidationError(error.description)

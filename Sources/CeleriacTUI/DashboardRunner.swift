@@ -15,6 +15,11 @@ public final class DashboardRunner: Sendable {
         public var readOnly = false
         /// Shown in the top bar, e.g. "amqp://localhost:5672//" (never the password).
         public var brokerLabel = ""
+        /// Whether the dashboard ends on SIGINT, SIGTERM and SIGHUP itself. A caller that
+        /// already watches them (the demo) says no and calls `requestStop()`: a second
+        /// watcher would set the signal to SIG_IGN again under the first one's handler, and
+        /// then neither hears it.
+        public var watchesSignals = true
 
         public init() {}
     }
@@ -31,7 +36,7 @@ public final class DashboardRunner: Sendable {
     /// Shows the dashboard until the user quits or SIGINT/SIGTERM/SIGHUP arrives; the terminal
     /// is restored either way.
     public func run() async throws {
-        let signals = watchSignals()
+        let signals = options.watchesSignals ? watchSignals() : []
         defer { signals.forEach { $0.cancel() } }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let thread = Thread { [self] in
@@ -45,6 +50,11 @@ public final class DashboardRunner: Sendable {
             thread.name = "celeriac-top-terminal"
             thread.start()
         }
+    }
+
+    /// Ends the dashboard as a signal would, for a caller that watches the signals itself.
+    public func requestStop() {
+        stopRequested.withLockedValue { $0 = true }
     }
 
     private func watchSignals() -> [any DispatchSourceSignal] {

@@ -99,6 +99,24 @@ struct DemoTests {
         #expect(!FileManager.default.fileExists(atPath: directory), "\(directory) was left behind")
     }
 
+    /// SIGTERM (as a service manager or `kill` sends it) while the dashboard is on screen
+    /// stops the whole cluster too, as `q` does.
+    @Test func sigtermStopsAnInteractiveDemoAndItsCluster() async throws {
+        let tmux = try TmuxSession(command: [CeleriacBinary.url.path, "demo"], columns: 200,
+                                   environment: ["TERM": "xterm-256color", "LANG": "C.UTF-8"])
+        defer { tmux.kill() }
+        _ = try await detached { try tmux.waitFor(text: "Overview —", timeout: 30) }
+        let demo = try #require(try tmux.panePID())
+        kill(demo, SIGTERM)
+        let screen = try await detached {
+            try tmux.waitFor("the demo to stop everything and exit", timeout: 60) { _ in (try? tmux.paneIsDead()) == true }
+        }
+        let final = try await detached { try tmux.screen() }
+        let started = Self.startedProcesses(final)
+        #expect(started.names == ["broker", "demo-prefork", "demo-async", "producer", "beat"], "\(final)\n\(screen)")
+        for pid in started.pids { #expect(!Self.isRunning(pid), "pid \(pid) is still running") }
+    }
+
     // MARK: Reading what the demo printed
 
     /// "Started broker (pid 1), demo-prefork (pid 2), …; logs and data in DIR".

@@ -82,7 +82,8 @@ struct DemoCommand: AsyncParsableCommand {
             throw DemoError("the demo's dashboard needs a terminal; run it in one, or add --headless --duration S for a summary instead")
         }
         let stop = StopRequest()
-        let signals = TerminationSignals { stop.request() }
+        // SIGHUP too: the dashboard, which would watch it, leaves the signals to the demo.
+        let signals = TerminationSignals([SIGINT, SIGTERM, SIGHUP]) { stop.request() }
         defer { signals.cancel() }
         let directory = try DemoDirectory(keeping: keepData)
         let cluster = DemoCluster(executable: WorkerOptions.currentExecutable, directory: directory.path)
@@ -119,7 +120,7 @@ struct DemoCommand: AsyncParsableCommand {
                 try await runHeadless(cluster, listener: listener, broker: endpoints.brokerURL, stop: stop)
             } else {
                 say("Opening celeriac top; q or Ctrl-C stops the whole cluster.")
-                try await showDashboard(endpoints, resultBackend: await cluster.resultBackend)
+                try await showDashboard(endpoints, resultBackend: await cluster.resultBackend, stop: stop)
                 say("Stopping the demo: producer and beat, workers (warm), broker…")
             }
         } catch {
@@ -162,7 +163,9 @@ struct DemoCommand: AsyncParsableCommand {
         return Endpoints(brokerURL: broker, managementURL: managementURL)
     }
 
-    private func showDashboard(_ endpoints: Endpoints, resultBackend: String) async throws {
+    /// The dashboard, ended by `q` or by the demo's own SIGINT/SIGTERM (`stop`): the demo
+    /// holds those signals, so the dashboard would not hear them itself.
+    private func showDashboard(_ endpoints: Endpoints, resultBackend: String, stop: StopRequest) async throws {
         var configuration = CeleriacConfiguration()
         configuration.brokerURL = endpoints.brokerURL
         configuration.resultBackend = resultBackend
@@ -172,7 +175,7 @@ struct DemoCommand: AsyncParsableCommand {
         options.virtualHost = broker.virtualHost
         options.pollInterval = 2  // pool sizes follow the autoscaler closely
         try await TopCommand.showDashboard(configuration: configuration, options: options, broker: broker,
-                                           ascii: ascii, noColor: noColor)
+                                           ascii: ascii, noColor: noColor, stop: stop)
     }
 
     /// Straight to standard output, unbuffered, so it shows before the screen takes over.

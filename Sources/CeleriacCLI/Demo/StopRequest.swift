@@ -22,6 +22,15 @@ final class StopRequest: Sendable {
         waiters.forEach { $0() }
     }
 
+    /// Runs `callback` once a stop is asked for — at once if it already was.
+    func whenRequested(_ callback: @escaping @Sendable () -> Void) {
+        let now = state.withLockedValue { state in
+            if !state.requested { state.waiters.append(callback) }
+            return state.requested
+        }
+        if now { callback() }
+    }
+
     /// Throws once a stop was asked for, so a start in progress goes no further.
     func check() throws {
         if isRequested { throw DemoError("interrupted; everything the demo had started is stopped") }

@@ -74,6 +74,11 @@ final class TmuxSession: Sendable {
         try tmux(["display-message", "-p", "-t", name, "#{pane_dead}"]).trimmingCharacters(in: .whitespacesAndNewlines) == "1"
     }
 
+    /// The process the pane runs: the command it was started with.
+    func panePID() throws -> pid_t? {
+        pid_t(try tmux(["display-message", "-p", "-t", name, "#{pane_pid}"]).trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
     func kill() {
         _ = try? tmux(["kill-server"])
     }
