@@ -6,10 +6,10 @@ public enum BeatSchedule: Sendable, Hashable {
     case crontab(Crontab)
     case solar(SolarSchedule)
 
-    /// The first run strictly after `date`; crontabs count in `timeZone`.
+    /// The first run strictly after `date`; crontabs and relative intervals count in `timeZone`.
     public func nextRun(after date: Date, in timeZone: TimeZone) -> Date? {
         switch self {
-        case .interval(let interval): return interval.nextRun(after: date)
+        case .interval(let interval): return interval.nextRun(after: date, in: timeZone)
         case .crontab(let crontab): return crontab.nextRun(after: date, in: timeZone)
         case .solar(let solar): return solar.nextRun(after: date)
         }
