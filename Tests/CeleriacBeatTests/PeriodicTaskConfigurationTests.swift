@@ -60,11 +60,51 @@ import Testing
         #expect(entries[1].table["catch_up"] == nil)
     }
 
+    /// `schedule` takes the duration spellings of the one-line spec (`celeriac beat add
+    /// --schedule`), read by the same parser, as well as seconds.
+    @Test func scheduleIsSecondsOrADuration() throws {
+        let entries = try Self.entries("""
+            [beat_schedule.a-seconds]
+            task = "t"
+            schedule = 30
+
+            [beat_schedule.b-spaced]
+            task = "t"
+            schedule = "30 s"
+
+            [beat_schedule.c-joined]
+            task = "t"
+            schedule = "90s"
+
+            [beat_schedule.d-fraction]
+            task = "t"
+            schedule = "1.5 min"
+
+            [beat_schedule.e-relative-flag]
+            task = "t"
+            schedule = "2 h"
+            relative = true
+
+            [beat_schedule.f-every-relative]
+            task = "t"
+            schedule = "every 1 d relative"
+            """)
+        #expect(entries.map(\.schedule) == [
+            .interval(try IntervalSchedule(seconds: 30)), .interval(try IntervalSchedule(seconds: 30)),
+            .interval(try IntervalSchedule(seconds: 90)), .interval(try IntervalSchedule(seconds: 90)),
+            .interval(try IntervalSchedule(seconds: 7_200, relative: true)), .interval(try IntervalSchedule(seconds: 86_400, relative: true)),
+        ])
+        for entry in entries { #expect(try PeriodicTask(name: entry.name, table: entry.table) == entry) }
+    }
+
     @Test(arguments: [
         ("[beat_schedule.x]\nschedule = 5", "beat_schedule entry 'x': it needs task"),
         ("[beat_schedule.x]\ntask = \"t\"", "give exactly one of schedule"),
         ("[beat_schedule.x]\ntask = \"t\"\nschedule = 5\ncrontab = \"* * * * *\"", "give exactly one of schedule"),
         ("[beat_schedule.x]\ntask = \"t\"\nschedule = 0", "above 0"),
+        ("[beat_schedule.x]\ntask = \"t\"\nschedule = \"0 s\"", "above 0"),
+        ("[beat_schedule.x]\ntask = \"t\"\nschedule = \"30 parsecs\"", "beat_schedule entry 'x': schedule '30 parsecs': an interval is a number and a unit"),
+        ("[beat_schedule.x]\ntask = \"t\"\nschedule = \"cron * * * * *\"", "schedule is seconds (30) or a duration"),
         ("[beat_schedule.x]\ntask = \"t\"\ncrontab = \"61 * * * *\"", "minute: 61 is outside 0–59"),
         ("[beat_schedule.x]\ntask = \"t\"\nsolar = \"sunset\"", "latitude and longitude"),
         ("[beat_schedule.x]\ntask = \"t\"\nschedule = 5\nargs = 3", "args is a list"),
@@ -86,5 +126,25 @@ import Testing
         #expect(throws: PeriodicTaskError.self) {
             try app.addPeriodicTask("ping", task: "proj.other", schedule: .interval(try IntervalSchedule(seconds: 1)))
         }
+    }
+
+    /// Celery's `add_periodic_task(schedule, sig, **options)`: the options are arguments here
+    /// too, and without them the entry is the one `PeriodicTask(name:task:schedule:)` makes.
+    @Test func addPeriodicTaskTakesCelerysOptions() throws {
+        let app = App()
+        try app.addPeriodicTask("routed", task: "demo.add", args: [2, 3], schedule: .every(.seconds(30)),
+                                queue: "periodic", exchange: "beat-ex", routingKey: "beat.routed", priority: 7,
+                                expires: 25, oneOff: true, enabled: false, catchUp: .skip)
+        try app.addPeriodicTask("plain", task: "demo.add", schedule: .every(.seconds(3_600), relative: true))
+        let entries = Dictionary(uniqueKeysWithValues: app.periodicTasks.all.map { ($0.name, $0) })
+        #expect(entries["routed"] == PeriodicTask(name: "routed", task: "demo.add", args: [2, 3],
+                                                  schedule: .interval(try IntervalSchedule(seconds: 30)), queue: "periodic",
+                                                  exchange: "beat-ex", routingKey: "beat.routed", priority: 7, expires: 25,
+                                                  enabled: false, oneOff: true, catchUp: .skip))
+        #expect(entries["plain"] == PeriodicTask(name: "plain", task: "demo.add",
+                                                 schedule: .interval(try IntervalSchedule(seconds: 3_600, relative: true))))
+        let sent = entries["routed"]!.sendOptions(sentAt: Date(timeIntervalSince1970: 1_800_000_000))
+        #expect(sent.queue == "periodic" && sent.exchange == "beat-ex" && sent.routingKey == "beat.routed" && sent.priority == 7)
+        #expect(sent.expires == Date(timeIntervalSince1970: 1_800_000_025))
     }
 }

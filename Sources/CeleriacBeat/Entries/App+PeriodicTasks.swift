@@ -9,13 +9,21 @@ extension App {
     ///                                            schedule: .crontab(try Crontab(expression: "0 3 * * *"))))
     public var periodicTasks: PeriodicTaskRegistry { PeriodicTaskRegistry.of(self) }
 
-    /// Adds one periodic task: Celery's `app.add_periodic_task(schedule, sig, name=...)`.
-    /// `catchUp` says what it does about runs missed while no beat could send them (nil: the
-    /// beat's default, once — Celery's behaviour).
+    /// Adds one periodic task: Celery's `app.add_periodic_task(schedule, sig, name=..., **options)`,
+    /// with the options Celery passes on to `apply_async` (queue, exchange, routing_key,
+    /// priority, expires — seconds after each send) and the entry's own: `oneOff` (run once,
+    /// then disable), `enabled`, and `catchUp` for runs missed while no beat could send them
+    /// (nil: the beat's default, once — Celery's behaviour). The defaults send as Celery does.
+    ///
+    ///     try app.addPeriodicTask("tick", task: "demo.add", args: [2, 3], schedule: .every(.seconds(30)),
+    ///                             queue: "periodic", expires: 25)
     public func addPeriodicTask(_ name: String, task: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:],
-                                schedule: BeatSchedule, catchUp: CatchUp? = nil) throws(PeriodicTaskError) {
+                                schedule: BeatSchedule, queue: String? = nil, exchange: String? = nil,
+                                routingKey: String? = nil, priority: Int? = nil, expires: Double? = nil,
+                                oneOff: Bool = false, enabled: Bool = true, catchUp: CatchUp? = nil) throws(PeriodicTaskError) {
         try periodicTasks.add(PeriodicTask(name: name, task: task, args: args, kwargs: kwargs, schedule: schedule,
-                                           catchUp: catchUp))
+                                           queue: queue, exchange: exchange, routingKey: routingKey, priority: priority,
+                                           expires: expires, enabled: enabled, oneOff: oneOff, catchUp: catchUp))
     }
 }
 

@@ -5,7 +5,7 @@ extension PeriodicTask {
     ///
     ///     [beat_schedule.add-every-10s]
     ///     task = "demo.add"
-    ///     schedule = 10                 # seconds; or crontab = "30 7 * * mon-fri";
+    ///     schedule = 10                 # seconds, or "30 s", "1.5 min", "2 h"; or crontab = "30 7 * * mon-fri";
     ///     args = [2, 3]                 # or solar = "sunset", latitude = 52.5, longitude = 13.4
     ///
     /// and optionally kwargs, queue, exchange, routing_key, priority, expires, relative,
@@ -47,12 +47,19 @@ extension PeriodicTask {
         func problem(_ text: String) -> PeriodicTaskError { .invalidEntry(name: name, reason: text) }
         guard let task = table["task"]?.stringValue, !task.isEmpty else { throw problem("it needs task = \"module.name\"") }
         let given = ["schedule", "crontab", "solar"].filter { table[$0] != nil }
-        guard given.count == 1 else { throw problem("give exactly one of schedule (seconds), crontab or solar") }
+        guard given.count == 1 else { throw problem("give exactly one of schedule (seconds or a duration), crontab or solar") }
         let schedule: BeatSchedule
         do {
-            if let seconds = table["schedule"] {
-                guard let value = seconds.doubleValue else { throw problem("schedule is a number of seconds") }
-                schedule = .interval(try IntervalSchedule(seconds: value, relative: table["relative"]?.boolValue ?? false))
+            if let every = table["schedule"] {
+                let relative = table["relative"]?.boolValue ?? false
+                if let seconds = every.doubleValue {
+                    schedule = .interval(try IntervalSchedule(seconds: seconds, relative: relative))
+                } else if let text = every.stringValue, case .interval(let interval) = try BeatSchedule(spec: text) {
+                    // The duration spellings of the one-line spec: "30 s", "30s", "1.5 min", "every 2 h relative".
+                    schedule = .interval(try IntervalSchedule(seconds: interval.seconds, relative: relative || interval.relative))
+                } else {
+                    throw problem("schedule is seconds (30) or a duration (\"30 s\", \"1.5 min\", \"2 h\", \"1 d\"); use crontab = or solar = for the other kinds")
+                }
             } else if let cron = table["crontab"] {
                 guard let text = cron.stringValue else { throw problem("crontab is a string such as \"30 7 * * mon-fri\"") }
                 schedule = .crontab(try Crontab(expression: text))

@@ -6,6 +6,11 @@ public enum BeatSchedule: Sendable, Hashable {
     case crontab(Crontab)
     case solar(SolarSchedule)
 
+    /// An interval from a Swift `Duration`: `.every(.seconds(30))`, `.every(.seconds(3_600), relative: true)`.
+    public static func every(_ duration: Duration, relative: Bool = false) throws(IntervalScheduleError) -> BeatSchedule {
+        .interval(try IntervalSchedule(duration, relative: relative))
+    }
+
     /// The first run strictly after `date`; crontabs and relative intervals count in `timeZone`.
     public func nextRun(after date: Date, in timeZone: TimeZone) -> Date? {
         switch self {
