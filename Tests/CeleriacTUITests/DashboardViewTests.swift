@@ -626,3 +626,80 @@ enum ClusterFixture {
         #expect(canvas.text.contains("Args must be a JSON list"))
     }
 }
+
+/// The Beat screen with beats reporting: each entry's schedule in words and its next run as
+/// a countdown, "due now" once that moment has passed, "(disabled)" with no next run, and
+/// "beat silent" for the entries of a beat no longer heard from.
+@Suite struct BeatScreenViewTests {
+    static let now = ClusterFixture.now
+
+    static func entry(_ name: String, _ schedule: String, enabled: Bool = true, last: Double? = nil, next: Double?,
+                      runs: Int = 0) -> JSONValue {
+        var fields: [String: JSONValue] = ["name": .string(name), "task": "demo.add", "schedule": .string(schedule),
+                                           "enabled": .bool(enabled), "total_run_count": .int(runs)]
+        if let last { fields["last_run_at"] = .double(last) }
+        if let next { fields["next_run_at"] = .double(next) }
+        return .object(fields)
+    }
+
+    static func heartbeat(_ host: String, at timestamp: Double, store: String, _ entries: [JSONValue]) -> CeleryEvent {
+        ClusterFixture.event("beat-heartbeat", host, at: timestamp,
+                             ["freq": 5.0, "schedule_store": .string(store), "entries": .array(entries)])
+    }
+
+    /// beat.a@vm heard a second ago (alive); beat.b@vm last heard a minute ago, three
+    /// heartbeats (15 s) being the limit (silent).
+    static var model: MonitorModel {
+        var model = MonitorModel()
+        model.apply(heartbeat("beat.a@vm", at: now - 1, store: "/srv/a.json", [
+            entry("tick", "every 30 s", last: now - 18, next: now + 12, runs: 7),
+            entry("overdue", "every 1 min", last: now - 61, next: now - 1, runs: 3),
+            entry("paused", "at 07:30 on sat", enabled: false, next: now + 3_600),
+            entry("sunset", "sunset at 52.5 N, 13.4 E", next: now + 7_200),
+        ]))
+        model.apply(heartbeat("beat.b@vm", at: now - 60, store: "/srv/b.json", [
+            entry("gone", "every 10 s", last: now - 65, next: now - 55, runs: 2),
+        ]))
+        return model
+    }
+
+    static func row(_ lines: [String], _ name: String) -> String {
+        lines.first { $0.hasPrefix(" " + name + " ") || $0.hasPrefix(name + " ") || $0.contains(" \(name) ") } ?? ""
+    }
+
+    @Test func aPopulatedScheduleShowsCountdownDueDisabledAndSilence() {
+        let lines = ClusterFixture.rows(ClusterFixture.frame(Self.model, ClusterFixture.state(.beat), rows: 24, columns: 160))
+        let text = lines.joined(separator: "\n")
+        #expect(lines[1].hasPrefix(" Beat — 5 entries · beat.a@vm alive, beat.b@vm silent"), "\(lines[1])")
+        #expect(!text.contains("no beat is reporting"))
+
+        let tick = Self.row(lines, "tick")
+        #expect(tick.contains("every 30 s") && tick.contains("\(Text.clock(Self.now + 12)) (in 12.0s)"), "countdown: \(tick)")
+        #expect(tick.contains(Text.clock(Self.now - 18)) && tick.contains(" 7 "), "last run and count: \(tick)")
+        #expect(tick.contains("beat.a@vm"), "\(tick)")
+
+        let overdue = Self.row(lines, "overdue")
+        #expect(overdue.contains("due now"), "a next run already past: \(overdue)")
+
+        let paused = Self.row(lines, "paused")
+        #expect(paused.contains("(disabled) at 07:30 on sat"), "\(paused)")
+        #expect(!paused.contains("(in ") && !paused.contains("due now"), "a disabled entry has no next run: \(paused)")
+        #expect(paused.contains(" - "), "never run: \(paused)")
+
+        let sunset = Self.row(lines, "sunset")
+        #expect(sunset.contains("sunset at 52.5 N, 13.4 E") && sunset.contains("(in 2h00m)"), "\(sunset)")
+
+        let gone = Self.row(lines, "gone")
+        #expect(gone.contains("beat silent") && !gone.contains("due now"), "a silent beat's entry: \(gone)")
+        #expect(gone.contains("beat.b@vm"), "\(gone)")
+
+        #expect(text.contains("n run now"), "the keys an editable screen offers")
+    }
+
+    /// The same screen read-only (`--read-only`): the entries as before, no keys that change them.
+    @Test func aReadOnlyDashboardOffersNoBeatKeys() {
+        let text = ClusterFixture.frame(Self.model, ClusterFixture.state(.beat, readOnly: true), rows: 24, columns: 160).text
+        #expect(text.contains("due now") && text.contains("beat silent") && text.contains("(disabled)"))
+        #expect(!text.contains("n run now") && !text.contains("d disable"))
+    }
+}
