@@ -87,6 +87,19 @@ struct DemoTests {
         }
         #expect(try await Self.processes(of: node, broker) > before)
 
+        // Screen 5: the demo's beat with its three entries, one of each kind, in words.
+        let beat = try await detached {
+            try tmux.send("5")
+            return try tmux.waitFor("the demo's beat with its interval, crontab and solar entries", timeout: 30) { screen in
+                screen.contains("Beat — 3 entries") && screen.contains("add-every-10s") && screen.contains("xsum-every-minute")
+                    && screen.contains("noop-at-berlin-sunset")
+            }
+        }
+        let beatRow = { (name: String) in beat.split(separator: "\n").first { $0.contains(name) }.map(String.init) ?? "" }
+        #expect(beatRow("add-every-10s").contains("every 10 s"), "\(beat)")
+        #expect(beatRow("xsum-every-minute").contains("every minute"), "\(beat)")
+        #expect(beatRow("noop-at-berlin-sunset").contains("sunset at 52.5 N, 13.4 E"), "\(beat)")
+
         let screen = try await detached {
             try tmux.send("q")
             return try tmux.waitFor("the demo to stop everything and exit", timeout: 60) { _ in (try? tmux.paneIsDead()) == true }
