@@ -83,6 +83,10 @@ public struct CeleriacConfiguration: Sendable, Hashable {
     public var beatSchedule: [String: JSONValue] = [:]
     /// Celery's `beat_max_loop_interval`: the longest beat sleeps; nil is 300 s.
     public var beatMaxLoopInterval: Double?
+    /// `beat_catch_up` (ours): what beat entries that set no `catch_up` do about runs missed
+    /// while no beat could send them — "once" (nil: Celery's behaviour), "skip" or "replay N";
+    /// read and checked by CeleriacBeat. `celeriac beat --catch-up` wins.
+    public var beatCatchUp: String?
     public var taskDefaults = TaskDefaults()
 
     public init() {}

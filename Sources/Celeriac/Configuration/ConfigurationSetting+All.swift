@@ -36,6 +36,7 @@ extension ConfigurationSetting {
         .init(key: "task_routes", kind: .routes) { $0.routes = routes(from: $1) },
         .init(key: "beat_schedule", kind: .beatSchedule) { $0.beatSchedule = $1.objectValue ?? [:] },
         .init(key: "beat_max_loop_interval", kind: .optionalSeconds) { $0.beatMaxLoopInterval = $1.doubleValue },
+        .init(key: "beat_catch_up", kind: .optionalString) { $0.beatCatchUp = $1.stringValue.flatMap { $0.isEmpty ? nil : $0 } },
         .init(key: "task_serializer", kind: .serializer) { _, _ in },
         .init(key: "result_serializer", kind: .serializer) { _, _ in },
         .init(key: "accept_content", kind: .serializer) { _, _ in },

@@ -3,7 +3,8 @@
 /// it took after the run fell due.
 ///
 /// Written `once`, `skip` or `replay N` — in `beat_schedule` (`catch_up = "skip"`), in
-/// `celeriac beat add|edit --catch-up` and `celeriac beat --catch-up` (the beat's default).
+/// `celeriac beat add|edit --catch-up`, and for the beat's default `beat_catch_up` in
+/// celeriac.toml or `celeriac beat --catch-up`.
 public enum CatchUp: Sendable, Hashable {
     /// One run for all those missed, sent at once, and the schedule counts on from then:
     /// Celery's beat (its `is_due` says due once, however late), and the default.
@@ -31,6 +32,18 @@ public enum CatchUp: Sendable, Hashable {
         }
     }
 
+    /// The beat's default rule: `celeriac beat --catch-up` if given, else `beat_catch_up` from
+    /// the configuration, else `.default`. A bad value is named by where it came from.
+    public static func beatDefault(flag: String?, configured: String?) throws(CatchUpError) -> CatchUp {
+        if let flag {
+            do { return try CatchUp(spec: flag) } catch { throw .invalidIn(source: "--catch-up", flag) }
+        }
+        if let configured {
+            do { return try CatchUp(spec: configured) } catch { throw .invalidIn(source: "beat_catch_up", configured) }
+        }
+        return .default
+    }
+
     /// What `init(spec:)` reads back: "once", "skip", "replay 3".
     public var spec: String {
         switch self {
@@ -51,11 +64,17 @@ public enum CatchUp: Sendable, Hashable {
 
 public enum CatchUpError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalid(String)
+    /// A bad beat-wide rule, with the flag or setting it came from.
+    case invalidIn(source: String, String)
 
     public var description: String {
         switch self {
-        case .invalid(let spec):
-            return "catch-up '\(spec)': write once (run missed runs once, Celery's default), skip (wait for the next due time) or replay N (the latest N missed runs, N from 1 to \(CatchUp.replayLimit))"
+        case .invalid(let spec): return Self.fix(spec)
+        case .invalidIn(let source, let spec): return "\(source): " + Self.fix(spec)
         }
+    }
+
+    private static func fix(_ spec: String) -> String {
+        "catch-up '\(spec)': write once (run missed runs once, Celery's default), skip (wait for the next due time) or replay N (the latest N missed runs, N from 1 to \(CatchUp.replayLimit))"
     }
 }

@@ -34,9 +34,9 @@ struct BeatRunCommand: AsyncParsableCommand {
             change them while beat runs. Each run is saved as it is sent, so a beat stopped or \
             killed and started again neither forgets nor repeats a run. An entry that missed \
             runs while no beat could send them (stopped, or the broker away) runs once, at \
-            once — Celery's behaviour and the default; --catch-up, or catch_up per entry, \
-            changes that to skip or 'replay N'. A broker that goes away does not stop the \
-            beat: it says so and tries again. One beat per schedule: a second one on \
+            once — Celery's behaviour and the default; --catch-up or beat_catch_up in \
+            celeriac.toml, or catch_up per entry, changes that to skip or 'replay N'. A \
+            broker that goes away does not stop the beat: it says so and tries again. One beat per schedule: a second one on \
             the same store waits as a standby and takes over when the first stops.
             """
     )
@@ -67,7 +67,7 @@ struct BeatRunCommand: AsyncParsableCommand {
     @Option(name: .customLong("pidfile"), help: "File to write the process id to while running.")
     var pidFile: String?
 
-    @Option(help: ArgumentHelp("What entries that set no catch_up do about runs missed while no beat could send them: once (default, Celery's), skip, or 'replay N'.", valueName: "rule"))
+    @Option(help: ArgumentHelp("What entries that set no catch_up do about runs missed while no beat could send them: once (Celery's), skip, or 'replay N' (default: beat_catch_up, once).", valueName: "rule"))
     var catchUp: String?
 
     @Option(help: "The broker lease's name: one beat sends per name, across hosts (default: the schedule file's name).")
@@ -85,22 +85,22 @@ struct BeatRunCommand: AsyncParsableCommand {
             throw ValidationError("--max-interval \(maxInterval): give seconds above 0")
         }
         try WorkerLogSink.validateLevel(logLevel)
-        _ = try catchUpRule
+        _ = try catchUpRule(configured: nil)
     }
 
-    var catchUpRule: CatchUp {
-        get throws {
-            do {
-                return try catchUp.map { try CatchUp(spec: $0) } ?? .default
-            } catch {
-                throw ValidationError("--catch-up: \(error)")
-            }
+    /// --catch-up, else beat_catch_up from the configuration, else once.
+    func catchUpRule(configured: String?) throws -> CatchUp {
+        do {
+            return try CatchUp.beatDefault(flag: catchUp, configured: configured)
+        } catch {
+            throw ValidationError("\(error)")
         }
     }
 
     func run() async throws {
         _ = try WorkerLogSink.bootstrap(path: logFile, level: logLevel, processName: "Beat")
         let configuration = try app.configuration()
+        let defaultCatchUp = try catchUpRule(configured: configuration.beatCatchUp)
         let celeriac = App(configuration)
         if let appName {
             do {
@@ -147,7 +147,7 @@ struct BeatRunCommand: AsyncParsableCommand {
         let events = EventPublisher(transport: transport, hostname: node)
         let service = BeatService(app: celeriac, entries: entries, store: store, timeZone: configuration.timezone,
                                   maxInterval: maxInterval ?? configuration.beatMaxLoopInterval ?? 300,
-                                  catchUp: try catchUpRule, events: events,
+                                  catchUp: defaultCatchUp, events: events,
                                   leases: localLeases + [BrokerLease(name: leaseName, transport: transport)], logger: logger)
         logger.info("beat: \(node): \(entries.count) configured entries, \(scheduler == .db ? "database" : "schedule file") \(storePath), time zone \(configuration.timezoneName)")
         // A standby on this host finds the mailbox held (it is exclusive) and keeps trying.
