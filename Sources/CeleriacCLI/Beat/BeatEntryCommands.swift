@@ -26,13 +26,7 @@ struct BeatListCommand: AsyncParsableCommand {
             }
             return
         }
-        let rows = schedule.entries.map { entry -> [String] in
-            let state = schedule.states[entry.name] ?? PeriodicTaskState()
-            let lastRun = state.totalRunCount == 0 ? "-" : state.lastRunAt.map(Self.clock) ?? "-"
-            return [entry.name, entry.task, entry.schedule.spec, JSONValue.array(entry.args).serialized,
-                    entry.enabled ? "yes" : "no", lastRun, "\(state.totalRunCount)"]
-        }
-        print(Self.table(header: ["NAME", "TASK", "SCHEDULE", "ARGS", "ENABLED", "LAST RUN", "RUNS"], rows: rows))
+        print(Self.table(header: StoredSchedule.listingHeader, rows: schedule.listingRows(clock: Self.clock)))
         for problem in schedule.problems { print("! \(problem)") }
         print(await database.follower(store).prefixingFirstLetterCapitalized())
     }
