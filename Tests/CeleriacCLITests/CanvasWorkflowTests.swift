@@ -60,6 +60,11 @@ struct CanvasWorkflowTests {
             #expect(try await app.apply(.s("demo.fanout", [5, 6, 7])).get(timeout: 20) == [5, 8, 13], "\(logTail())")
             #expect(try await app.apply(Signature.s("demo.fanout", [5, 6]) | .s("demo.xsum")).get(timeout: 20) == 13)
 
+            // A chain that ends in a group: the group's members each get the result before it,
+            // and the chain's result is the group's, in order, as Celery's is.
+            #expect(try await app.apply(Signature.s("demo.add", 1, 1) | .group([.s("demo.add", 1), .s("demo.add", 2)]))
+                .get(timeout: 20) == [3, 4], "\(logTail())")
+
             // starmap runs in one message; chunks is a group of starmaps.
             #expect(try await app.apply(.starmap(.s("demo.add"), [[1, 2], [3, 4]])).get(timeout: 20) == [3, 7])
             #expect(try await app.apply(.chunks(.s("demo.mul"), [[1, 1], [2, 2], [3, 3]], size: 2)).get(timeout: 20)
