@@ -413,13 +413,11 @@ def publish(tasks, nodes, backend, task, args, wait=True):
     from scaleapp import app  # configured from the environment just set
 
     app.conf.broker_transport_options = {"confirm_publish": True}
-    try:
-        app.pool.force_close_all(close_pool=False)  # a pooled connection may be to a node killed since
-    except Exception:
-        pass
     ids = [str(uuid.uuid4()) for _ in range(tasks)]
     started = time.monotonic()
-    with app.producer_or_acquire() as producer:
+    # A connection of its own each time, not the pool's: a pooled one may be to a node killed
+    # since, and emptying the pool by force leaves nothing for the next acquire to take.
+    with app.connection_for_write() as connection, connection.Producer() as producer:
         for task_id in ids:
             app.send_task(task, args, task_id=task_id, queue=QUEUE, producer=producer)
     elapsed = time.monotonic() - started

@@ -27,7 +27,7 @@ struct ConfigurationSetting: Sendable {
         case .timezone: return "an IANA time zone name such as UTC or Europe/Paris"
         case .serializer: return "json (the only serializer Celeriac speaks)"
         case .routes: return "a table of task name or glob → {queue, exchange, routing_key, priority}"
-        case .beatSchedule: return "a table of entry name → {task, schedule (seconds) | crontab | solar, args, kwargs, …}"
+        case .beatSchedule: return "a table of entry name → {task, schedule (seconds or a duration such as '30 s') | crontab | solar, args, kwargs, …}"
         case .integer(let range): return "a whole number from \(range.lowerBound) to \(range.upperBound)"
         case .optionalInteger(let range): return "a whole number from \(range.lowerBound) to \(range.upperBound), or none"
         case .seconds: return "a number of seconds, 0 or more"
