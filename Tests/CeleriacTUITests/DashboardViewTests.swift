@@ -689,6 +689,16 @@ enum ClusterFixture {
         let sunset = Self.row(lines, "sunset")
         #expect(sunset.contains("sunset at 52.5 N, 13.4 E") && sunset.contains("(in 2h00m)"), "\(sunset)")
 
+        // A long schedule is whole where the terminal has room, and cut where it has not.
+        var long = MonitorModel()
+        long.apply(Self.heartbeat("beat.a@vm", at: Self.now - 1, store: "/srv/a.json", [
+            Self.entry("weekdays", "at 07:30 on mon-fri", enabled: false, next: nil),
+        ]))
+        let wide = ClusterFixture.rows(ClusterFixture.frame(long, ClusterFixture.state(.beat), rows: 24, columns: 160))
+        #expect(Self.row(wide, "weekdays").contains("(disabled) at 07:30 on mon-fri "), "\(Self.row(wide, "weekdays"))")
+        let narrow = ClusterFixture.rows(ClusterFixture.frame(long, ClusterFixture.state(.beat), rows: 24, columns: 80))
+        #expect(!Self.row(narrow, "weekdays").contains("mon-fri"))
+
         let gone = Self.row(lines, "gone")
         #expect(gone.contains("beat silent") && !gone.contains("due now"), "a silent beat's entry: \(gone)")
         #expect(gone.contains("beat.b@vm"), "\(gone)")

@@ -11,8 +11,8 @@ enum BeatScreen {
         let beats = context.model.beats.keys.sorted().compactMap { context.model.beats[$0] }
         let states = beats.map { "\($0.hostname) \($0.isAlive(at: context.now) ? "alive" : "silent")" }.joined(separator: ", ")
         Chrome.drawTop(&canvas, context, title: "Beat — \(rows.count) entries · \(states)")
-        let columns = Columns([("ENTRY", 22), ("TASK", 18), ("SCHEDULE", 28), ("NEXT RUN", 20), ("LAST RUN", 10), ("RUNS", 6),
-                               ("BEAT", 10)], total: canvas.columns - 1)
+        let columns = Columns([("ENTRY", 22), ("TASK", 18), ("SCHEDULE", scheduleWidth(rows, columns: canvas.columns)),
+                               ("NEXT RUN", 20), ("LAST RUN", 10), ("RUNS", 6), ("BEAT", 10)], total: canvas.columns - 1)
         canvas.put(2, 1, columns.header, .header)
         let height = max(0, canvas.rows - 2 - 3)
         let selected = min(context.state.selected(.beat), max(0, rows.count - 1))
@@ -31,6 +31,14 @@ enum BeatScreen {
         Chrome.drawBottom(&canvas, context, hints: context.state.readOnly ? "Enter go to its last task  " + Chrome.globalHints
             : "Enter go to its last task  e edit  d disable/enable  n run now  " + Chrome.globalHints)
         if case .form(let form) = context.state.input { BeatEntryFormView.draw(&canvas, context, form) }
+    }
+
+    /// 28 columns, or as many as the longest schedule needs where the terminal has room: a
+    /// crontab or solar entry, disabled, runs past 28 ("(disabled) at 07:30 on mon-fri").
+    static func scheduleWidth(_ rows: [(beat: BeatRecord, entry: BeatRecord.Entry)], columns: Int) -> Int {
+        let longest = rows.map { ($0.entry.enabled ? 0 : "(disabled) ".count) + $0.entry.schedule.count }.max() ?? 0
+        let others = 22 + 18 + 20 + 10 + 6 + 10 + 7  // the other columns at their least, and the gaps
+        return max(28, min(longest, columns - 1 - others))
     }
 
     /// "14:32:05 (in 12s)", "due now", or why there is none.
