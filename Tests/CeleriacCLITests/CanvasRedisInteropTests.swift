@@ -14,27 +14,9 @@ import Testing
 struct CanvasRedisInteropTests {
     @Test func workflowsCrossBetweenPythonAndSwiftWorkers() async throws {
         let redis = try #require(CeleriacBinary.environment["CELERIAC_TEST_REDIS_URL"])
-        try await WorkerInteropTests.withVirtualHost { broker in
-            let (swiftQueue, _) = WorkerInteropTests.names("canvas-swift")
-            let pythonQueue = "canvas-python-\(UUID().uuidString.prefix(8).lowercased())"
-            // Queues with priorities, as fixapp's worker declares them: each worker sends chord
-            // bodies to the other's queue, and every declaration of a queue must agree.
-            let (worker, log) = try await WorkerInteropTests.startReadyWorker(
-                queue: swiftQueue, broker: broker, extra: ["--result-backend", redis],
-                environment: ["CELERIAC_TASK_QUEUE_MAX_PRIORITY=10"])
-            defer { worker.stop() }
-            let pythonLog = FileManager.default.temporaryDirectory.appendingPathComponent("\(pythonQueue).log").path
-            var environment = ProcessInfo.processInfo.environment
-            environment["CELERIAC_TEST_AMQP_URL"] = broker
-            environment["CELERIAC_TEST_RESULT_BACKEND"] = redis
-            let python = try BackgroundProcess("/bin/bash", arguments: [
-                PythonCluster.interop.appendingPathComponent("run_worker.sh").path, "py-\(pythonQueue)@localhost", pythonQueue,
-            ], environment: environment, logFile: pythonLog)
-            defer { python.stop() }
-            func logs() -> String {
-                [log, pythonLog].map { String(((try? String(contentsOfFile: $0, encoding: .utf8)) ?? "").suffix(1500)) }
-                    .joined(separator: "\n--- python worker ---\n")
-            }
+        try await SideBySideWorkers.run("canvas", redis: redis) { workers in
+            let (broker, swiftQueue, pythonQueue) = (workers.broker, workers.swiftQueue, workers.pythonQueue)
+            func logs() -> String { workers.logs() }
 
             let app = CanvasWorkflowTests.app(broker: broker, queue: swiftQueue, backend: redis, maxPriority: 10)
             defer { Task { await app.close() } }
