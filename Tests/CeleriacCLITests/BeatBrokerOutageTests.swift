@@ -11,17 +11,7 @@ import Testing
 struct BeatBrokerOutageTests {
     /// `tick`, every second, to a queue only the test reads.
     static func configuration(broker: String, queue: String, in directory: String) throws -> String {
-        let path = directory + "/celeriac.toml"
-        try """
-            broker_url = "\(broker)"
-
-            [beat_schedule.tick]
-            task = "demo.add"
-            schedule = 1
-            args = [4, 2]
-            queue = "\(queue)"
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        try BeatTests.writeConfiguration(broker: broker, in: directory, BeatTests.everySecond("tick", args: [4, 2], queue: queue))
     }
 
     static func lines(_ log: String) -> [Substring] {

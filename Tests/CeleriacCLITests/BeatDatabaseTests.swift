@@ -10,17 +10,21 @@ import Testing
 extension BeatTests {
     /// One entry, `tick`: demo.add(2, 3) every second to a queue of the test's own.
     static func databaseConfiguration(broker: String, queue: String, in directory: String) throws -> String {
-        let path = directory + "/celeriac.toml"
-        try """
-            broker_url = "\(broker)"
+        try writeConfiguration(broker: broker, in: directory, everySecond("tick", args: [2, 3], queue: queue))
+    }
 
-            [beat_schedule.tick]
-            task = "demo.add"
-            schedule = 1
-            args = [2, 3]
-            queue = "\(queue)"
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+    /// celeriac.toml in `directory`: the broker, then `entries` (beat_schedule tables).
+    static func writeConfiguration(broker: String, in directory: String, _ entries: String...) throws -> String {
+        let path = directory + "/celeriac.toml"
+        try (["broker_url = \"\(broker)\""] + entries).joined(separator: "\n\n")
+            .write(toFile: path, atomically: true, encoding: .utf8)
         return path
+    }
+
+    /// An entry sending demo.add(`args`) every second to `queue`, with `extra` lines.
+    static func everySecond(_ name: String, args: [Int], queue: String, extra: String...) -> String {
+        (["[beat_schedule.\(name)]", "task = \"demo.add\"", "schedule = 1", "args = \(args)", "queue = \"\(queue)\""] + extra)
+            .joined(separator: "\n")
     }
 
     static func startDatabaseBeat(config: String, database: String, directory: String) throws -> (BackgroundProcess, String) {

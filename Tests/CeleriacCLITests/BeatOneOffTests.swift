@@ -11,24 +11,9 @@ extension BeatTests {
     /// show the beat went on looking; both to a queue nobody consumes, so the queue itself
     /// holds every message the beats sent.
     static func oneOffConfiguration(broker: String, queue: String, in directory: String) throws -> String {
-        let path = directory + "/celeriac.toml"
-        try """
-            broker_url = "\(broker)"
-
-            [beat_schedule.once]
-            task = "demo.add"
-            schedule = 1
-            args = [1, 1]
-            one_off = true
-            queue = "\(queue)"
-
-            [beat_schedule.tick]
-            task = "demo.add"
-            schedule = 1
-            args = [2, 3]
-            queue = "\(queue)"
-            """.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
+        try writeConfiguration(broker: broker, in: directory,
+                               everySecond("once", args: [1, 1], queue: queue, extra: "one_off = true"),
+                               everySecond("tick", args: [2, 3], queue: queue))
     }
 
     /// Runs a beat on `store` (extra arguments), restarts it, and returns the two logs: the
