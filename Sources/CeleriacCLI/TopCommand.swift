@@ -45,12 +45,14 @@ struct TopCommand: AsyncParsableCommand {
     static func showDashboard(configuration: CeleriacConfiguration, options monitorOptions: MonitorOptions, broker: BrokerLabel,
                               readOnly: Bool = false, ascii: Bool = false, noColor: Bool = false,
                               stop: StopRequest? = nil) async throws {
+        // Log lines would scribble over the screen (a failover's "cannot connect" warnings did,
+        // from the poller's own connections): while the dashboard owns the terminal nothing in
+        // this process logs to it, and the header and status line say what the logs would.
+        _ = silenceLogging
         let monitor = Monitor(configuration: configuration, options: monitorOptions)
         do {
-            // Log lines would scribble over the screen: the header shows the connection instead.
-            let silent = Logger(label: "celeriac.broker") { _ in SwiftLogNoOpLogHandler() }
             try monitor.start {
-                try await AMQPTransport(configuration, logger: silent)
+                try await AMQPTransport(configuration)
             }
         } catch {
             throw ValidationError(error.description)
@@ -72,6 +74,9 @@ struct TopCommand: AsyncParsableCommand {
         }
         await monitor.stop()
     }
+
+    /// Every logger made from now on drops what it is given; once per process.
+    private static let silenceLogging: Void = LoggingSystem.bootstrap { _ in SwiftLogNoOpLogHandler() }
 
     /// UTF-8 unless the locale says otherwise (LC_ALL, then LC_CTYPE, then LANG).
     static func localeSpeaksUTF8(_ environment: [String: String]) -> Bool {
