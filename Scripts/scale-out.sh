@@ -4,7 +4,7 @@
 #   bash Scripts/scale-out.sh faults [--tasks 20000] [--kills 3] [--partition 30] ...
 #       kill -9 of the node the workers are on, 3 times (restarted after each), then a
 #       30 s partition of the node they are on, under 20,000 acks_late tasks on a quorum
-#       queue (topped up before a fault that would find fewer than half of them left):
+#       queue (demo.sleep(0.5); topped up before a fault that would find fewer than half of them left):
 #       results counted per task id, duplicates reported, time to resume per fault
 #       and p50/p99 per kind of fault and of worker; Celery's worker started again when it
 #       exits by itself (counted); two `celeriac beat` on hosts of their own sharing one
