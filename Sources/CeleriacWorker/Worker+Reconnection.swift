@@ -7,9 +7,7 @@ import Foundation
 /// least once, as with Celery; tasks received on it that had not started are dropped (the
 /// broker hands them out again), as Celery's consumer clears its semaphore.
 extension Worker {
-    /// Pauses between attempts: 2 s, then 2 s longer each time, at most 30 s (Celery's
-    /// broker_connection_retry defaults: interval_start 2, interval_step 2, interval_max 30).
-    static func reconnectionPause(attempt: Int) -> Double { min(2 + 2 * Double(attempt), 30) }
+    static func reconnectionPause(attempt: Int) -> Double { BrokerRetryPause.seconds(attempt: attempt) }
 
     /// The broker at start. Celery's worker keeps trying when no broker answers yet
     /// (broker_connection_retry_on_startup, on unless turned off), with a line per attempt

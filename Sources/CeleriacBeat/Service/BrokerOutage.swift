@@ -20,10 +20,8 @@ struct BrokerOutage: Error, CustomStringConvertible {
         return "\(underlying)"
     }
 
-    /// Pauses between attempts: 2 s, then 2 s longer each time, at most 30 s — the worker's
-    /// reconnection pauses (`Worker.reconnectionPause`), which are Celery's
-    /// broker_connection_retry defaults (interval_start 2, interval_step 2, interval_max 30).
-    static func pause(attempt: Int) -> Double { min(2 + 2 * Double(attempt), 30) }
+    /// The worker's pauses between attempts (`BrokerRetryPause`).
+    static func pause(attempt: Int) -> Double { BrokerRetryPause.seconds(attempt: attempt) }
 
     /// The broker URL (or failover list) as a log may show it: without passwords.
     static func redacted(_ url: String) -> String {
