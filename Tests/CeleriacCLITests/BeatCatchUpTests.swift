@@ -55,25 +55,31 @@ struct BeatCatchUpTests {
             #expect(text.contains("beat: skip-e → demo.add, every 2 s, missed runs are skipped"), "\(text)")
             #expect(text.contains("beat: replay-e → demo.add, every 1 s, up to 3 missed runs replayed"), "\(text)")
 
-            // once: one run for the hour, due when the beat looked, off the old grid.
+            // A loaded machine can stall the beat for seconds between looks; a look that late
+            // is itself a catch-up, so the checks below hold for any stall, not a 1 s cadence.
+            // once: one run for the hour, due when the beat first looked, off the old grid; then
+            // never two runs within a period (the missed hour is not replayed).
             let once = Self.dues(log, entry: "once-e")
-            #expect(once[0].date >= started && !once[0].text.contains(".000000+"), "\(once.map(\.text))")
-            #expect(abs(once[1].date.timeIntervalSince(once[0].date) - 1) < 0.001, "then every second from there: \(once.map(\.text))")
+            let firstLook = once[0].date
+            #expect(firstLook >= started && !once[0].text.contains(".000000+"), "\(once.map(\.text))")
+            #expect(zip(once, once.dropFirst()).allSatisfy { $1.date.timeIntervalSince($0.date) > 0.999 }, "\(once.map(\.text))")
 
-            // skip: nothing for the hour; its first run is its next due time on its own grid.
+            // skip: nothing due by the first look; its first run is its next due time on its own
+            // grid, or a later look's moment if the beat stalled past that time too.
             let skip = Self.dues(log, entry: "skip-e")
-            #expect(skip[0].date >= started, "\(skip.map(\.text))")
-            #expect((skip[0].date.timeIntervalSince1970 - lastRun).truncatingRemainder(dividingBy: 2) == 0, "\(skip.map(\.text))")
+            let onSkipGrid = (skip[0].date.timeIntervalSince1970 - lastRun).truncatingRemainder(dividingBy: 2) == 0
+            #expect(skip[0].date > firstLook && (onSkipGrid || once.contains { $0.text == skip[0].text }),
+                    "\(skip.map(\.text)), once at \(once.map(\.text))")
 
-            // replay 3: the three latest missed runs, oldest first, each at its own moment on
-            // the old grid, all due before the beat's first look (its first log line: `started`
-            // is taken before the process starts, which a loaded machine can delay by seconds);
-            // then on, one second apart.
+            // replay 3: the three latest missed runs, oldest first, each at its own moment on the
+            // old grid and due by the first look; every later run is on that grid too.
             let replay = Self.dues(log, entry: "replay-e")
-            let firstLook = try #require(BeatBrokerOutageTests.lines(log).first.flatMap(BeatBrokerOutageTests.timestamp))
-            #expect(replay.prefix(3).allSatisfy { $0.date <= firstLook && $0.text.contains(".000000+") },
-                    "\(replay.map(\.text)), first look \(firstLook)")
-            #expect(zip(replay, replay.dropFirst()).allSatisfy { abs($1.date.timeIntervalSince($0.date) - 1) < 0.001 }, "\(replay.map(\.text))")
+            let replayed = replay.filter { $0.date <= firstLook }
+            #expect(replayed.count == 3, "\(replay.map(\.text)), first look \(firstLook)")
+            #expect(zip(replayed, replayed.dropFirst()).allSatisfy { abs($1.date.timeIntervalSince($0.date) - 1) < 0.001 },
+                    "\(replay.map(\.text))")
+            #expect(replay.allSatisfy { $0.text.contains(".000000+") }, "\(replay.map(\.text))")
+            #expect(zip(replay, replay.dropFirst()).allSatisfy { $1.date > $0.date }, "\(replay.map(\.text))")
         }
     }
 
