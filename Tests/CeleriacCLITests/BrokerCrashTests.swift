@@ -152,7 +152,7 @@ struct BrokerCrashTests {
         for id in ids {
             let result = try await CeleriacBinary.runDetached(["result", id, "--wait", "--timeout", "60",
                                                                "--result-backend", results, "-b", second.url])
-            #expect(result.stdout.hasPrefix("SUCCESS"), "\(id): \(result.stdout) \(result.stderr)")
+            #expect(result.stdout.hasPrefix("SUCCESS"), "\(id): exit \(result.status): \(result.stdout) \(result.stderr)")
         }
         let connection = try await AMQPConnection.connect(url: second.url)
         let channel = try await connection.openChannel()

@@ -41,6 +41,7 @@ def main():
             producer.publish(body, routing_key=queue, content_type=content_type, content_encoding="utf-8",
                              headers=headers, serializer=None)
         app = Celery("caller", broker=options.broker, backend="rpc://")
+        app.conf.broker_connection_timeout = 30  # Celery's 4 s is shorter than a loaded CI machine can stall
         # The queue itself, not its name: Celery then declares it with its dead-letter arguments.
         good = app.send_task("demo.add", args=(2, 3), queue=task_queue).get(timeout=20)
         found = []

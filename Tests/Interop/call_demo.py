@@ -72,6 +72,7 @@ def main():
     parser.add_argument("--events", action="store_true")
     options = parser.parse_args()
     app = Celery("caller", broker=options.broker, backend="rpc://")
+    app.conf.broker_connection_timeout = 30  # Celery's 4 s is shorter than a loaded CI machine can stall
     watcher = EventWatcher(app) if options.events else None
     send = lambda name, *args, **kwargs: app.send_task(name, args=args, kwargs=kwargs, queue=options.queue)
     # First, while the worker has room: kombu gives an expired task an AMQP TTL too, so one

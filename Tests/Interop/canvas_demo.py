@@ -21,6 +21,7 @@ def main():
     parser.add_argument("--queue", required=True)
     options = parser.parse_args()
     app = Celery("caller", broker=options.broker, backend="rpc://")
+    app.conf.broker_connection_timeout = 30  # Celery's 4 s is shorter than a loaded CI machine can stall
     sig = lambda name, *args, **kwargs: app.signature(name, args=args, queue=options.queue, **kwargs)
     output = {}
     output["chain"] = chain(sig("demo.add", 1, 2), sig("demo.mul", 10), sig("demo.add", 5)).apply_async().get(timeout=30)

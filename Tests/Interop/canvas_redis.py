@@ -38,6 +38,7 @@ def main():
     if options.only is None and options.swift_group is None:
         parser.error("--swift-group is required unless --only is given")
     app = Celery("caller", broker=options.broker, backend=options.redis)
+    app.conf.broker_connection_timeout = 30  # Celery's 4 s is shorter than a loaded CI machine can stall
     # Both workers declare their queues with priorities (fixapp's task_queue_max_priority),
     # and each sends chord bodies to the other's queue: every declaration must agree.
     app.conf.task_queues = [Queue(name, queue_arguments={"x-max-priority": 10})

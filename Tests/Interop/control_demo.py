@@ -24,6 +24,7 @@ def main():
     parser.add_argument("--queue", required=True)
     options = parser.parse_args()
     app = Celery("controller", broker=options.broker, backend="rpc://")
+    app.conf.broker_connection_timeout = 30  # Celery's 4 s is shorter than a loaded CI machine can stall
     inspect = app.control.inspect(destination=[options.node], timeout=5)
     node = options.node
     replies = {"ping": inspect.ping()}

@@ -29,6 +29,7 @@ def main():
     parser.add_argument("--queue", required=True)
     options = parser.parse_args()
     app = Celery("controller", broker=options.broker, backend="rpc://")
+    app.conf.broker_connection_timeout = 30  # Celery's 4 s is shorter than a loaded CI machine can stall
     node = options.node
     inspect = app.control.inspect(destination=[node], timeout=5)
     send = lambda name, *args: app.send_task(name, args=args, queue=options.queue)

@@ -21,6 +21,8 @@ app.conf.update(
     result_extended=True,
     worker_hijack_root_logger=False,
     broker_connection_retry_on_startup=True,
+    # Celery's 4 s connect timeout is shorter than a loaded 2-core CI machine can stall.
+    broker_connection_timeout=30,
 )
 if os.environ.get("CELERIAC_TEST_QUEUE_TYPE") == "quorum":
     # Quorum queues take no x-max-priority; a topic exchange lets countdown tasks go by

@@ -34,6 +34,7 @@ def main():
     parser.add_argument("--log-dir", default="/tmp")
     options = parser.parse_args()
     app = Celery("loser", broker=options.broker, backend="rpc://")
+    app.conf.broker_connection_timeout = 30  # Celery's 4 s is shorter than a loaded CI machine can stall
     succeeded = {}
     watcher = EventWatcher(app)
     previous = watcher.on_event

@@ -2,7 +2,8 @@
 
 Usage: CELERIAC_TEST_QUEUE_TYPE=quorum python3 quorum_countdown.py TASK X Y COUNTDOWN
 Prints JSON: the result, the seconds from send to result, and how many messages the delay
-levels held right after the send (the task waits in the broker, not in a worker).
+levels held right after the send (the task waits in the broker, not in a worker), and how
+long the send took (the levels are watched only until the countdown is over).
 """
 import json
 import sys
@@ -26,6 +27,7 @@ with app.connection_for_write() as connection:
 
     start = time.monotonic()
     result = app.send_task(task, (x, y), countdown=countdown)
+    sent_in = time.monotonic() - start
     # Look from this second connection until the message shows, while it can still be
     # waiting in a level.
     held = 0
@@ -34,4 +36,4 @@ with app.connection_for_write() as connection:
         if held == 0:
             time.sleep(0.02)
 value = result.get(timeout=60)
-print(json.dumps({"value": value, "elapsed": time.monotonic() - start, "held": held, "level": level}))
+print(json.dumps({"value": value, "elapsed": time.monotonic() - start, "held": held, "level": level, "sent_in": sent_in}))

@@ -22,6 +22,7 @@ def main():
     parser.add_argument("--swift-stored", required=True)
     options = parser.parse_args()
     app = Celery("caller", broker=options.broker, backend=options.redis)
+    app.conf.broker_connection_timeout = 30  # Celery's 4 s is shorter than a loaded CI machine can stall
     output = {}
     output["add"] = app.send_task("demo.add", args=(2, 3), queue=options.queue).get(timeout=30)
     try:

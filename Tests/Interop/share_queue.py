@@ -18,6 +18,7 @@ def main():
     parser.add_argument("--tasks", type=int, default=60)
     options = parser.parse_args()
     app = Celery("caller", broker=options.broker, backend="rpc://")
+    app.conf.broker_connection_timeout = 30  # Celery's 4 s is shorter than a loaded CI machine can stall
     app.conf.task_queue_max_priority = 10  # as fixapp declares its queues
     nodes = options.nodes.split(",")
     results = [app.send_task("demo.add", args=(i, i), queue=options.queue) for i in range(options.tasks)]
