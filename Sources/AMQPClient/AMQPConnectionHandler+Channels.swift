@@ -77,7 +77,7 @@ extension AMQPConnectionHandler {
         }
     }
 
-    private func handleChannelMessage(_ slot: ChannelSlot, _ message: AMQPContentAssembler.Message) {
+    func handleChannelMessage(_ slot: ChannelSlot, _ message: AMQPContentAssembler.Message) {
         switch message.method {
         case .basicDeliver(let deliver):
             if slot.noAckConsumers.isEmpty || !slot.noAckConsumers.contains(deliver.consumerTag) {

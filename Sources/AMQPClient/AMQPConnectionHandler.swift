@@ -88,8 +88,12 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
             cumulation!.writeBuffer(&bytes)
         }
         do throws(AMQPProtocolError) {
-            while self.context != nil, closed.error == nil || !closePromises.isEmpty,
-                  let frame = try decoder.decodeFrame(from: &cumulation!) {
+            while self.context != nil, closed.error == nil || !closePromises.isEmpty {
+                if handshake.isOpen, let whole = decoder.decodeWholeMessage(from: &cumulation!, maximumBodySize: AMQPContentAssembler.defaultMaximumBodySize) {
+                    try handle(whole)
+                    continue
+                }
+                guard let frame = try decoder.decodeFrame(from: &cumulation!) else { break }
                 try handle(frame)
             }
             if let cumulation, cumulation.readableBytes == 0 { self.cumulation = nil }
@@ -110,6 +114,19 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
             }
             try handleChannelFrame(frame)
         }
+    }
+
+    /// A delivery cut in one pass goes straight to its channel when that channel is ready
+    /// for it; otherwise frame by frame, for the same checks and errors as always.
+    private func handle(_ whole: AMQPWholeMessage) throws(AMQPProtocolError) {
+        guard whole.channel != 0, let slot = slots[whole.channel], slot.lifecycle != .closing, !slot.assembler.isAssembling else {
+            let message = whole.message
+            try handle(.method(channel: whole.channel, message.method))
+            try handle(.header(channel: whole.channel, message.header))
+            if message.header.bodySize > 0 { try handle(.body(channel: whole.channel, message.body)) }
+            return
+        }
+        handleChannelMessage(slot, whole.message)
     }
 
     private func handleConnectionMethod(_ method: AMQPMethod) {

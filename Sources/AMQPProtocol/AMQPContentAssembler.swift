@@ -30,7 +30,10 @@ public struct AMQPContentAssembler: Sendable {
     /// The largest body accepted; a bigger header is refused before any body is buffered.
     public var maximumBodySize: UInt64
 
-    public init(maximumBodySize: UInt64 = 128 * 1024 * 1024) {
+    /// A client's bound: 128 MiB, as RabbitMQ's default max_message_size.
+    public static let defaultMaximumBodySize: UInt64 = 128 * 1024 * 1024
+
+    public init(maximumBodySize: UInt64 = AMQPContentAssembler.defaultMaximumBodySize) {
         self.maximumBodySize = maximumBodySize
     }
 

@@ -8,7 +8,9 @@ extension BrokerChannel {
         if !select.noWait { send(.confirmSelectOk(.init())) }
     }
 
-    func publish(_ message: AMQPContentAssembler.Message) throws(AMQPException) {
+    /// `encodedProperties`: the properties as the publisher sent them, when the decoder kept
+    /// them; otherwise they are encoded here, once, for every delivery to share.
+    func publish(_ message: AMQPContentAssembler.Message, encodedProperties: ByteBuffer? = nil) throws(AMQPException) {
         guard case .basicPublish(let publish) = message.method else {
             throw .commandInvalid("\(message.method.name) carries content only from the server")
         }
@@ -32,7 +34,7 @@ extension BrokerChannel {
             throw error.caused(by: message.method)
         }
         let content = MessageContent(exchange: publish.exchange, routingKey: publish.routingKey, properties: properties,
-                                     encodedProperties: Self.encode(properties), body: message.body)
+                                     encodedProperties: encodedProperties ?? Self.encode(properties), body: message.body)
         let messageTTL: UInt64?
         do {
             messageTTL = try content.expirationMilliseconds()

@@ -153,7 +153,13 @@ final class BrokerConnection: ChannelInboundHandler {
             inbound.moveReaderIndex(forwardBy: 8)
             sendStart()
         }
-        while phase != .closed, heldPublish == nil, let frame = try decoder.decodeFrame(from: &inbound) {
+        while phase != .closed, heldPublish == nil {
+            if phase == .open, state.alarms.active.isEmpty,
+               let whole = decoder.decodeWholeMessage(from: &inbound, maximumBodySize: state.configuration.maximumMessageSize) {
+                try receive(whole)
+                continue
+            }
+            guard let frame = try decoder.decodeFrame(from: &inbound) else { return }
             if case .method(_, .basicPublish) = frame, !state.alarms.active.isEmpty {
                 holdPublishing(frame)
                 return
@@ -214,6 +220,21 @@ final class BrokerConnection: ChannelInboundHandler {
         case .body(let number, let body):
             guard let channel = try channelForContent(number) else { return }
             try settleErrors(on: channel) { () throws(AMQPException) in try channel.receive(body) }
+        }
+    }
+
+    /// A whole message cut in one pass: published at once on a channel ready for it, and
+    /// otherwise taken frame by frame, so every error is the one those frames always got.
+    private func receive(_ whole: AMQPWholeMessage) throws {
+        guard let channel = channels[whole.channel], !channel.isClosing, !channel.assembler.isAssembling else {
+            let message = whole.message
+            try receive(.method(channel: whole.channel, message.method))
+            try receive(.header(channel: whole.channel, message.header))
+            if message.header.bodySize > 0 { try receive(.body(channel: whole.channel, message.body)) }
+            return
+        }
+        try settleErrors(on: channel) { () throws(AMQPException) in
+            try channel.publish(whole.message, encodedProperties: whole.encodedProperties)
         }
     }
 
