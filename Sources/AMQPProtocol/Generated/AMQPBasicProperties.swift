@@ -30,6 +30,9 @@ public struct AMQPBasicProperties: Sendable, Hashable {
     final class Storage: @unchecked Sendable {
         var fields: Fields
         init(_ fields: Fields) { self.fields = fields }
+        /// Shared by every message with no properties (most of a benchmark's, Celery's
+        /// events' none): a shared box is copied before any change, so it stays empty.
+        static let empty = Storage(Fields())
     }
 
     private var storage: Storage
@@ -100,6 +103,10 @@ public struct AMQPBasicProperties: Sendable, Hashable {
     }
 
     public init(contentType: String? = nil, contentEncoding: String? = nil, headers: AMQPTable? = nil, deliveryMode: UInt8? = nil, priority: UInt8? = nil, correlationID: String? = nil, replyTo: String? = nil, expiration: String? = nil, messageID: String? = nil, timestamp: UInt64? = nil, type: String? = nil, userID: String? = nil, appID: String? = nil, clusterID: String? = nil) {
+        if contentType == nil && contentEncoding == nil && headers == nil && deliveryMode == nil && priority == nil && correlationID == nil && replyTo == nil && expiration == nil && messageID == nil && timestamp == nil && type == nil && userID == nil && appID == nil && clusterID == nil {
+            storage = .empty
+            return
+        }
         storage = Storage(Fields(contentType: contentType, contentEncoding: contentEncoding, headers: headers, deliveryMode: deliveryMode, priority: priority, correlationID: correlationID, replyTo: replyTo, expiration: expiration, messageID: messageID, timestamp: timestamp, type: type, userID: userID, appID: appID, clusterID: clusterID))
     }
 
@@ -110,6 +117,10 @@ public struct AMQPBasicProperties: Sendable, Hashable {
 
     init(reading reader: inout AMQPReader) throws(AMQPProtocolError) {
         let flags = try reader.propertyFlags()
+        guard flags != 0 else {
+            storage = .empty
+            return
+        }
         var fields = Fields()
         if flags & 32768 != 0 { fields.contentType = try reader.shortString() }
         if flags & 16384 != 0 { fields.contentEncoding = try reader.shortString() }

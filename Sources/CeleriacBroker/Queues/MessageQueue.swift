@@ -124,6 +124,11 @@ final class MessageQueue {
             }
         }
         statistics.published += 1
+        // Nothing waiting and a consumer with room: straight to it, not through the line.
+        if ready.isEmpty, let consumer = nextConsumerWithRoom() {
+            deliver(message, to: consumer)
+            return true
+        }
         ready.append(message)
         deliverReady()
         // A message already past its TTL (expiration "0") goes now unless a consumer took it.

@@ -37,8 +37,13 @@ extension BrokerChannel {
     /// The write check of a publish, remembered per exchange for the channel's life, as
     /// RabbitMQ caches its checks: publishing is the hot path.
     func requirePublish(to exchange: String) throws(AMQPException) {
-        if publishableExchanges.contains(exchange) { return }
+        // A publisher mostly sends to one exchange: compared before the set is hashed.
+        if exchange == lastPublishableExchange || publishableExchanges.contains(exchange) {
+            lastPublishableExchange = exchange
+            return
+        }
         try require(.write, on: .exchange(exchange))
         publishableExchanges.insert(exchange)
+        lastPublishableExchange = exchange
     }
 }

@@ -32,6 +32,7 @@ final class BrokerChannel: DeliveryChannel {
 
     /// Exchanges this channel was found allowed to publish to.
     var publishableExchanges: Set<String> = []
+    var lastPublishableExchange: String?
 
     /// We sent channel.close and wait for close-ok; frames until then are dropped.
     private(set) var isClosing = false
