@@ -80,10 +80,9 @@ extension AMQPConnectionHandler {
     func handleChannelMessage(_ slot: ChannelSlot, _ message: AMQPContentAssembler.Message) {
         switch message.method {
         case .basicDeliver(let deliver):
-            if slot.noAckConsumers.isEmpty || !slot.noAckConsumers.contains(deliver.consumerTag) {
-                slot.unsettled.delivered(deliver.deliveryTag)
-            }
-            guard let sink = slot.consumers[deliver.consumerTag] else { return }
+            let consumer = slot.consumer(tagged: deliver.consumerTag)
+            if !consumer.noAck { slot.unsettled.delivered(deliver.deliveryTag) }
+            guard let sink = consumer.sink else { return }
             sink.deliver(AMQPDelivery(deliveryTag: deliver.deliveryTag, redelivered: deliver.redelivered,
                                     exchange: deliver.exchange, routingKey: deliver.routingKey,
                                     consumerTag: deliver.consumerTag, properties: message.header.properties,

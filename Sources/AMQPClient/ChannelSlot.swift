@@ -80,9 +80,22 @@ final class ChannelSlot {
     var lifecycle: Lifecycle = .opening
     var pending: [PendingRPC] = []
     var assembler = AMQPContentAssembler()
-    var consumers: [String: DeliverySink] = [:]
+    var consumers: [String: DeliverySink] = [:] { didSet { lastConsumer = nil } }
     /// Consumers whose deliveries the broker counts as acked when it sends them.
-    var noAckConsumers: Set<String> = []
+    var noAckConsumers: Set<String> = [] { didSet { lastConsumer = nil } }
+    /// The consumer the last delivery went to. A channel mostly delivers to one, so a
+    /// delivery's tag is compared with it before anything is hashed; forgotten whenever
+    /// the consumers change.
+    private var lastConsumer: (tag: String, sink: DeliverySink, noAck: Bool)?
+
+    /// The consumer a delivery names, and whether it consumes without acks.
+    func consumer(tagged tag: String) -> (sink: DeliverySink?, noAck: Bool) {
+        if let last = lastConsumer, last.tag == tag { return (last.sink, last.noAck) }
+        let noAck = !noAckConsumers.isEmpty && noAckConsumers.contains(tag)
+        guard let sink = consumers[tag] else { return (nil, noAck) }
+        lastConsumer = (tag, sink, noAck)
+        return (sink, noAck)
+    }
     var unsettled = UnsettledDeliveries()
     var confirmMode = false
     var confirms = ConfirmTracker<EventLoopPromise<Void>>()
