@@ -151,6 +151,7 @@ final class VirtualHost: QueueHost {
     func removeQueue(_ queue: MessageQueue) {
         guard queues[queue.name] === queue else { return }
         queues[queue.name] = nil
+        queue.isRemoved = true
         queue.cancelAllConsumers()
         if let queueStore = queue.store {
             store?.record(.queueDeleted(vhost: name, name: queue.name))

@@ -52,6 +52,27 @@ struct BrokerServerTests {
         }
     }
 
+    /// A channel remembers the queue its last publish went to; a queue deleted and declared
+    /// again under the same name is a new queue, and the next publish must go to it.
+    @Test func aPublishAfterItsQueueWasDeclaredAgainGoesToTheNewQueue() async throws {
+        try await Self.withBroker { _, url in
+            let connection = try await AMQPConnection.connect(url: url)
+            let publisher = try await connection.openChannel()
+            let admin = try await connection.openChannel()
+            try await publisher.confirmSelect()
+            try await admin.queueDeclare("again")
+            try await publisher.publishConfirmed(ByteBuffer(string: "first"), routingKey: "again")
+            #expect(try await admin.queueDelete("again") == 1)
+            try await publisher.publishConfirmed(ByteBuffer(string: "unrouted"), routingKey: "again")
+            try await admin.queueDeclare("again")
+            try await publisher.publishConfirmed(ByteBuffer(string: "second"), routingKey: "again")
+            let message = try #require(try await admin.get(queue: "again", noAck: true))
+            #expect(String(buffer: message.body) == "second")
+            #expect(try await admin.queueDeclare("again", passive: true).messageCount == 0)
+            try await connection.close()
+        }
+    }
+
     /// Persistent messages are confirmed once on disk, transient ones at once — but every
     /// confirm keeps publishing order, across many group commits, and none is lost.
     @Test func confirmsOfPersistentAndTransientMessagesComeInPublishingOrder() async throws {

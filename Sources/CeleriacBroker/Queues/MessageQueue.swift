@@ -40,6 +40,9 @@ final class MessageQueue {
     /// Whether a consumer ever attached: auto-delete applies only after one has.
     private(set) var hadConsumer = false
     private(set) var statistics = QueueStatistics()
+    /// Set once its virtual host removed it: whoever still holds it (a channel's route
+    /// cache) knows to look again.
+    var isRemoved = false
     var expiryTimer: (work: any ScheduledWork, deadline: UInt64)?
     var unusedTimer: (any ScheduledWork)?
 

@@ -27,11 +27,18 @@ extension BrokerChannel {
             throw AMQPException.preconditionFailed("user_id property set to '\(userID)' but authenticated user was '\(connection.user?.name ?? "")'").caused(by: message.method)
         }
         let queues: [MessageQueue]
-        do {
-            queues = try virtualHost.route(exchange: publish.exchange, routingKey: publish.routingKey,
-                                           headers: properties.headers)
-        } catch {
-            throw error.caused(by: message.method)
+        if publish.exchange.isEmpty, let last = lastDirectRoute, !last.queue.isRemoved, last.routingKey == publish.routingKey {
+            queues = last.queues
+        } else {
+            do {
+                queues = try virtualHost.route(exchange: publish.exchange, routingKey: publish.routingKey,
+                                               headers: properties.headers)
+            } catch {
+                throw error.caused(by: message.method)
+            }
+            if publish.exchange.isEmpty, queues.count == 1 {
+                lastDirectRoute = (publish.routingKey, queues[0], queues)
+            }
         }
         let content = MessageContent(exchange: publish.exchange, routingKey: publish.routingKey, properties: properties,
                                      encodedProperties: encodedProperties ?? Self.encode(properties), body: message.body)

@@ -33,6 +33,11 @@ final class BrokerChannel: DeliveryChannel {
     /// Exchanges this channel was found allowed to publish to.
     var publishableExchanges: Set<String> = []
     var lastPublishableExchange: String?
+    /// The queue the last publish to the default exchange went to, kept until that queue is
+    /// removed: a publisher mostly sends to one queue, and its name is compared instead of
+    /// hashed, with no array made per message. (A queue declared under that name later is a
+    /// new queue; the old one is removed first.)
+    var lastDirectRoute: (routingKey: String, queue: MessageQueue, queues: [MessageQueue])?
 
     /// We sent channel.close and wait for close-ok; frames until then are dropped.
     private(set) var isClosing = false
