@@ -15,6 +15,8 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
     private(set) var negotiated: ConnectionHandshake.Negotiated?
     var decoder = AMQPFrameDecoder()
     private var cumulation: ByteBuffer?
+    /// What the channels' assemblers accept, held here: a static of another module is read through a once-check.
+    private let maximumBodySize = AMQPContentAssembler.defaultMaximumBodySize
     var slots: [UInt16: ChannelSlot] = [:]
     let closed: ClosedState
     let events: AsyncStream<AMQPConnectionEvent>.Continuation
@@ -89,7 +91,7 @@ final class AMQPConnectionHandler: ChannelInboundHandler {
         }
         do throws(AMQPProtocolError) {
             while self.context != nil, closed.error == nil || !closePromises.isEmpty {
-                if handshake.isOpen, let whole = decoder.decodeWholeMessage(from: &cumulation!, maximumBodySize: AMQPContentAssembler.defaultMaximumBodySize) {
+                if handshake.isOpen, let whole = decoder.decodeWholeMessage(from: &cumulation!, maximumBodySize: maximumBodySize) {
                     try handle(whole)
                     continue
                 }

@@ -1,5 +1,6 @@
 import NIOConcurrencyHelpers
 import NIOCore
+import Synchronization
 
 /// What a reply to a synchronous method completes with.
 enum RPCReply: Sendable {
@@ -58,8 +59,14 @@ struct PendingRPC {
 /// fire-and-forget calls (publish, ack) can refuse at once.
 final class ClosedState: Sendable {
     private let box = NIOLockedValueBox<AMQPClientError?>(nil)
+    /// Whether `box` holds an error, read without the lock: a publisher asks before every
+    /// message, and taking the lock each time cost more than the rest of the check.
+    private let isSet = Atomic<Bool>(false)
 
-    var error: AMQPClientError? { box.withLockedValue { $0 } }
+    var error: AMQPClientError? {
+        guard isSet.load(ordering: .acquiring) else { return nil }
+        return box.withLockedValue { $0 }
+    }
 
     /// Records the error unless one is already there; returns whether this call set it.
     @discardableResult
@@ -67,6 +74,7 @@ final class ClosedState: Sendable {
         box.withLockedValue { current in
             guard current == nil else { return false }
             current = error
+            isSet.store(true, ordering: .releasing)
             return true
         }
     }
