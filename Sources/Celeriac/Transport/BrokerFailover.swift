@@ -1,3 +1,4 @@
+import AMQPClient
 import Foundation
 
 /// The brokers a connection may use, as Celery (kombu) writes them: one URL, or several
@@ -23,6 +24,13 @@ public struct BrokerFailover: Sendable, Hashable {
         }
         self.urls = urls
         self.strategy = strategy
+    }
+
+    /// The URLs as logs show them, `;`-separated: without passwords, written as the
+    /// transport writes them when it connects (`AMQPConnectionConfiguration.redactedURL`).
+    public var redactedURLs: String {
+        urls.map { (try? AMQPConnectionConfiguration(url: $0))?.redactedURL ?? "(a broker URL that does not parse)" }
+            .joined(separator: ";")
     }
 
     /// The order to try the URLs in after `current` (an index into `urls`) failed: every

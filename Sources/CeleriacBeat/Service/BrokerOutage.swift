@@ -25,11 +25,7 @@ struct BrokerOutage: Error, CustomStringConvertible {
 
     /// The broker URL (or failover list) as a log may show it: without passwords.
     static func redacted(_ url: String) -> String {
-        url.split(separator: ";", omittingEmptySubsequences: false).map { single -> String in
-            guard var parts = URLComponents(string: String(single)), parts.password != nil else { return String(single) }
-            parts.password = nil
-            return parts.string ?? String(single)
-        }.joined(separator: ";")
+        (try? BrokerFailover(url).redactedURLs) ?? url
     }
 }
 

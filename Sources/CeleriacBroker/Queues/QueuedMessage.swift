@@ -10,7 +10,8 @@ final class MessageContent {
     /// against the 700 bytes they take encoded, and only dead-lettering reads them: they
     /// stay in `encodedProperties`.
     let headerless: AMQPBasicProperties
-    /// The properties as they go out in every content header, encoded once at publish.
+    /// The properties as they go out in every content header: the publisher's own bytes when
+    /// the decoder kept them, else encoded once at publish.
     let encodedProperties: ByteBuffer
     let body: ByteBuffer
 
@@ -28,7 +29,7 @@ final class MessageContent {
     /// Every property, the headers decoded again from their encoded form.
     var properties: AMQPBasicProperties {
         var encoded = encodedProperties
-        // Encoded by this broker from properties it had decoded, so it decodes.
+        // Bytes this broker decoded at publish (or encoded itself), so they decode.
         return (try? AMQPBasicProperties(decoding: &encoded)) ?? headerless
     }
 
