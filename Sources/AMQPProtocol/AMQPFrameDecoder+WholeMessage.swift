@@ -49,22 +49,30 @@ extension AMQPFrameDecoder {
               Self.isContentMethod(raw, payloadAt: methodFrame.payload)
         else { return nil }
         let channel = methodFrame.channel
-        guard let headerFrame = frame(in: raw, at: methodFrame.end, kind: .header, channel: channel) else { return nil }
+        guard let headerFrame = frame(in: raw, at: methodFrame.end, kind: .header, channel: channel),
+              headerFrame.payloadEnd - headerFrame.payload >= 12
+        else { return nil }
+        // Nothing is decoded until the body is here too: a large message arrives over many reads.
+        let announcedBodySize = (0..<8).reduce(UInt64(0)) { $0 << 8 | UInt64(raw[headerFrame.payload + 4 + $1]) }
+        guard announcedBodySize <= maximumBodySize else { return nil }
+        var bodyFrame: FrameBounds?
+        if announcedBodySize > 0 {
+            guard let body = frame(in: raw, at: headerFrame.end, kind: .body, channel: channel),
+                  UInt64(body.payloadEnd - body.payload) == announcedBodySize
+            else { return nil }
+            bodyFrame = body
+        }
         var methodReader = AMQPReader(UnsafeRawBufferPointer(rebasing: raw[methodFrame.payload..<methodFrame.payloadEnd]))
         var headerReader = AMQPReader(UnsafeRawBufferPointer(rebasing: raw[headerFrame.payload..<headerFrame.payloadEnd]))
         guard let method = try? AMQPMethod.decode(from: &methodReader), methodReader.remaining == 0, method.hasContent,
-              let header = try? AMQPContentHeader(reading: &headerReader), headerReader.remaining == 0,
-              header.bodySize <= maximumBodySize
+              let header = try? AMQPContentHeader(reading: &headerReader), headerReader.remaining == 0
         else { return nil }
         // class id, weight and body size come before the property flags.
         let propertiesOffset = headerFrame.payload + 12
         var cut = WholeMessageCut(channel: channel, method: method, header: header, propertiesOffset: propertiesOffset,
                                   propertiesLength: headerFrame.payloadEnd - propertiesOffset, bodyOffset: headerFrame.end,
                                   bodyLength: 0, size: headerFrame.end)
-        if header.bodySize > 0 {
-            guard let bodyFrame = frame(in: raw, at: headerFrame.end, kind: .body, channel: channel),
-                  UInt64(bodyFrame.payloadEnd - bodyFrame.payload) == header.bodySize
-            else { return nil }
+        if let bodyFrame {
             cut.bodyOffset = bodyFrame.payload
             cut.bodyLength = bodyFrame.payloadEnd - bodyFrame.payload
             cut.size = bodyFrame.end
@@ -72,16 +80,18 @@ extension AMQPFrameDecoder {
         return cut
     }
 
+    /// Where a frame's payload lies, and where the frame ends (past its end octet).
+    private typealias FrameBounds = (channel: UInt16, payload: Int, payloadEnd: Int, end: Int)
+
     /// A whole, well-formed frame of `kind` at `offset` (on `channel` when given), or nil.
-    private func frame(in raw: UnsafeRawBufferPointer, at offset: Int, kind: AMQPFrame.Kind, channel: UInt16?)
-        -> (channel: UInt16, payload: Int, payloadEnd: Int, end: Int)?
-    {
+    private func frame(in raw: UnsafeRawBufferPointer, at offset: Int, kind: AMQPFrame.Kind, channel: UInt16?) -> FrameBounds? {
         guard raw.count - offset >= AMQP.frameHeaderSize, raw[offset] == kind.rawValue else { return nil }
         let number = UInt16(raw[offset + 1]) << 8 | UInt16(raw[offset + 2])
         guard channel == nil || channel == number else { return nil }
         let size = UInt32(raw[offset + 3]) << 24 | UInt32(raw[offset + 4]) << 16 | UInt32(raw[offset + 5]) << 8 | UInt32(raw[offset + 6])
-        let limit = maximumFrameSize == 0 ? UInt64(UInt32.max) : UInt64(maximumFrameSize)
-        guard UInt64(size) + UInt64(AMQP.frameOverhead) <= limit else { return nil }
+        // The same bound as `cut`'s, so no frame passes here that it would refuse.
+        let limit = maximumFrameSize == 0 ? UInt32.max - UInt32(AMQP.frameOverhead) : maximumFrameSize
+        guard UInt64(size) + UInt64(AMQP.frameOverhead) <= UInt64(limit) else { return nil }
         let end = offset + Int(size) + AMQP.frameOverhead
         guard raw.count >= end, raw[end - 1] == AMQP.frameEnd else { return nil }
         return (number, offset + AMQP.frameHeaderSize, end - 1, end)
