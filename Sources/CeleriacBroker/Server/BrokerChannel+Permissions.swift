@@ -38,12 +38,11 @@ extension BrokerChannel {
     /// RabbitMQ caches its checks: publishing is the hot path.
     func requirePublish(to exchange: String) throws(AMQPException) {
         // A publisher mostly sends to one exchange: compared before the set is hashed.
-        if exchange == lastPublishableExchange || publishableExchanges.contains(exchange) {
-            lastPublishableExchange = exchange
-            return
+        if exchange == lastPublishableExchange { return }
+        if !publishableExchanges.contains(exchange) {
+            try require(.write, on: .exchange(exchange))
+            publishableExchanges.insert(exchange)
         }
-        try require(.write, on: .exchange(exchange))
-        publishableExchanges.insert(exchange)
         lastPublishableExchange = exchange
     }
 }

@@ -27,7 +27,7 @@ extension BrokerChannel {
             throw AMQPException.preconditionFailed("user_id property set to '\(userID)' but authenticated user was '\(connection.user?.name ?? "")'").caused(by: message.method)
         }
         let queues: [MessageQueue]
-        if publish.exchange.isEmpty, let last = lastDirectRoute, !last.queue.isRemoved, last.routingKey == publish.routingKey {
+        if publish.exchange.isEmpty, let last = lastDirectRoute, !last.queues[0].isRemoved, last.routingKey == publish.routingKey {
             queues = last.queues
         } else {
             do {
@@ -37,7 +37,7 @@ extension BrokerChannel {
                 throw error.caused(by: message.method)
             }
             if publish.exchange.isEmpty, queues.count == 1 {
-                lastDirectRoute = (publish.routingKey, queues[0], queues)
+                lastDirectRoute = (publish.routingKey, queues)
             }
         }
         let content = MessageContent(exchange: publish.exchange, routingKey: publish.routingKey, properties: properties,

@@ -37,7 +37,7 @@ final class BrokerChannel: DeliveryChannel {
     /// removed: a publisher mostly sends to one queue, and its name is compared instead of
     /// hashed, with no array made per message. (A queue declared under that name later is a
     /// new queue; the old one is removed first.)
-    var lastDirectRoute: (routingKey: String, queue: MessageQueue, queues: [MessageQueue])?
+    var lastDirectRoute: (routingKey: String, queues: [MessageQueue])?
 
     /// We sent channel.close and wait for close-ok; frames until then are dropped.
     private(set) var isClosing = false
