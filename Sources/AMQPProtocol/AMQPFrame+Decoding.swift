@@ -42,9 +42,20 @@ public struct AMQPFrameDecoder: Sendable {
         case body(channel: UInt16, size: Int)
     }
 
-    private func cut(_ raw: UnsafeRawBufferPointer) throws(AMQPProtocolError) -> Cut {
-        guard raw.count >= AMQP.frameHeaderSize else { return .incomplete }
-        var header = AMQPReader(raw)
+    /// Where a frame's parts lie in a stream's bytes, relative to their start.
+    struct FrameBounds {
+        var kind: AMQPFrame.Kind
+        var channel: UInt16
+        var payload: Range<Int>
+        /// Just past the end octet.
+        var end: Int
+    }
+
+    /// The frame starting at `offset`, once all of it has arrived (nil until then). Throws
+    /// for bytes that are no frame: an unknown type, a size past frame-max, a wrong end octet.
+    func frameBounds(in raw: UnsafeRawBufferPointer, at offset: Int) throws(AMQPProtocolError) -> FrameBounds? {
+        guard raw.count - offset >= AMQP.frameHeaderSize else { return nil }
+        var header = AMQPReader(UnsafeRawBufferPointer(rebasing: raw[offset...]))
         let rawKind = try header.octet()
         let channel = try header.short()
         let size = try header.long()
@@ -56,11 +67,16 @@ public struct AMQPFrameDecoder: Sendable {
         // Widened: a hostile size near UInt32.max must not overflow.
         let frameSize = UInt64(size) + UInt64(AMQP.frameOverhead)
         guard frameSize <= UInt64(limit) else { throw .frameTooLarge(size: frameSize, limit: limit) }
-        let total = Int(size) + AMQP.frameOverhead
-        guard raw.count >= total else { return .incomplete }
-        let end = raw[total - 1]
-        guard end == AMQP.frameEnd else { throw .missingFrameEnd(found: end) }
-        var payload = AMQPReader(UnsafeRawBufferPointer(rebasing: raw[AMQP.frameHeaderSize..<total - 1]))
+        let end = offset + Int(size) + AMQP.frameOverhead
+        guard raw.count >= end else { return nil }
+        guard raw[end - 1] == AMQP.frameEnd else { throw .missingFrameEnd(found: raw[end - 1]) }
+        return FrameBounds(kind: kind, channel: channel, payload: offset + AMQP.frameHeaderSize..<end - 1, end: end)
+    }
+
+    private func cut(_ raw: UnsafeRawBufferPointer) throws(AMQPProtocolError) -> Cut {
+        guard let bounds = try frameBounds(in: raw, at: 0) else { return .incomplete }
+        let (kind, channel, total) = (bounds.kind, bounds.channel, bounds.end)
+        var payload = AMQPReader(UnsafeRawBufferPointer(rebasing: raw[bounds.payload]))
         switch kind {
         case .method:
             let method = try AMQPMethod.decode(from: &payload)
@@ -75,7 +91,7 @@ public struct AMQPFrameDecoder: Sendable {
             }
             return .decoded(.header(channel: channel, header), size: total)
         case .body:
-            return .body(channel: channel, size: Int(size))
+            return .body(channel: channel, size: bounds.payload.count)
         case .heartbeat:
             guard channel == 0 else { throw .heartbeatOnChannel(channel) }
             return .decoded(.heartbeat, size: total)

@@ -46,55 +46,42 @@ extension AMQPFrameDecoder {
 
     private func cutWholeMessage(_ raw: UnsafeRawBufferPointer, maximumBodySize: UInt64) -> WholeMessageCut? {
         guard let methodFrame = frame(in: raw, at: 0, kind: .method, channel: nil),
-              Self.isContentMethod(raw, payloadAt: methodFrame.payload)
+              Self.isContentMethod(raw, payloadAt: methodFrame.payload.lowerBound)
         else { return nil }
         let channel = methodFrame.channel
-        guard let headerFrame = frame(in: raw, at: methodFrame.end, kind: .header, channel: channel),
-              headerFrame.payloadEnd - headerFrame.payload >= 12
-        else { return nil }
+        guard let headerFrame = frame(in: raw, at: methodFrame.end, kind: .header, channel: channel) else { return nil }
         // Nothing is decoded until the body is here too: a large message arrives over many reads.
-        let announcedBodySize = (0..<8).reduce(UInt64(0)) { $0 << 8 | UInt64(raw[headerFrame.payload + 4 + $1]) }
-        guard announcedBodySize <= maximumBodySize else { return nil }
+        var sizes = AMQPReader(UnsafeRawBufferPointer(rebasing: raw[headerFrame.payload]))
+        guard (try? sizes.long()) != nil, let announcedBodySize = try? sizes.longLong(),  // after class id and weight
+              announcedBodySize <= maximumBodySize
+        else { return nil }
         var bodyFrame: FrameBounds?
         if announcedBodySize > 0 {
             guard let body = frame(in: raw, at: headerFrame.end, kind: .body, channel: channel),
-                  UInt64(body.payloadEnd - body.payload) == announcedBodySize
+                  UInt64(body.payload.count) == announcedBodySize
             else { return nil }
             bodyFrame = body
         }
-        var methodReader = AMQPReader(UnsafeRawBufferPointer(rebasing: raw[methodFrame.payload..<methodFrame.payloadEnd]))
-        var headerReader = AMQPReader(UnsafeRawBufferPointer(rebasing: raw[headerFrame.payload..<headerFrame.payloadEnd]))
+        var methodReader = AMQPReader(UnsafeRawBufferPointer(rebasing: raw[methodFrame.payload]))
+        var headerReader = AMQPReader(UnsafeRawBufferPointer(rebasing: raw[headerFrame.payload]))
         guard let method = try? AMQPMethod.decode(from: &methodReader), methodReader.remaining == 0, method.hasContent,
               let header = try? AMQPContentHeader(reading: &headerReader), headerReader.remaining == 0
         else { return nil }
         // class id, weight and body size come before the property flags.
-        let propertiesOffset = headerFrame.payload + 12
-        var cut = WholeMessageCut(channel: channel, method: method, header: header, propertiesOffset: propertiesOffset,
-                                  propertiesLength: headerFrame.payloadEnd - propertiesOffset, bodyOffset: headerFrame.end,
-                                  bodyLength: 0, size: headerFrame.end)
-        if let bodyFrame {
-            cut.bodyOffset = bodyFrame.payload
-            cut.bodyLength = bodyFrame.payloadEnd - bodyFrame.payload
-            cut.size = bodyFrame.end
-        }
-        return cut
+        let properties = headerFrame.payload.lowerBound + 12..<headerFrame.payload.upperBound
+        return WholeMessageCut(channel: channel, method: method, header: header,
+                               propertiesOffset: properties.lowerBound, propertiesLength: properties.count,
+                               bodyOffset: bodyFrame?.payload.lowerBound ?? headerFrame.end,
+                               bodyLength: bodyFrame?.payload.count ?? 0, size: bodyFrame?.end ?? headerFrame.end)
     }
 
-    /// Where a frame's payload lies, and where the frame ends (past its end octet).
-    private typealias FrameBounds = (channel: UInt16, payload: Int, payloadEnd: Int, end: Int)
-
-    /// A whole, well-formed frame of `kind` at `offset` (on `channel` when given), or nil.
+    /// The whole frame at `offset` when it is of `kind` (and on `channel`, when given); nil for
+    /// anything else, malformed bytes included: `decodeFrame` reports those.
     private func frame(in raw: UnsafeRawBufferPointer, at offset: Int, kind: AMQPFrame.Kind, channel: UInt16?) -> FrameBounds? {
-        guard raw.count - offset >= AMQP.frameHeaderSize, raw[offset] == kind.rawValue else { return nil }
-        let number = UInt16(raw[offset + 1]) << 8 | UInt16(raw[offset + 2])
-        guard channel == nil || channel == number else { return nil }
-        let size = UInt32(raw[offset + 3]) << 24 | UInt32(raw[offset + 4]) << 16 | UInt32(raw[offset + 5]) << 8 | UInt32(raw[offset + 6])
-        // The same bound as `cut`'s, so no frame passes here that it would refuse.
-        let limit = maximumFrameSize == 0 ? UInt32.max - UInt32(AMQP.frameOverhead) : maximumFrameSize
-        guard UInt64(size) + UInt64(AMQP.frameOverhead) <= UInt64(limit) else { return nil }
-        let end = offset + Int(size) + AMQP.frameOverhead
-        guard raw.count >= end, raw[end - 1] == AMQP.frameEnd else { return nil }
-        return (number, offset + AMQP.frameHeaderSize, end - 1, end)
+        guard let bounds = try? frameBounds(in: raw, at: offset), bounds.kind == kind,
+              channel == nil || channel == bounds.channel
+        else { return nil }
+        return bounds
     }
 
     /// basic.publish, basic.return, basic.deliver or basic.get-ok, by their class and method ids.
