@@ -30,7 +30,7 @@ extension WorkerInteropTests {
         #expect(replies["stats_start"]?["pool"]?["implementation"] == "celeriac.concurrency.prefork:TaskPool")
         #expect(replies["stats_start"]?["autoscaler"] == ["current": 1, "max": 3, "min": 1, "qty": 0], "\(replies)")
         #expect(processes("grown")?.count == 3, "the autoscaler grows to the three tasks held: \(replies)\n\(workerLog.suffix(3000))")
-        #expect(replies["burst"] == [3, 3, 3])
+        #expect(replies["burst"] == [6, 6, 6])
         #expect(processes("shrunk")?.count == 1, "and shrinks back once idle: \(replies["shrunk"] ?? .null)")
 
         let doomedPID = replies["doomed_active"]?["worker_pid"]

@@ -4,7 +4,7 @@
     python3 Tests/Interop/control_pool.py --broker URL --node NAME --queue Q
 
 Needs `celeriac worker -A demo -P prefork --autoscale 3,1` named NAME on Q, started with
-AUTOSCALE_KEEPALIVE=2. In turn: three demo.sleep(3) make the autoscaler grow to 3 (the
+AUTOSCALE_KEEPALIVE=2. In turn: three demo.sleep(6) make the autoscaler grow to 3 (the
 largest pool seen while they run), and it shrinks back to 1 once they are done; a demo.sleep(30) is terminated with SIGKILL; another
 has its pool process killed from outside (kill -9 of the worker_pid `active` names), and
 stats is read until the pool has its size back; time_limit soft=0.3 makes demo.sleep(3)
@@ -55,9 +55,13 @@ def main():
                                       if task["id"] == result.id and task["worker_pid"]), None))
 
     replies = {"stats_start": stats()}
-    burst = [send("demo.sleep", 3) for _ in range(3)]
+    # 6 s, not less: on a loaded machine the three sends alone have taken seconds, and the
+    # pool only needs three processes while all three tasks are held at once.
+    sending = time.time()
+    burst = [send("demo.sleep", 6) for _ in range(3)]
+    replies["burst_sent_in"] = round(time.time() - sending, 3)
     largest = {}
-    deadline = time.time() + 20
+    deadline = time.time() + 25
     while time.time() < deadline and not all(result.ready() for result in burst):
         seen = stats()  # the largest pool seen while the burst runs (polled: there is no event)
         if len(seen.get("pool", {}).get("processes", [])) > len(largest.get("pool", {}).get("processes", [])):
