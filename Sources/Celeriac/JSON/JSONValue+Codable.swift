@@ -25,9 +25,10 @@ extension JSONValue {
         self = try JSONValue(parsing: data)
     }
 
-    /// Decodes this value into a Swift type, e.g. a task's typed arguments.
+    /// Decodes this value into a Swift type, e.g. a task's typed arguments, by JSONDecoder's
+    /// rules but without writing the value out as text first.
     public func decode<T: Decodable>(as type: T.Type = T.self) throws -> T {
-        try JSONDecoder().decode(T.self, from: Data(serialized.utf8))
+        try JSONValueDecoder.decode(type, from: self, at: [])
     }
 }
 
