@@ -164,7 +164,7 @@ rc=$?
 # after the rest: beside them they would stall other tests' workers and events.
 if [ "$rc" = 0 ] && [ "$#" = 0 ] && [ "$peer_started" = 1 ]; then
     note "node-wide tests, alone"
-    CELERIAC_TEST_NODE_WIDE=1 swift test --skip-build --filter BlockedConnectionTests
+    CELERIAC_TEST_NODE_WIDE=1 swift test --skip-build --no-parallel --filter BlockedConnectionTests
     rc=$?
 fi
 
@@ -215,7 +215,7 @@ if [ "$rc" = 0 ]; then
     rc=$?
     if [ "$rc" = 0 ] && [ "$#" = 2 ] && [ "$1" = --filter ]; then
         note "node-wide tests on celeriac broker, alone"
-        on_celeriac_broker env CELERIAC_TEST_NODE_WIDE=1 swift test --skip-build --filter BlockedConnectionTests
+        on_celeriac_broker env CELERIAC_TEST_NODE_WIDE=1 swift test --skip-build --no-parallel --filter BlockedConnectionTests
         rc=$?
     fi
     rm -f "$celeriac_ctl"

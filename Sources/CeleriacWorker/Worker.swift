@@ -70,15 +70,17 @@ public final class Worker: Sendable {
         let maxConcurrency = options.pool == .solo ? 1 : max(1, options.autoscale?.max ?? options.concurrency)
         let concurrency = options.pool == .solo ? 1 : max(1, options.autoscale.map { min($0.min, $0.max) } ?? options.concurrency)
         let backend = try await app.resultBackend()
+        // Events, results and retries leave on a connection apart from the one that consumes.
+        let publishing = try await app.publishingTransport()
         // From here on a failure closes the pool before it is thrown: no child left behind.
         let pool = try await makePool(concurrency: concurrency)
         let clock = LamportClock()
-        let events = TaskEventSender(publisher: EventPublisher(transport: transport, hostname: hostname, clock: clock),
+        let events = TaskEventSender(publisher: EventPublisher(transport: publishing, hostname: hostname, clock: clock),
                                      state: state)
         let runner = TaskRunner(app: app, hostname: hostname,
-                                results: ResultSink(transport: transport, backend: backend,
+                                results: ResultSink(transport: publishing, backend: backend,
                                                     extended: app.configuration.resultExtended, hostname: hostname),
-                                events: events, transport: transport, state: state, limits: limits,
+                                events: events, transport: publishing, state: state, limits: limits,
                                 pool: pool, logger: logger)
         let prefetch = (options.prefetchMultiplier ?? app.configuration.prefetchMultiplier) * maxConcurrency
         let slots = TaskSlots(concurrency)
@@ -100,7 +102,7 @@ public final class Worker: Sendable {
             },
             onLost: { [weak self] queue in self?.connectionLost(queue) })
         let controlServer = ControlServer(
-                transport: transport,
+                transport: transport, replies: publishing,
                 commands: ControlCommands(app: app, state: state, slots: slots, consumers: consumers, limits: limits,
                                           pool: pool, hostname: hostname, prefetch: prefetch,
                                           maxTasksPerChild: options.maxTasksPerChild, autoscaler: autoscaler, clock: clock,

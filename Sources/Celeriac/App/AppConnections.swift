@@ -4,6 +4,7 @@ import Foundation
 actor AppConnections {
     let configuration: CeleriacConfiguration
     private let connection = SharedAttempt<any BrokerTransport>()
+    private let publishingConnection = SharedAttempt<any BrokerTransport>()
     private let backend = SharedAttempt<(any ResultBackend)?>()
     private let controlClient = SharedAttempt<ControlClient>()
     private var preparedQueues: [String: SharedAttempt<Void>] = [:]
@@ -18,6 +19,11 @@ actor AppConnections {
     func transport() async throws -> any BrokerTransport {
         let configuration = configuration
         return try await connection.value { try await AMQPTransport(configuration) }
+    }
+
+    func publishingTransport() async throws -> any BrokerTransport {
+        let configuration = configuration
+        return try await publishingConnection.value { try await AMQPTransport(configuration) }
     }
 
     /// The configured backend; nil when none is set.
@@ -81,6 +87,7 @@ actor AppConnections {
         _ = await sentEvents.take()
         _ = await controlClient.take()
         await (await backend.take())??.close()
+        await (await publishingConnection.take())?.close()
         await (await connection.take())?.close()
     }
 }

@@ -7,7 +7,11 @@ import Logging
 /// or pattern and matcher) is answered on the requester's reply exchange and key, with the
 /// request's ticket — so `celery inspect`, `celery control` and the dashboard talk to it.
 struct ControlServer: Sendable {
+    /// Where the mailbox is consumed.
     let transport: any BrokerTransport
+    /// Where answers are published: the worker's publishing connection, as Celery's come
+    /// from its producer pool, so a blocked publisher never stops the mailbox's consumer.
+    let replies: any BrokerTransport
     let commands: ControlCommands
     let hostname: String
     let logger: Logger
@@ -38,7 +42,7 @@ struct ControlServer: Sendable {
         guard let address = request.replyTo else { return }
         let answer = PidboxReply(node: hostname, reply: reply, ticket: request.ticket, clock: commands.tick())
         do {
-            try await transport.publish(answer.brokerMessage(to: address))
+            try await replies.publish(answer.brokerMessage(to: address))
         } catch BrokerError.unroutable {
             // The requester stopped listening (its timeout passed): nobody to answer.
         } catch {
