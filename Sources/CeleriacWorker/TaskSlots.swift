@@ -27,6 +27,10 @@ final class TaskSlots: Sendable {
         var waiting = CircularBuffer<Job>()
         var stopped = false
         var idleWaiters: [CheckedContinuation<Void, Never>] = []
+        /// A lingering slot takes the next submitted job straight from `submit`.
+        var lingererOpen = false
+        /// The job handed to the lingering slot, accepted already.
+        var handedOff: Job?
 
         /// The waiting jobs that may start now, their slots taken.
         mutating func startable() -> [Job] {
@@ -45,8 +49,12 @@ final class TaskSlots: Sendable {
     /// Jobs appended since the start: a lingering slot watches this without the lock.
     private let submitted = Atomic<Int>(0)
 
-    init(_ count: Int) {
+    /// How long a slot that found nothing waits for the next job (see `linger`).
+    private let lingerTime: Duration
+
+    init(_ count: Int, lingerTime: Duration = TaskSlots.defaultLingerTime) {
         state = NIOLockedValueBox(State(capacity: max(1, count)))
+        self.lingerTime = lingerTime
     }
 
     var capacity: Int { state.withLockedValue { $0.capacity } }
@@ -57,16 +65,28 @@ final class TaskSlots: Sendable {
     /// Tasks admitted and waiting for a slot.
     var waiting: Int { state.withLockedValue { $0.waiting.count } }
 
+    /// Whether a slot lingers, ready to take the next job straight from `submit`.
+    var isLingering: Bool { state.withLockedValue { $0.lingererOpen } }
+
     /// Runs `job` now if a slot is free, else when one frees up.
     func submit(_ job: Job) {
         let start = state.withLockedValue { state -> [Job]? in
             if state.stopped { return nil }
+            if state.lingererOpen {
+                // Accepted here, on the consumer's thread, so an early ack leaves with this
+                // read's writes instead of waiting for a hop back from the slot's thread; in
+                // the lock, so the slot never runs the job before it is accepted.
+                state.lingererOpen = false
+                job.accept()
+                state.handedOff = job
+                return []
+            }
             state.waiting.append(job)
             return state.startable()
         }
         guard let start else { return job.giveBack() }
         submitted.add(1, ordering: .releasing)
-        start.forEach(launch)
+        start.forEach { launch($0) }
     }
 
     /// Grows or shrinks the pool at run time (never below one slot); a shrink takes effect as
@@ -76,7 +96,7 @@ final class TaskSlots: Sendable {
             state.capacity = max(1, state.capacity + delta)
             return state.startable()
         }
-        start.forEach(launch)
+        start.forEach { launch($0) }
     }
 
     /// Starts no more tasks: those waiting are given back. Running ones finish.
@@ -87,6 +107,7 @@ final class TaskSlots: Sendable {
             return Array(state.waiting)
         }
         givenBack.forEach { $0.giveBack() }
+        submitted.add(1, ordering: .releasing)  // a lingering slot stops looking at once
         resumeIdleWaiters()
     }
 
@@ -117,8 +138,8 @@ final class TaskSlots: Sendable {
         }
     }
 
-    private func launch(_ job: Job) {
-        job.accept()
+    private func launch(_ job: Job, accepted: Bool = false) {
+        if !accepted { job.accept() }
         Task { await self.run(job) }
     }
 
@@ -132,9 +153,11 @@ final class TaskSlots: Sendable {
         var ranWithoutYielding = 0
         while true {
             await job.run()
-            guard let next = nextJob(orRelease: false) ?? linger() ?? nextJob(orRelease: true) else { return resumeIdleWaiters() }
-            guard !Task.isCancelled else { return launch(next) }
-            next.accept()
+            guard let (next, accepted) = nextJob(orRelease: false).map({ ($0, false) }) ?? linger()
+                ?? nextJob(orRelease: true).map({ ($0, false) })
+            else { return resumeIdleWaiters() }
+            guard !Task.isCancelled else { return launch(next, accepted: accepted) }
+            if !accepted { next.accept() }
             job = next
             ranWithoutYielding += 1
             if ranWithoutYielding == Self.jobsBetweenYields {
@@ -147,23 +170,38 @@ final class TaskSlots: Sendable {
     private static let jobsBetweenYields = 64
     /// Long enough for the next message of a busy queue, which mostly comes within tens of
     /// microseconds; short enough that an idle worker soon stops looking.
-    private static let lingerTime = Duration.microseconds(100)
+    static let defaultLingerTime = Duration.microseconds(100)
 
     /// One slot at a time, having found nothing to run, keeps looking for a moment before its
     /// Swift task ends: the next message is usually that close, and handing it to a slot
-    /// that is still running saves creating a task and waking a thread for it.
-    private func linger() -> Job? {
+    /// that is still running saves creating a task and waking a thread for it. The job
+    /// comes accepted (`submit` hands it over), or, if another slot took the handover's
+    /// place, from the waiting line.
+    private func linger() -> (Job, accepted: Bool)? {
         guard lingering.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return nil }
         defer { lingering.store(false, ordering: .releasing) }
         let seen = submitted.load(ordering: .acquiring)
-        let deadline = ContinuousClock.now + Self.lingerTime
+        let open = state.withLockedValue { state in
+            guard state.running <= state.capacity, !state.stopped, state.waiting.isEmpty else { return false }
+            state.lingererOpen = true
+            return true
+        }
+        guard open else { return nil }
+        let deadline = ContinuousClock.now + lingerTime
         while ContinuousClock.now < deadline {
             // Whoever else wants this core gets it: on two cores the broker may be the one
             // the next message waits for.
             sched_yield()
-            if submitted.load(ordering: .acquiring) != seen { return nextJob(orRelease: false) }
+            if submitted.load(ordering: .acquiring) != seen { break }
         }
-        return nil
+        return state.withLockedValue { state in
+            state.lingererOpen = false
+            if let job = state.handedOff {
+                state.handedOff = nil
+                return (job, true)
+            }
+            return nil
+        }
     }
 
     /// The waiting job this slot runs next; with `orRelease`, the slot is given up when there

@@ -1,4 +1,5 @@
 @testable import CeleriacWorker
+import Foundation
 import NIOConcurrencyHelpers
 import Testing
 
@@ -108,6 +109,32 @@ import Testing
         await gate.open()
         await slots.idle()
         #expect(ran.withLockedValue { $0 } == 1)
+    }
+
+    /// A job submitted while a slot lingers goes straight to that slot, accepted (its early
+    /// ack made) on the submitting thread before it runs, and once only.
+    @Test func aLingeringSlotTakesTheNextJobAcceptedBySubmit() async {
+        let slots = TaskSlots(1, lingerTime: .seconds(30))
+        let steps = NIOLockedValueBox<[String]>([])
+        let acceptedOn = NIOLockedValueBox<[UInt]>([])
+        func job(_ name: String, finished: CheckedContinuation<Void, Never>? = nil) -> TaskSlots.Job {
+            .init(accept: {
+                steps.withLockedValue { $0.append("accept \(name)") }
+                acceptedOn.withLockedValue { $0.append(UInt(pthread_self())) }
+            }, run: {
+                steps.withLockedValue { $0.append("run \(name)") }
+                finished?.resume()
+            }, giveBack: { Issue.record("nothing is given back") })
+        }
+        await withCheckedContinuation { finished in slots.submit(job("first", finished: finished)) }
+        while !slots.isLingering { await Task.yield() }  // the slot's next step, polled: it sends no event
+
+        let submitter = UInt(pthread_self())
+        slots.submit(job("second"))
+        #expect(acceptedOn.withLockedValue { $0.last } == submitter, "accepted inside submit, on its thread")
+        slots.stop()  // ends the slot's next linger at once
+        await slots.idle()
+        #expect(steps.withLockedValue { $0 } == ["accept first", "run first", "accept second", "run second"])
     }
 }
 
