@@ -53,3 +53,17 @@ struct CommandFailure: Error, CustomStringConvertible {
 }
 
 extension QueueType: ExpressibleByArgument {}
+
+extension CeleriacConfiguration {
+    /// `--queue-type`: the type of every task queue the command declares, the default one and
+    /// any other it names (-Q, and a worker's add_consumer).
+    mutating func declareQueues(as type: QueueType) throws {
+        defaultQueueType = type
+        missingQueueType = type
+        do {
+            try checkCombinations()
+        } catch {
+            throw ValidationError("--queue-type \(type.rawValue): \(error)")
+        }
+    }
+}

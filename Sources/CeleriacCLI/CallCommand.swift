@@ -59,6 +59,10 @@ struct CallCommand: AsyncParsableCommand {
     @Option(name: [.customShort("Q"), .long], help: "The queue to send to.")
     var queue: String?
 
+    @Option(name: .customLong("queue-type"),
+            help: "classic or quorum: the type of the queue, should the call declare it (default: task_default_queue_type, classic).")
+    var queueType: QueueType?
+
     @Option(help: "The exchange to send through.")
     var exchange: String?
 
@@ -97,7 +101,8 @@ struct CallCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try app.configuration()
+        var configuration = try app.configuration()
+        if let queueType { try configuration.declareQueues(as: queueType) }
         let celeriac = App(configuration)
         defer { Task { await celeriac.close() } }
         if let workflow = try canvas() {

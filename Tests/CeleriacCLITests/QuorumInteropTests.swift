@@ -160,6 +160,30 @@ struct QuorumInteropTests {
         }
     }
 
+    /// `celeriac call --queue-type quorum` declares the queue it sends to as a quorum queue,
+    /// without a configuration file: RabbitMQ then refuses a classic declaration of it.
+    @Test func aCallDeclaresAQuorumQueueWithQueueType() async throws {
+        try await WorkerInteropTests.withVirtualHost { broker in
+            let queue = "called-\(UUID().uuidString.prefix(6).lowercased())"
+            let call = try await CeleriacBinary.runDetached([
+                "call", "demo.add", "--args", "[1, 2]", "-Q", queue, "--queue-type", "quorum", "-b", broker,
+            ])
+            #expect(call.status == 0, "\(call.stdout) \(call.stderr)")
+            var configuration = CeleriacConfiguration()
+            configuration.brokerURL = broker
+            let app = App(configuration)
+            defer { Task { await app.close() } }
+            let counts = try await app.transport().declare(QueueDeclaration(name: queue, passive: true))
+            #expect(counts.messages == 1)
+
+            if CeleriacBinary.environment["CELERIAC_TEST_BROKER"] != "celeriac" {  // celeriac broker: classic either way
+                await #expect { try await app.transport().declare(QueueDeclaration.taskQueue(queue, shape: TaskQueueShape(type: .classic))) } throws: {
+                    "\($0)".contains("x-queue-type")
+                }
+            }
+        }
+    }
+
     /// The suite's settings in a configuration file of their own, for a worker or `celeriac call`.
     static func writeSettings() throws -> String {
         let config = FileManager.default.temporaryDirectory.appendingPathComponent("quorum-\(UUID().uuidString.prefix(6)).toml").path

@@ -133,16 +133,7 @@ struct WorkerCommand: AsyncParsableCommand {
         hangup.resume()
         defer { hangup.cancel() }
         var configuration = try app.configuration()
-        if let queueType {
-            // Every queue it declares: the default one and any other (-Q, add_consumer).
-            configuration.defaultQueueType = queueType
-            configuration.missingQueueType = queueType
-            do {
-                try configuration.checkCombinations()
-            } catch {
-                throw ValidationError("--queue-type \(queueType.rawValue): \(error)")
-            }
-        }
+        if let queueType { try configuration.declareQueues(as: queueType) }
         if let timeLimit { configuration.taskDefaults.timeLimit = timeLimit }
         if let softTimeLimit { configuration.taskDefaults.softTimeLimit = softTimeLimit }
         let celeriac = App(configuration)
