@@ -175,8 +175,8 @@ final class TaskSlots: Sendable {
     /// One slot at a time, having found nothing to run, keeps looking for a moment before its
     /// Swift task ends: the next message is usually that close, and handing it to a slot
     /// that is still running saves creating a task and waking a thread for it. The job
-    /// comes accepted (`submit` hands it over), or, if another slot took the handover's
-    /// place, from the waiting line.
+    /// comes accepted (`submit` hands it over); one that went to the waiting line
+    /// meanwhile is the caller's next `nextJob`.
     private func linger() -> (Job, accepted: Bool)? {
         guard lingering.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else { return nil }
         defer { lingering.store(false, ordering: .releasing) }
