@@ -70,7 +70,7 @@ public final class Worker: Sendable {
         let maxConcurrency = options.pool == .solo ? 1 : max(1, options.autoscale?.max ?? options.concurrency)
         let concurrency = options.pool == .solo ? 1 : max(1, options.autoscale.map { min($0.min, $0.max) } ?? options.concurrency)
         let backend = try await app.resultBackend()
-        // Events, results and retries leave on a connection apart from the one that consumes.
+        // Events, results, retries and control replies leave on a connection apart from the one that consumes.
         let publishing = try await app.publishingTransport()
         // From here on a failure closes the pool before it is thrown: no child left behind.
         let pool = try await makePool(concurrency: concurrency)

@@ -97,7 +97,7 @@ public final class App: Sendable {
     }
 
     /// A second broker connection, for a consumer's own messages out (a worker's events,
-    /// results and retries). During a memory or disk alarm RabbitMQ stops reading from any
+    /// results, retries and control replies). During a memory or disk alarm RabbitMQ stops reading from any
     /// connection that publishes; a consumer on that connection could then not even ack,
     /// and the queues that would free the memory stop draining. RabbitMQ advises a
     /// connection for each, and Celery's worker publishes on its own as well.

@@ -5,7 +5,8 @@ import Foundation
 /// task's own work. It keeps JSONDecoder's rules (an integral float is an Int, null is
 /// `valueNotFound`, a wrong kind is `typeMismatch`) and its error types, so a bad argument
 /// is named as before. The types JSONDecoder gives special forms (Data as base64, URL as a
-/// string, Decimal as a number, Date) still go through JSONDecoder.
+/// string, Decimal as a number) still go through JSONDecoder; a Date is its own Double, as
+/// JSONDecoder's default strategy reads it.
 struct JSONValueDecoder: Decoder {
     let value: JSONValue
     let codingPath: [any CodingKey]
@@ -13,7 +14,7 @@ struct JSONValueDecoder: Decoder {
 
     static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, at codingPath: [any CodingKey]) throws -> T {
         if let primitive = try primitive(type, from: value, at: codingPath) { return primitive }
-        if type == Data.self || type == URL.self || type == Decimal.self || type == Date.self {
+        if type == Data.self || type == URL.self || type == Decimal.self {
             return try foundationDecode(type, from: value, at: codingPath)
         }
         return try T(from: JSONValueDecoder(value: value, codingPath: codingPath))
@@ -93,7 +94,7 @@ struct JSONValueDecoder: Decoder {
         return converted
     }
 
-    /// Data, URL, Decimal and Date as JSONDecoder reads them, with errors placed at `path`.
+    /// Data, URL and Decimal as JSONDecoder reads them, with errors placed at `path`.
     private static func foundationDecode<T: Decodable>(_ type: T.Type, from value: JSONValue, at path: [any CodingKey]) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: Data(value.serialized.utf8))
