@@ -9,15 +9,18 @@ import Foundation
 extension Worker {
     static func reconnectionPause(attempt: Int) -> Double { BrokerRetryPause.seconds(attempt: attempt) }
 
-    /// The broker at start. Celery's worker keeps trying when no broker answers yet
-    /// (broker_connection_retry_on_startup, on unless turned off), with a line per attempt
-    /// and the same pauses as after a lost connection, up to broker_connection_max_retries.
-    func connectAtStart() async throws -> any BrokerTransport {
+    /// The broker at start, on both of the worker's connections: the one that consumes and
+    /// the one that publishes (`App.publishingTransport`). Celery's worker keeps trying when
+    /// no broker answers yet (broker_connection_retry_on_startup, on unless turned off), with
+    /// a line per attempt and the same pauses as after a lost connection, up to
+    /// broker_connection_max_retries. A broker that goes away between the two connections is
+    /// tried again the same way; the connection already open is kept.
+    func connectAtStart() async throws -> (consuming: any BrokerTransport, publishing: any BrokerTransport) {
         let attempts = app.configuration.brokerConnectionAttemptsOnStartup
         var attempt = 0
         while true {
             do {
-                return try await app.transport()
+                return (try await app.transport(), try await app.publishingTransport())
             } catch let error as BrokerError {
                 guard case .unreachable = error else { throw error }
                 attempt += 1

@@ -55,7 +55,8 @@ public final class Worker: Sendable {
         try pidFile?.create()
         defer { pidFile?.remove() }
         let revokedStore = options.stateDB.map { RevokedStore(path: NodeName.expandFile($0, node: hostname)) }
-        let transport = try await connectAtStart()
+        // Events, results, retries and control replies leave on a connection apart from the one that consumes.
+        let (transport, publishing) = try await connectAtStart()
         let state = WorkerState(hostname: hostname, eventsEnabled: options.sendEvents)
         self.state.withLockedValue { $0 = state }
         if let revokedStore {
@@ -70,8 +71,6 @@ public final class Worker: Sendable {
         let maxConcurrency = options.pool == .solo ? 1 : max(1, options.autoscale?.max ?? options.concurrency)
         let concurrency = options.pool == .solo ? 1 : max(1, options.autoscale.map { min($0.min, $0.max) } ?? options.concurrency)
         let backend = try await app.resultBackend()
-        // Events, results, retries and control replies leave on a connection apart from the one that consumes.
-        let publishing = try await app.publishingTransport()
         // From here on a failure closes the pool before it is thrown: no child left behind.
         let pool = try await makePool(concurrency: concurrency)
         let clock = LamportClock()

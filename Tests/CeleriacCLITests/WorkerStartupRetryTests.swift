@@ -31,6 +31,30 @@ struct WorkerStartupRetryTests {
         #expect(result.status == 0 && result.stdout.contains("42"), "\(result.stderr)")
     }
 
+    /// The worker opens two connections (one consumes, one publishes). A broker that refuses
+    /// the second is tried again as at start, not taken for a fatal error.
+    @Test func aWorkerWhoseSecondConnectionIsRefusedTriesAgain() async throws {
+        let live = try #require(CeleriacBinary.amqpURL)
+        var relayed = try #require(URLComponents(string: live))
+        let proxy = try await KillableProxy(targetHost: relayed.host ?? "127.0.0.1", targetPort: relayed.port ?? 5672,
+                                            refusing: [2])
+        defer { Task { await proxy.shutdown() } }
+        relayed.host = "127.0.0.1"
+        relayed.port = proxy.port
+        let url = try #require(relayed.string)
+
+        let (queue, _) = WorkerInteropTests.names("startup-second")
+        let (worker, log) = try WorkerInteropTests.startWorker(queue: queue, broker: url)
+        defer { worker.stop() }
+        let text = try await WorkerInteropTests.waitForLog(log, toContain: WorkerInteropTests.readyLine, timeout: 60)
+        #expect(text.contains("consumer: Cannot connect to the broker") && text.contains("Trying again in"),
+                "the refused connection was retried: \(text.suffix(1000))")
+        // Its result comes back on the publishing connection, the one opened on the second try.
+        let result = try await CeleriacBinary.runDetached(["call", "demo.add", "--args", "[20, 22]", "-Q", queue, "-b", live,
+                                                           "--result-backend", "rpc://", "--wait", "--timeout", "20"])
+        #expect(result.status == 0 && result.stdout.contains("42"), "\(result.stderr)")
+    }
+
     @Test func withoutRetriesOnStartupTheWorkerExitsNamingTheBroker() async throws {
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("startup-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: data) }

@@ -15,18 +15,26 @@ public final class KillableProxy: Sendable {
     private let sentByClients: NIOLockedValueBox<ByteBuffer>
     public let port: Int
 
-    public init(targetHost: String, targetPort: Int) async throws {
+    /// `refusing`: the client connections, counted from 1 in the order they come, that are
+    /// closed as soon as they are accepted (a broker that is gone for a moment).
+    public init(targetHost: String, targetPort: Int, refusing: Set<Int> = []) async throws {
         let connections = NIOLockedValueBox<[any Channel]>([])
         let paused = NIOLockedValueBox(false)
         let sentByClients = NIOLockedValueBox(ByteBuffer())
+        let accepted = NIOLockedValueBox(0)
         let group = MultiThreadedEventLoopGroup.singleton
         serverChannel = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(ChannelOptions.autoRead, value: false)
             .childChannelInitializer { inbound in
+                let number = accepted.withLockedValue { count in
+                    count += 1
+                    return count
+                }
+                if refusing.contains(number) { return inbound.close() }
                 // A generous connect timeout: with hundreds of tests starting at once on two
                 // cores, the default 10 s has run out and dropped the client's connection.
-                ClientBootstrap(group: inbound.eventLoop)
+                return ClientBootstrap(group: inbound.eventLoop)
                     .connectTimeout(.seconds(60))
                     .connect(host: targetHost, port: targetPort)
                     .flatMap { outbound in

@@ -17,13 +17,16 @@ actor AppConnections {
     }
 
     func transport() async throws -> any BrokerTransport {
-        let configuration = configuration
-        return try await connection.value { try await AMQPTransport(configuration) }
+        try await open(connection)
     }
 
     func publishingTransport() async throws -> any BrokerTransport {
+        try await open(publishingConnection)
+    }
+
+    private func open(_ shared: SharedAttempt<any BrokerTransport>) async throws -> any BrokerTransport {
         let configuration = configuration
-        return try await publishingConnection.value { try await AMQPTransport(configuration) }
+        return try await shared.value { try await AMQPTransport(configuration) }
     }
 
     /// The configured backend; nil when none is set.
