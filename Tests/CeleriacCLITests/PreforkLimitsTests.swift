@@ -1,0 +1,118 @@
+import Celeriac
+import CeleriacTestSupport
+import Foundation
+import Testing
+
+/// The prefork pool's limits as Celery's worker applies them: children recycled after
+/// `--max-tasks-per-child` tasks or past `--max-memory-per-child`, a task past its hard time
+/// limit killed with its child, and an acks_late task whose child dies put back on the queue
+/// under `task_reject_on_worker_lost`. Each ends with the pool at its size, running tasks.
+extension WorkerInteropTests {
+    @Test func preforkChildrenAreRecycledAfterTheirTasksOrMemory() async throws {
+        try await Self.withVirtualHost { broker in
+            let (queue, node) = Self.names("recycle")
+            let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, concurrency: 1, pool: "prefork",
+                                                                extra: ["--max-tasks-per-child", "2"])
+            defer { _ = worker.stop() }
+            for x in 1...3 { try await Self.expectSum(x, queue: queue, broker: broker) }
+            let text = try await Self.waitForLog(log, toContain: "is replaced: it ran 2 tasks (--max-tasks-per-child 2)")
+            #expect(Self.childrenStarted(text) == 2, "one child for the first two tasks, a new one for the third: \(text.suffix(2000))")
+            #expect(try await Self.poolProcesses(node, broker: broker).count == 1)
+        }
+        try await Self.withVirtualHost { broker in
+            let (queue, node) = Self.names("recycle-memory")
+            // Every child holds more than 1 KiB, so each is replaced after its task.
+            let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, concurrency: 1, pool: "prefork",
+                                                                extra: ["--max-memory-per-child", "1"])
+            defer { _ = worker.stop() }
+            for x in 1...2 { try await Self.expectSum(x, queue: queue, broker: broker) }
+            let text = try await Self.waitForLog(log, toContain: "KiB (--max-memory-per-child 1)")
+            #expect(text.components(separatedBy: "(--max-memory-per-child 1)").count - 1 == 2, "\(text.suffix(2000))")
+            #expect(try await Self.poolProcesses(node, broker: broker).count == 1)
+        }
+    }
+
+    @Test func aPreforkTaskPastItsHardTimeLimitIsKilledWithItsChild() async throws {
+        try await Self.withVirtualHost { broker in
+            let (queue, node) = Self.names("hard-limit")
+            let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, concurrency: 1, pool: "prefork",
+                                                                extra: ["--time-limit", "1"])
+            defer { _ = worker.stop() }
+            let before = try await Self.poolProcesses(node, broker: broker)
+            let started = ContinuousClock.now
+            let slow = try await CeleriacBinary.runDetached(["call", "demo.sleep", "--args", "[30]", "-Q", queue, "-b", broker,
+                                                             "--result-backend", "rpc://", "--wait", "--timeout", "25"])
+            let took = ContinuousClock.now - started
+            #expect(slow.status != 0 && (slow.stdout + slow.stderr).contains("TimeLimitExceeded"), "\(slow.stdout) \(slow.stderr)")
+            #expect(took < .seconds(20), "ended by the limit, not by the task: \(took)")
+            try await Self.expectSum(4, queue: queue, broker: broker)
+            let after = try await Self.poolProcesses(node, broker: broker)
+            #expect(after.count == 1 && after != before, "the killed child is replaced: \(before) then \(after)")
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            #expect(text.contains("TimeLimitExceeded"), "\(text.suffix(2000))")
+        }
+    }
+
+    @Test func anAcksLateTaskWhoseChildDiesGoesBackToTheQueue() async throws {
+        try await Self.withVirtualHost { broker in
+            let (queue, node) = Self.names("worker-lost")
+            let (worker, log) = try await Self.startReadyWorker(
+                queue: queue, broker: broker, concurrency: 1, pool: "prefork",
+                environment: ["CELERIAC_TASK_ACKS_LATE=true", "CELERIAC_TASK_REJECT_ON_WORKER_LOST=true"])
+            defer { _ = worker.stop() }
+            let sent = try await CeleriacBinary.runDetached(["call", "demo.sleep", "--args", "[1]", "-Q", queue, "-b", broker])
+            let id = sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            let active = try await Self.activeTask(id, on: node, broker: broker)
+            let child = try #require(active["worker_pid"]?.intValue, "\(active)")
+            kill(pid_t(child), SIGKILL)
+            let text = try await Self.waitForLog(log, toContain: "demo.sleep[\(id)] succeeded", timeout: 30)
+            #expect(text.contains("demo.sleep[\(id)] lost its pool process"), "\(text.suffix(2000))")
+            #expect(text.contains("goes back to the queue (reject_on_worker_lost)"), "\(text.suffix(2000))")
+            #expect(!text.contains("raised unexpected: WorkerLostError"), "it did not fail: \(text.suffix(2000))")
+        }
+    }
+
+    @Test func celerysGeventPoolNameRunsTheAsyncPool() async throws {
+        try await Self.withVirtualHost { broker in
+            let (queue, _) = Self.names("gevent")
+            let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, pool: "gevent")
+            defer { _ = worker.stop() }
+            try await Self.expectSum(5, queue: queue, broker: broker)
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            #expect(text.contains("-P gevent runs the async pool"), "\(text.suffix(2000))")
+            #expect(text.contains(" ready: async pool"), "\(text.suffix(2000))")
+        }
+    }
+
+    /// Calls demo.add(x, x) and checks its result.
+    static func expectSum(_ x: Int, queue: String, broker: String) async throws {
+        let result = try await CeleriacBinary.runDetached(["call", "demo.add", "--args", "[\(x), \(x)]", "-Q", queue, "-b", broker,
+                                                           "--result-backend", "rpc://", "--wait", "--timeout", "20"])
+        #expect(result.status == 0 && result.stdout.contains("\(2 * x)"), "\(result.stdout) \(result.stderr)")
+    }
+
+    /// The pool's process ids, as `inspect stats` gives them.
+    static func poolProcesses(_ node: String, broker: String) async throws -> [Int] {
+        let stats = try await CeleriacBinary.runDetached(["inspect", "stats", "-d", node, "--json", "-b", broker, "--timeout", "5"])
+        let processes = try JSONValue(parsing: stats.stdout)[node]?["pool"]?["processes"]?.arrayValue
+        return try #require(processes, "\(stats.stdout) \(stats.stderr)").compactMap(\.intValue)
+    }
+
+    /// Asks `inspect active` until the task runs (its child has it), up to 20 s.
+    static func activeTask(_ id: String, on node: String, broker: String) async throws -> JSONValue {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let reply = try await CeleriacBinary.runDetached(["inspect", "active", "-d", node, "--json", "-b", broker, "--timeout", "2"])
+            if let task = (try? JSONValue(parsing: reply.stdout))?[node]?.arrayValue?.first(where: { $0["id"]?.stringValue == id }) {
+                return task
+            }
+            try await Task.sleep(for: .milliseconds(100))  // polling another process's state
+        }
+        throw WorkerTestError("task \(id) never showed as active on \(node)")
+    }
+
+    /// How many prefork children ran worker_process_init (the demo app logs each).
+    static func childrenStarted(_ log: String) -> Int {
+        log.components(separatedBy: "demo: pool process ").count - 1
+    }
+}
