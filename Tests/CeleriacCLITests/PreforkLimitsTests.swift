@@ -84,6 +84,28 @@ extension WorkerInteropTests {
         }
     }
 
+    /// terminate on a pool without child processes cancels the task, and the reply says so
+    /// rather than claiming a signal was sent; the task ends REVOKED, the worker runs on.
+    @Test(arguments: ["async", "threads"])
+    func terminateOnAnInProcessPoolCancelsAndSaysSo(pool: String) async throws {
+        try await Self.withVirtualHost { broker in
+            let (queue, node) = Self.names("terminate-\(pool)")
+            let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, concurrency: 1, pool: pool)
+            defer { _ = worker.stop() }
+            let sent = try await CeleriacBinary.runDetached(["call", "demo.sleep", "--args", "[60]", "-Q", queue, "-b", broker])
+            let id = sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            _ = try await Self.activeTask(id, on: node, broker: broker)
+            let reply = try await CeleriacBinary.runDetached(["control", "terminate", id, "SIGKILL", "-d", node, "--json",
+                                                              "-b", broker, "--timeout", "5"])
+            let answer = try JSONValue(parsing: reply.stdout)[node]?["ok"]?.stringValue ?? ""
+            #expect(answer == "terminate: \(id) (cancelled (the \(pool) pool stops a task by cancellation, not by signal))",
+                    "\(reply.stdout) \(reply.stderr)")
+            let text = try await Self.waitForLog(log, toContain: "terminated task demo.sleep[\(id)] by cancellation")
+            #expect(!text.contains("demo.sleep[\(id)] succeeded"), "\(text.suffix(2000))")
+            try await Self.expectSum(6, queue: queue, broker: broker)
+        }
+    }
+
     /// Calls demo.add(x, x) and checks its result.
     static func expectSum(_ x: Int, queue: String, broker: String) async throws {
         let result = try await CeleriacBinary.runDetached(["call", "demo.add", "--args", "[\(x), \(x)]", "-Q", queue, "-b", broker,
