@@ -8,27 +8,34 @@ import Testing
 /// limit killed with its child, and an acks_late task whose child dies put back on the queue
 /// under `task_reject_on_worker_lost`. Each ends with the pool at its size, running tasks.
 extension WorkerInteropTests {
-    @Test func preforkChildrenAreRecycledAfterTheirTasksOrMemory() async throws {
+    /// A recycling limit: the worker's flag, the tasks run one after another, and what the log
+    /// says of each child it replaces.
+    struct Recycling: Sendable, CustomTestStringConvertible {
+        var flag: [String]
+        var tasks: Int
+        var reason: String
+        var replacements: Int
+        var testDescription: String { flag[0] }
+    }
+
+    @Test(arguments: [
+        Recycling(flag: ["--max-tasks-per-child", "2"], tasks: 3, reason: "it ran 2 tasks (--max-tasks-per-child 2)",
+                  replacements: 1),
+        // Every child holds more than 1 KiB, so each is replaced after its task.
+        Recycling(flag: ["--max-memory-per-child", "1"], tasks: 2, reason: "KiB (--max-memory-per-child 1)", replacements: 2),
+    ])
+    func preforkChildrenAreRecycled(by limit: Recycling) async throws {
         try await Self.withVirtualHost { broker in
             let (queue, node) = Self.names("recycle")
             let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, concurrency: 1, pool: "prefork",
-                                                                extra: ["--max-tasks-per-child", "2"])
+                                                                extra: limit.flag)
             defer { _ = worker.stop() }
-            for x in 1...3 { try await Self.expectSum(x, queue: queue, broker: broker) }
-            let text = try await Self.waitForLog(log, toContain: "is replaced: it ran 2 tasks (--max-tasks-per-child 2)")
-            #expect(Self.childrenStarted(text) == 2, "one child for the first two tasks, a new one for the third: \(text.suffix(2000))")
-            #expect(try await Self.poolProcesses(node, broker: broker).count == 1)
-        }
-        try await Self.withVirtualHost { broker in
-            let (queue, node) = Self.names("recycle-memory")
-            // Every child holds more than 1 KiB, so each is replaced after its task.
-            let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, concurrency: 1, pool: "prefork",
-                                                                extra: ["--max-memory-per-child", "1"])
-            defer { _ = worker.stop() }
-            for x in 1...2 { try await Self.expectSum(x, queue: queue, broker: broker) }
-            let text = try await Self.waitForLog(log, toContain: "KiB (--max-memory-per-child 1)")
-            #expect(text.components(separatedBy: "(--max-memory-per-child 1)").count - 1 == 2, "\(text.suffix(2000))")
-            #expect(try await Self.poolProcesses(node, broker: broker).count == 1)
+            for x in 1...limit.tasks { try await Self.expectSum(x, queue: queue, broker: broker) }
+            // A child is replaced as its task ends, before the task's result goes out.
+            let text = try await Self.waitForLog(log, toContain: limit.reason)
+            #expect(text.components(separatedBy: "is replaced: ").count - 1 == limit.replacements, "\(text.suffix(2000))")
+            #expect(text.components(separatedBy: limit.reason).count - 1 == limit.replacements, "\(text.suffix(2000))")
+            #expect(try await Self.poolProcesses(node, broker: broker).count == 1, "the pool keeps its size")
         }
     }
 
@@ -131,10 +138,5 @@ extension WorkerInteropTests {
             try await Task.sleep(for: .milliseconds(100))  // polling another process's state
         }
         throw WorkerTestError("task \(id) never showed as active on \(node)")
-    }
-
-    /// How many prefork children ran worker_process_init (the demo app logs each).
-    static func childrenStarted(_ log: String) -> Int {
-        log.components(separatedBy: "demo: pool process ").count - 1
     }
 }
