@@ -27,67 +27,67 @@ extension WorkerInteropTests {
     func preforkChildrenAreRecycled(by limit: Recycling) async throws {
         try await Self.withVirtualHost { broker in
             let (queue, node) = Self.names("recycle")
-            let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, concurrency: 1, pool: "prefork",
-                                                                extra: limit.flag)
-            defer { _ = worker.stop() }
-            for x in 1...limit.tasks { try await Self.expectSum(x, queue: queue, broker: broker) }
-            // A child is replaced as its task ends, before the task's result goes out.
-            let text = try await Self.waitForLog(log, toContain: limit.reason)
-            #expect(text.components(separatedBy: "is replaced: ").count - 1 == limit.replacements, "\(text.suffix(2000))")
-            #expect(text.components(separatedBy: limit.reason).count - 1 == limit.replacements, "\(text.suffix(2000))")
-            #expect(try await Self.poolProcesses(node, broker: broker).count == 1, "the pool keeps its size")
+            try await Self.withReadyWorker(queue: queue, broker: broker, concurrency: 1, pool: "prefork",
+                                           extra: limit.flag) { log in
+                for x in 1...limit.tasks { try await Self.expectSum(x, queue: queue, broker: broker) }
+                // A child is replaced as its task ends, before the task's result goes out.
+                let text = try await Self.waitForLog(log, toContain: limit.reason)
+                #expect(text.components(separatedBy: "is replaced: ").count - 1 == limit.replacements, "\(text.suffix(2000))")
+                #expect(text.components(separatedBy: limit.reason).count - 1 == limit.replacements, "\(text.suffix(2000))")
+                #expect(try await Self.poolProcesses(node, broker: broker).count == 1, "the pool keeps its size")
+            }
         }
     }
 
     @Test func aPreforkTaskPastItsHardTimeLimitIsKilledWithItsChild() async throws {
         try await Self.withVirtualHost { broker in
             let (queue, node) = Self.names("hard-limit")
-            let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, concurrency: 1, pool: "prefork",
-                                                                extra: ["--time-limit", "1"])
-            defer { _ = worker.stop() }
-            let before = try await Self.poolProcesses(node, broker: broker)
-            let started = ContinuousClock.now
-            let slow = try await CeleriacBinary.runDetached(["call", "demo.sleep", "--args", "[30]", "-Q", queue, "-b", broker,
-                                                             "--result-backend", "rpc://", "--wait", "--timeout", "25"])
-            let took = ContinuousClock.now - started
-            #expect(slow.status != 0 && (slow.stdout + slow.stderr).contains("TimeLimitExceeded"), "\(slow.stdout) \(slow.stderr)")
-            #expect(took < .seconds(20), "ended by the limit, not by the task: \(took)")
-            try await Self.expectSum(4, queue: queue, broker: broker)
-            let after = try await Self.poolProcesses(node, broker: broker)
-            #expect(after.count == 1 && after != before, "the killed child is replaced: \(before) then \(after)")
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            #expect(text.contains("TimeLimitExceeded"), "\(text.suffix(2000))")
+            try await Self.withReadyWorker(queue: queue, broker: broker, concurrency: 1, pool: "prefork",
+                                           extra: ["--time-limit", "1"]) { log in
+                let before = try await Self.poolProcesses(node, broker: broker)
+                let started = ContinuousClock.now
+                let slow = try await CeleriacBinary.runDetached(["call", "demo.sleep", "--args", "[30]", "-Q", queue, "-b", broker,
+                                                                 "--result-backend", "rpc://", "--wait", "--timeout", "25"])
+                let took = ContinuousClock.now - started
+                #expect(slow.status != 0 && (slow.stdout + slow.stderr).contains("TimeLimitExceeded"), "\(slow.stdout) \(slow.stderr)")
+                #expect(took < .seconds(20), "ended by the limit, not by the task: \(took)")
+                try await Self.expectSum(4, queue: queue, broker: broker)
+                let after = try await Self.poolProcesses(node, broker: broker)
+                #expect(after.count == 1 && after != before, "the killed child is replaced: \(before) then \(after)")
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                #expect(text.contains("TimeLimitExceeded"), "\(text.suffix(2000))")
+            }
         }
     }
 
     @Test func anAcksLateTaskWhoseChildDiesGoesBackToTheQueue() async throws {
         try await Self.withVirtualHost { broker in
             let (queue, node) = Self.names("worker-lost")
-            let (worker, log) = try await Self.startReadyWorker(
+            try await Self.withReadyWorker(
                 queue: queue, broker: broker, concurrency: 1, pool: "prefork",
-                environment: ["CELERIAC_TASK_ACKS_LATE=true", "CELERIAC_TASK_REJECT_ON_WORKER_LOST=true"])
-            defer { _ = worker.stop() }
-            let sent = try await CeleriacBinary.runDetached(["call", "demo.sleep", "--args", "[1]", "-Q", queue, "-b", broker])
-            let id = sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            let active = try await Self.activeTask(id, on: node, broker: broker)
-            let child = try #require(active["worker_pid"]?.intValue, "\(active)")
-            kill(pid_t(child), SIGKILL)
-            let text = try await Self.waitForLog(log, toContain: "demo.sleep[\(id)] succeeded", timeout: 30)
-            #expect(text.contains("demo.sleep[\(id)] lost its pool process"), "\(text.suffix(2000))")
-            #expect(text.contains("goes back to the queue (reject_on_worker_lost)"), "\(text.suffix(2000))")
-            #expect(!text.contains("raised unexpected: WorkerLostError"), "it did not fail: \(text.suffix(2000))")
+                environment: ["CELERIAC_TASK_ACKS_LATE=true", "CELERIAC_TASK_REJECT_ON_WORKER_LOST=true"]) { log in
+                let sent = try await CeleriacBinary.runDetached(["call", "demo.sleep", "--args", "[1]", "-Q", queue, "-b", broker])
+                let id = sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                let active = try await Self.activeTask(id, on: node, broker: broker)
+                let child = try #require(active["worker_pid"]?.intValue, "\(active)")
+                kill(pid_t(child), SIGKILL)
+                let text = try await Self.waitForLog(log, toContain: "demo.sleep[\(id)] succeeded", timeout: 30)
+                #expect(text.contains("demo.sleep[\(id)] lost its pool process"), "\(text.suffix(2000))")
+                #expect(text.contains("goes back to the queue (reject_on_worker_lost)"), "\(text.suffix(2000))")
+                #expect(!text.contains("raised unexpected: WorkerLostError"), "it did not fail: \(text.suffix(2000))")
+            }
         }
     }
 
     @Test func celerysGeventPoolNameRunsTheAsyncPool() async throws {
         try await Self.withVirtualHost { broker in
             let (queue, _) = Self.names("gevent")
-            let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, pool: "gevent")
-            defer { _ = worker.stop() }
-            try await Self.expectSum(5, queue: queue, broker: broker)
-            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
-            #expect(text.contains("-P gevent runs the async pool"), "\(text.suffix(2000))")
-            #expect(text.contains(" ready: async pool"), "\(text.suffix(2000))")
+            try await Self.withReadyWorker(queue: queue, broker: broker, pool: "gevent") { log in
+                try await Self.expectSum(5, queue: queue, broker: broker)
+                let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                #expect(text.contains("-P gevent runs the async pool"), "\(text.suffix(2000))")
+                #expect(text.contains(" ready: async pool"), "\(text.suffix(2000))")
+            }
         }
     }
 
@@ -97,20 +97,37 @@ extension WorkerInteropTests {
     func terminateOnAnInProcessPoolCancelsAndSaysSo(pool: String) async throws {
         try await Self.withVirtualHost { broker in
             let (queue, node) = Self.names("terminate-\(pool)")
-            let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, concurrency: 1, pool: pool)
-            defer { _ = worker.stop() }
-            let sent = try await CeleriacBinary.runDetached(["call", "demo.sleep", "--args", "[60]", "-Q", queue, "-b", broker])
-            let id = sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-            _ = try await Self.activeTask(id, on: node, broker: broker)
-            let reply = try await CeleriacBinary.runDetached(["control", "terminate", id, "SIGKILL", "-d", node, "--json",
-                                                              "-b", broker, "--timeout", "5"])
-            let answer = try JSONValue(parsing: reply.stdout)[node]?["ok"]?.stringValue ?? ""
-            #expect(answer == "terminate: \(id) (cancelled (the \(pool) pool stops a task by cancellation, not by signal))",
-                    "\(reply.stdout) \(reply.stderr)")
-            let text = try await Self.waitForLog(log, toContain: "terminated task demo.sleep[\(id)] by cancellation")
-            #expect(!text.contains("demo.sleep[\(id)] succeeded"), "\(text.suffix(2000))")
-            try await Self.expectSum(6, queue: queue, broker: broker)
+            try await Self.withReadyWorker(queue: queue, broker: broker, concurrency: 1, pool: pool) { log in
+                let sent = try await CeleriacBinary.runDetached(["call", "demo.sleep", "--args", "[60]", "-Q", queue, "-b", broker])
+                let id = sent.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                _ = try await Self.activeTask(id, on: node, broker: broker)
+                let reply = try await CeleriacBinary.runDetached(["control", "terminate", id, "SIGKILL", "-d", node, "--json",
+                                                                  "-b", broker, "--timeout", "5"])
+                let answer = try JSONValue(parsing: reply.stdout)[node]?["ok"]?.stringValue ?? ""
+                #expect(answer == "terminate: \(id) (cancelled (the \(pool) pool stops a task by cancellation, not by signal))",
+                        "\(reply.stdout) \(reply.stderr)")
+                let text = try await Self.waitForLog(log, toContain: "terminated task demo.sleep[\(id)] by cancellation")
+                #expect(!text.contains("demo.sleep[\(id)] succeeded"), "\(text.suffix(2000))")
+                try await Self.expectSum(6, queue: queue, broker: broker)
+            }
         }
+    }
+
+    /// `startReadyWorker`, then `body` with the worker's log, then the worker stopped on a
+    /// thread of its own whether `body` ends or throws: waiting for a worker to exit must not
+    /// hold one of the few threads every test's tasks share.
+    static func withReadyWorker(queue: String, broker: String, concurrency: Int = 4, pool: String = "async",
+                                extra: [String] = [], environment: [String] = [],
+                                _ body: (String) async throws -> Void) async throws {
+        let (worker, log) = try await startReadyWorker(queue: queue, broker: broker, concurrency: concurrency, pool: pool,
+                                                       extra: extra, environment: environment)
+        do {
+            try await body(log)
+        } catch {
+            _ = try? await detached { worker.stop() }
+            throw error
+        }
+        _ = try await detached { worker.stop() }
     }
 
     /// Calls demo.add(x, x) and checks its result.

@@ -44,15 +44,15 @@ struct WorkerStartupRetryTests {
         let url = try #require(relayed.string)
 
         let (queue, _) = WorkerInteropTests.names("startup-second")
-        let (worker, log) = try WorkerInteropTests.startWorker(queue: queue, broker: url)
-        defer { worker.stop() }
-        let text = try await WorkerInteropTests.waitForLog(log, toContain: WorkerInteropTests.readyLine, timeout: 60)
-        #expect(text.contains("consumer: Cannot connect to the broker") && text.contains("Trying again in"),
-                "the refused connection was retried: \(text.suffix(1000))")
-        // Its result comes back on the publishing connection, the one opened on the second try.
-        let result = try await CeleriacBinary.runDetached(["call", "demo.add", "--args", "[20, 22]", "-Q", queue, "-b", live,
-                                                           "--result-backend", "rpc://", "--wait", "--timeout", "20"])
-        #expect(result.status == 0 && result.stdout.contains("42"), "\(result.stderr)")
+        try await WorkerInteropTests.withReadyWorker(queue: queue, broker: url) { log in
+            let text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            #expect(text.contains("consumer: Cannot connect to the broker") && text.contains("Trying again in"),
+                    "the refused connection was retried: \(text.suffix(1000))")
+            // Its result comes back on the publishing connection, the one opened on the second try.
+            let result = try await CeleriacBinary.runDetached(["call", "demo.add", "--args", "[20, 22]", "-Q", queue, "-b", live,
+                                                               "--result-backend", "rpc://", "--wait", "--timeout", "20"])
+            #expect(result.status == 0 && result.stdout.contains("42"), "\(result.stderr)")
+        }
     }
 
     @Test func withoutRetriesOnStartupTheWorkerExitsNamingTheBroker() async throws {
