@@ -181,7 +181,7 @@ public struct ManagementAPI: Sendable {
         defer { session.finishTasksAndInvalidate() }
         let answer: (Data, URLResponse)
         do {
-            answer = try await session.data(for: request)
+            answer = try await session.dataLettingCancelledRequestsFinish(for: request)
         } catch {
             if challenges.declinedAChallenge { throw .unauthorized(user: username) }
             throw Self.classify(error, url: displayURL, path: pathPrefix + path, timeout: requestTimeout)

@@ -1,0 +1,61 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import NIOConcurrencyHelpers
+
+extension URLSession {
+    /// The answer to `request`, fetched in a task that cancellation does not reach: a
+    /// cancelled caller gets `CancellationError` at once, and the request runs to its end by
+    /// itself, within the session's timeouts.
+    ///
+    /// Why: on Linux (swift-corelibs-foundation, still in Swift 6.3.1) cancelling a data task
+    /// can leave `data(for:)` waiting forever, and a cancel that meets the task's completion
+    /// crashes the process ("Trying to access a behaviour for a task that in not in the
+    /// registry"). `celeriac top` cancels its polls when it quits; CI saw the crash there.
+    func dataLettingCancelledRequestsFinish(for request: URLRequest) async throws -> (Data, URLResponse) {
+        let answer = FirstAnswer<(Data, URLResponse)>()
+        Task {
+            do {
+                answer.offer(.success(try await data(for: request)))
+            } catch {
+                answer.offer(.failure(error))
+            }
+        }
+        return try await withTaskCancellationHandler {
+            try await answer.value()
+        } onCancel: {
+            answer.offer(.failure(CancellationError()))
+        }
+    }
+}
+
+/// The first of several results offered, for the one caller that awaits it; later offers are dropped.
+private final class FirstAnswer<Value: Sendable>: Sendable {
+    private struct State {
+        var result: Result<Value, any Error>?
+        var waiter: CheckedContinuation<Value, any Error>?
+    }
+
+    private let state = NIOLockedValueBox(State())
+
+    func offer(_ result: Result<Value, any Error>) {
+        let waiter = state.withLockedValue { state -> CheckedContinuation<Value, any Error>? in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(with: result)
+    }
+
+    func value() async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLockedValue { state -> Result<Value, any Error>? in
+                if state.result == nil { state.waiter = continuation }
+                return state.result
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+}
