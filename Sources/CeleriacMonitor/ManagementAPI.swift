@@ -170,18 +170,10 @@ public struct ManagementAPI: Sendable {
         request.httpMethod = "GET"
         request.setValue(authorization, forHTTPHeaderField: "Authorization")
         request.setValue("application/json", forHTTPHeaderField: "Accept")
-        // A session per request: its delegate's verdict then belongs to this request alone.
-        let configuration = URLSessionConfiguration.ephemeral
-        configuration.timeoutIntervalForRequest = requestTimeout
-        configuration.timeoutIntervalForResource = requestTimeout * 2
-        configuration.requestCachePolicy = .reloadIgnoringLocalCacheData
-        configuration.httpShouldSetCookies = false
         let challenges = AuthChallengeDecliner()
-        let session = URLSession(configuration: configuration, delegate: challenges, delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
         let answer: (Data, URLResponse)
         do {
-            answer = try await session.dataLettingCancelledRequestsFinish(for: request)
+            answer = try await Self.fetchLettingACancelledRequestFinish(request, timeout: requestTimeout, challenges: challenges)
         } catch {
             if challenges.declinedAChallenge { throw .unauthorized(user: username) }
             throw Self.classify(error, url: displayURL, path: pathPrefix + path, timeout: requestTimeout)
@@ -295,7 +287,7 @@ public struct ManagementAPI: Sendable {
 /// (swiftlang/swift-corelibs-foundation#5456; still so in Swift 6.3.1). Declining cancels the
 /// task, and `get` turns that into `.unauthorized`. On macOS default handling finds no
 /// credential in the ephemeral session and completes with the 401, which `decode` reads.
-private final class AuthChallengeDecliner: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+final class AuthChallengeDecliner: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     private let lock = NSLock()
     private var declined = false
 
