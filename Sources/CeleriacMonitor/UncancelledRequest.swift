@@ -2,7 +2,7 @@ import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
-import NIOConcurrencyHelpers
+import Celeriac
 
 extension ManagementAPI {
     /// The answer to `request` from a session of its own, fetched in a task that cancellation
@@ -16,7 +16,7 @@ extension ManagementAPI {
     /// The session lives in the same task, so it is never invalidated under its request.
     static func fetchLettingACancelledRequestFinish(_ request: URLRequest, timeout: Double,
                                                     challenges: AuthChallengeDecliner) async throws -> (Data, URLResponse) {
-        let answer = FirstAnswer<(Data, URLResponse)>()
+        let answer = FirstResult<(Data, URLResponse), any Error>()
         Task {
             // A session per request: its delegate's verdict then belongs to this request alone.
             let configuration = URLSessionConfiguration.ephemeral
@@ -36,36 +36,6 @@ extension ManagementAPI {
             try await answer.value()
         } onCancel: {
             answer.offer(.failure(CancellationError()))
-        }
-    }
-}
-
-/// The first of several results offered, for the one caller that awaits it; later offers are dropped.
-private final class FirstAnswer<Value: Sendable>: Sendable {
-    private struct State {
-        var result: Result<Value, any Error>?
-        var waiter: CheckedContinuation<Value, any Error>?
-    }
-
-    private let state = NIOLockedValueBox(State())
-
-    func offer(_ result: Result<Value, any Error>) {
-        let waiter = state.withLockedValue { state -> CheckedContinuation<Value, any Error>? in
-            guard state.result == nil else { return nil }
-            state.result = result
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(with: result)
-    }
-
-    func value() async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
-            let ready = state.withLockedValue { state -> Result<Value, any Error>? in
-                if state.result == nil { state.waiter = continuation }
-                return state.result
-            }
-            if let ready { continuation.resume(with: ready) }
         }
     }
 }

@@ -1,7 +1,6 @@
 import Celeriac
 @testable import CeleriacMonitor
 import Foundation
-import Synchronization
 import Testing
 
 /// `celeriac top` cancels its polls when it quits. On Linux, cancelling a URLSession request
@@ -33,30 +32,15 @@ struct ManagementAPICancellationTests {
 
     /// Whether `poll` ends within `limit`; a poll that never ends is left behind.
     static func ends(_ poll: Task<JSONValue, any Error>, within limit: Duration) async -> Bool {
-        let first = FirstVerdict()
-        return await withCheckedContinuation { continuation in
-            first.wait(continuation)
-            Task {
-                _ = try? await poll.value
-                first.give(true)
-            }
-            Task {
-                try? await Task.sleep(for: limit)  // the deadline itself
-                first.give(false)
-            }
+        let first = FirstResult<Bool, Never>()
+        Task {
+            _ = try? await poll.value
+            first.offer(.success(true))
         }
-    }
-}
-
-/// The first verdict given, for the one waiter; later ones are dropped.
-final class FirstVerdict: Sendable {
-    private let waiter = Mutex<CheckedContinuation<Bool, Never>?>(nil)
-
-    func wait(_ continuation: CheckedContinuation<Bool, Never>) {
-        waiter.withLock { $0 = continuation }
-    }
-
-    func give(_ verdict: Bool) {
-        waiter.withLock { $0.take() }?.resume(returning: verdict)
+        Task {
+            try? await Task.sleep(for: limit)  // the deadline itself
+            first.offer(.success(false))
+        }
+        return await first.value()
     }
 }

@@ -105,7 +105,7 @@ final class InProcessPool: ExecutionPool {
     /// (a body that blocks is left to finish on its own; its outcome is dropped).
     private func watch(_ body: Task<TaskOutcome, Never>, limits: RunLimits, label: String) async -> TaskOutcome {
         let softHit = NIOLockedValueBox(false)
-        let first = FirstOutcome()
+        let first = FirstResult<TaskOutcome, Never>()
         guard let watchdog = LimitWatchdog.start(limits, label: label, logger: logger,
                                                  onSoft: {
                                                      softHit.withLockedValue { $0 = true }
@@ -114,43 +114,13 @@ final class InProcessPool: ExecutionPool {
                                                  onHard: { hard in
                                                      // The verdict before the cancel: a body that ends at
                                                      // once on it must not offer its CancellationError first.
-                                                     first.offer(.failure(PoolErrors.timeLimitExceeded(hard)))
+                                                     first.offer(.success(.failure(PoolErrors.timeLimitExceeded(hard))))
                                                      body.cancel()
                                                  })
         else { return await body.value }
-        Task { first.offer(await body.value) }
+        Task { first.offer(.success(await body.value)) }
         let outcome = await first.value()
         watchdog.cancel()
         return softHit.withLockedValue { $0 } ? PoolErrors.afterSoftLimit(outcome) : outcome
-    }
-}
-
-/// The first of several outcomes offered, for whoever awaits it; later offers are dropped.
-final class FirstOutcome: Sendable {
-    private struct State {
-        var outcome: TaskOutcome?
-        var waiter: CheckedContinuation<TaskOutcome, Never>?
-    }
-
-    private let state = NIOLockedValueBox(State())
-
-    func offer(_ outcome: TaskOutcome) {
-        let waiter = state.withLockedValue { state -> CheckedContinuation<TaskOutcome, Never>? in
-            guard state.outcome == nil else { return nil }
-            state.outcome = outcome
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume(returning: outcome)
-    }
-
-    func value() async -> TaskOutcome {
-        await withCheckedContinuation { continuation in
-            let ready = state.withLockedValue { state -> TaskOutcome? in
-                if state.outcome == nil { state.waiter = continuation }
-                return state.outcome
-            }
-            if let ready { continuation.resume(returning: ready) }
-        }
     }
 }
