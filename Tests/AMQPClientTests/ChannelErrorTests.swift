@@ -1,6 +1,6 @@
-import Foundation
 import AMQPClient
 import CeleriacTestSupport
+import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
 import Testing

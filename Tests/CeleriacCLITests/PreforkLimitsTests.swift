@@ -113,23 +113,6 @@ extension WorkerInteropTests {
         }
     }
 
-    /// `startReadyWorker`, then `body` with the worker's log, then the worker stopped on a
-    /// thread of its own whether `body` ends or throws: waiting for a worker to exit must not
-    /// hold one of the few threads every test's tasks share.
-    static func withReadyWorker(queue: String, broker: String, concurrency: Int = 4, pool: String = "async",
-                                extra: [String] = [], environment: [String] = [],
-                                _ body: (String) async throws -> Void) async throws {
-        let (worker, log) = try await startReadyWorker(queue: queue, broker: broker, concurrency: concurrency, pool: pool,
-                                                       extra: extra, environment: environment)
-        do {
-            try await body(log)
-        } catch {
-            _ = try? await detached { worker.stop() }
-            throw error
-        }
-        _ = try await detached { worker.stop() }
-    }
-
     /// Calls demo.add(x, x) and checks its result.
     static func expectSum(_ x: Int, queue: String, broker: String) async throws {
         let result = try await CeleriacBinary.runDetached(["call", "demo.add", "--args", "[\(x), \(x)]", "-Q", queue, "-b", broker,

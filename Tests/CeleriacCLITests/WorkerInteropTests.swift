@@ -60,6 +60,23 @@ struct WorkerInteropTests {
         return (worker, log)
     }
 
+    /// `startReadyWorker`, then `body` with the worker's log, then the worker stopped on a
+    /// thread of its own whether `body` ends or throws: waiting for a worker to exit must not
+    /// hold one of the few threads every test's tasks share.
+    static func withReadyWorker(queue: String, broker: String, concurrency: Int = 4, pool: String = "async",
+                                extra: [String] = [], environment: [String] = [],
+                                _ body: (String) async throws -> Void) async throws {
+        let (worker, log) = try await startReadyWorker(queue: queue, broker: broker, concurrency: concurrency, pool: pool,
+                                                       extra: extra, environment: environment)
+        do {
+            try await body(log)
+        } catch {
+            _ = try? await detached { worker.stop() }
+            throw error
+        }
+        _ = try await detached { worker.stop() }
+    }
+
     /// Waits until the worker's log holds `text`; the log is how the test sees the worker's steps.
     static func waitForLog(_ path: String, toContain text: String, timeout: Double = 20) async throws -> String {
         let deadline = ContinuousClock.now + .seconds(timeout)
