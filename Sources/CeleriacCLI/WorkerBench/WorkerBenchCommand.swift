@@ -16,8 +16,9 @@ struct WorkerBenchCommand: AsyncParsableCommand {
             p50/p99 of tasks sent one at a time, the peak resident memory of the worker and its \
             pool processes, and the time from start to worker-online. First it prints the \
             broker's ceiling: the same messages consumed and acked by a bare AMQP consumer. \
-            Every worker and the ceiling run --runs times; each line is the fastest run, with \
-            the slowest beside it.
+            The ceiling and every worker run --runs times, round by round; each line is the \
+            fastest run, with the median and the slowest beside it, and the last line of a kind \
+            compares the fastest runs and the medians.
             """
     )
 
@@ -33,7 +34,7 @@ struct WorkerBenchCommand: AsyncParsableCommand {
     @Option(name: [.customShort("c"), .long], help: "Worker concurrency (default: the number of cores).")
     var concurrency = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(help: "Runs of each worker and of the ceiling; the fastest is reported.")
+    @Option(help: "Rounds: runs of the ceiling and of each worker; the fastest and the median are reported.")
     var runs = 3
 
     @Option(help: "Celeriac pools to run, comma-separated.")
@@ -70,26 +71,36 @@ struct WorkerBenchCommand: AsyncParsableCommand {
                                     celeryApp: celeryApp, python: python, logDirectory: logs)
         var subjects = list(pools).map { BenchSubject(implementation: .celeriac, pool: $0) }
         if celeryApp != nil { subjects += ["prefork", "solo"].map { BenchSubject(implementation: .celery, pool: $0) } }
-        print("Worker benchmark: \(tasks) tasks per run, -c \(concurrency), -E, no result backend, best of \(runs) runs; worker logs in \(logs)")
+        print("Worker benchmark: \(tasks) tasks per run, -c \(concurrency), -E, no result backend, best and median of \(runs) rounds; worker logs in \(logs)")
         for kind in list(kinds).compactMap(WorkerBenchmark.Kind.init(rawValue:)) {
+            // Round by round, the ceiling and then each worker once: a broker that drifts over
+            // the minutes of a run moves every subject alike, not the ones measured last.
             var ceilings: [Double] = []
-            for _ in 0..<runs { ceilings.append(try await bench.brokerCeiling(kind: kind)) }
-            let ceiling = ceilings.max() ?? 0
-            print(String(format: "%@: broker ceiling (bare consumer, same messages, prefetch %d, acks) %.0f msg/s, slowest %.0f",
-                         kind.taskName, 4 * concurrency, ceiling, ceilings.min() ?? 0))
-            print(WorkerBenchmark.Result.header)
-            var results: [WorkerBenchmark.Result] = []
-            for subject in subjects {
-                var runsOfSubject: [WorkerBenchmark.Result] = []
-                for _ in 0..<runs { runsOfSubject.append(try await bench.run(subject, kind: kind)) }
-                guard let result = WorkerBenchmark.Result.best(of: runsOfSubject) else { continue }
-                results.append(result)
-                print(result.line)
+            var runsBySubject = Array(repeating: [WorkerBenchmark.Result](), count: subjects.count)
+            for _ in 0..<runs {
+                ceilings.append(try await bench.brokerCeiling(kind: kind))
+                for (index, subject) in subjects.enumerated() {
+                    runsBySubject[index].append(try await bench.run(subject, kind: kind))
+                }
             }
-            let best = { (name: String) in results.filter { $0.subject.hasPrefix(name) }.map(\.tasksPerSecond).max() }
-            if let ours = best("celeriac"), let theirs = best("celery ") {
-                print(String(format: "%@: best celeriac %.0f/s = %.1fx best celery, %.0f%% of the broker ceiling",
-                             kind.rawValue, ours, ours / theirs, 100 * ours / ceiling))
+            let ceiling = ceilings.max() ?? 0
+            let medianCeiling = WorkerBenchmark.median(ceilings)
+            print(String(format: "%@: broker ceiling (bare consumer, same messages, prefetch %d, acks) %.0f msg/s, median %.0f, slowest %.0f",
+                         kind.taskName, 4 * concurrency, ceiling, medianCeiling, ceilings.min() ?? 0))
+            print(WorkerBenchmark.Result.header)
+            let results = runsBySubject.compactMap { WorkerBenchmark.Result.best(of: $0) }
+            results.forEach { print($0.line) }
+            let top = { (name: String, figure: KeyPath<WorkerBenchmark.Result, Double>) in
+                results.filter { $0.subject.hasPrefix(name) }.map { $0[keyPath: figure] }.max()
+            }
+            if let ours = top("celeriac", \.tasksPerSecond), let theirs = top("celery ", \.tasksPerSecond),
+               let oursMedian = top("celeriac", \.medianTasksPerSecond), let theirsMedian = top("celery ", \.medianTasksPerSecond) {
+                print(String(format: "%@: best celeriac %.0f/s = %.1fx best celery, %.0f%% of the broker ceiling; by medians %.1fx and %.0f%%",
+                             kind.rawValue, ours, ours / theirs, 100 * ours / ceiling,
+                             oursMedian / theirsMedian, 100 * oursMedian / medianCeiling))
+            } else if let ours = top("celeriac", \.tasksPerSecond), let oursMedian = top("celeriac", \.medianTasksPerSecond) {
+                print(String(format: "%@: best celeriac %.0f/s, %.0f%% of the broker ceiling; by medians %.0f%%",
+                             kind.rawValue, ours, 100 * ours / ceiling, 100 * oursMedian / medianCeiling))
             }
         }
     }
