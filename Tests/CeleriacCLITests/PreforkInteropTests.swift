@@ -166,7 +166,7 @@ extension WorkerInteropTests {
             let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker, concurrency: 1, pool: "prefork")
             defer { _ = worker.stop() }
             _ = try await CeleriacBinary.runDetached(["call", "demo.sleep", "--args", "[60]", "-Q", queue, "-b", broker])
-            _ = try await Self.waitForLog(log, toContain: "demo.sleep[")
+            _ = try await Self.runningTask("demo.sleep", log: log, node: node, broker: broker)
             let stats = try await CeleriacBinary.runDetached(["inspect", "stats", "-d", node, "--json", "-b", broker, "--timeout", "5"])
             let pid = try #require(try JSONValue(parsing: stats.stdout)[node]?["pid"]?.intValue, "\(stats.stdout)")
             kill(pid_t(pid), SIGQUIT)

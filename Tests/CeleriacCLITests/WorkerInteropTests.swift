@@ -89,6 +89,17 @@ struct WorkerInteropTests {
         throw WorkerTestError("the worker's log did not show '\(text)' within \(timeout) s:\n\(log.suffix(2000))")
     }
 
+    /// The id of the first `name` task the worker's log shows, once `inspect active` lists it:
+    /// "received" alone is not "running", and a warm shutdown rightly gives a task that has
+    /// not started back to the queue.
+    static func runningTask(_ name: String, log: String, node: String, broker: String) async throws -> String {
+        let text = try await waitForLog(log, toContain: "\(name)[")
+        let start = try #require(text.range(of: "\(name)[")).upperBound
+        let id = String(text[start...].prefix { $0 != "]" })
+        _ = try await activeTask(id, on: node, broker: broker)
+        return id
+    }
+
     /// SIGTERM while a task runs: it finishes, its result reaches the caller, the worker
     /// exits 0 (Celery's warm shutdown).
     @Test func aWarmShutdownFinishesTheRunningTask() async throws {
@@ -96,11 +107,11 @@ struct WorkerInteropTests {
     }
 
     func warmShutdown(broker: String) async throws {
-        let (queue, _) = Self.names("warm")
+        let (queue, node) = Self.names("warm")
         let (worker, log) = try await Self.startReadyWorker(queue: queue, broker: broker)
         async let call = CeleriacBinary.runDetached(["call", "demo.sleep", "--args", "[1.5]", "-Q", queue, "-b", broker,
                                                      "--result-backend", "rpc://", "--wait", "--timeout", "30"])
-        _ = try await Self.waitForLog(log, toContain: "demo.sleep[")
+        _ = try await Self.runningTask("demo.sleep", log: log, node: node, broker: broker)
         let status = try await detached { worker.stop() }
         let result = try await call
         let workerLog = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
