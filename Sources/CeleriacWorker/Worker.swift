@@ -197,9 +197,10 @@ public final class Worker: Sendable {
                     await runner.run(admitted.message, admitted.task, delivery: admitted.delivery, queue: admitted.queue,
                                      acknowledged: admitted.acknowledged)
                 },
-                giveBack: {
+                giveBack: { [logger] in
                     try? admitted.delivery.reject(requeue: true)
                     state.finish(admitted.message.id, name: admitted.message.taskName, ran: false)
+                    logger.info("task \(admitted.message.taskName)[\(admitted.message.id)] goes back to the queue: the worker is stopping and it had not started")
                 },
                 discard: { state.finish(admitted.message.id, name: admitted.message.taskName, ran: false) })
             // The ETA, then the rate limit: held on timers until both allow it, the rate's token
