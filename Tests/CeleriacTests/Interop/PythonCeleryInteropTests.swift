@@ -77,12 +77,14 @@ struct PythonCeleryInteropTests {
     /// result stays PENDING, as with Celery.
     @Test func aTaskThatExpiresInTheQueueIsDroppedByTheBroker() async throws {
         let queue = "nobody-\(UUID().uuidString.prefix(8))"
+        // Before the expiry is set: the TTL counts from there, and a loaded machine may take
+        // tens of milliseconds to send (CI once took 60 ms, and the drop then looked early).
+        let sent = ContinuousClock.now
         let result = try await app.send("fix.add", args: [1, 1],
                                         options: TaskSendOptions(expires: Date().addingTimeInterval(0.3), queue: queue))
         let transport = try await app.transport()
         // The broker drops it once its TTL has passed, on its own timer, which a loaded machine
         // runs late (CI once still counted it 0.6 s after sending): asked until it is gone.
-        let sent = ContinuousClock.now
         var counts = try await transport.declare(QueueDeclaration.taskQueue(queue, maxPriority: 10))
         while counts.messages > 0, ContinuousClock.now - sent < .seconds(10) {
             try await Task.sleep(for: .milliseconds(100))  // polling the broker's count: it sends no event for an expiry
