@@ -210,7 +210,9 @@ struct QuorumInteropTests {
             PythonCluster.interop.appendingPathComponent("run_worker.sh").path, "py-quorum@localhost", "celery",
         ], environment: environment, logFile: log)
         do {
-            _ = try await WorkerInteropTests.waitForLog(log, toContain: "ready", timeout: 30)
+            // As long as a Swift worker gets: on CI's loaded machine one of these once wrote
+            // nothing at all, not even Celery's first warning, for 30 s.
+            _ = try await WorkerInteropTests.waitForLog(log, toContain: "ready", timeout: 60)
         } catch {
             worker.stop()
             throw error

@@ -12,7 +12,8 @@ done
 node=$1 queues=$2
 shift 2
 [ "$#" -gt 0 ] || set -- --pool=threads -c 4
-python3 -m celery -A fixapp worker -E -n "$node" -Q "$queues" "$@" --loglevel=INFO \
+# Unbuffered: the banner reaches the log as it is printed, so a slow start shows how far it got.
+python3 -u -m celery -A fixapp worker -E -n "$node" -Q "$queues" "$@" --loglevel=INFO \
     --without-mingle --without-gossip &
 worker=$!
 cat >/dev/null
