@@ -1,3 +1,4 @@
+import CeleriacMonitor
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -34,7 +35,7 @@ struct BrokerAdminClient: Sendable {
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let body { request.httpBody = try JSONSerialization.data(withJSONObject: body) }
-        let decliner = ChallengeDecliner()
+        let decliner = AuthChallengeDecliner()
         let session = URLSession(configuration: .ephemeral, delegate: decliner, delegateQueue: nil)
         defer { session.finishTasksAndInvalidate() }
         let data: Data
@@ -42,7 +43,7 @@ struct BrokerAdminClient: Sendable {
         do {
             (data, response) = try await session.data(for: request)
         } catch {
-            if decliner.declined { throw CommandFailure("the broker refused the credentials in --management-url") }
+            if decliner.declinedAChallenge { throw CommandFailure("the broker refused the credentials in --management-url") }
             throw CommandFailure("cannot reach the management API at \(base.absoluteString): \(error.localizedDescription); is the broker running with its management port there?")
         }
         let status = (response as? HTTPURLResponse)?.statusCode ?? 0
@@ -56,17 +57,5 @@ struct BrokerAdminClient: Sendable {
 
     static func segment(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_.~"))) ?? text
-    }
-}
-
-/// Declines HTTP auth challenges (a 401), so a wrong password is an answer, not a hang.
-private final class ChallengeDecliner: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-    // Set on URLSession's delegate queue before the request completes; read after it.
-    private(set) var declined = false
-
-    func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
-                    completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
-        declined = true
-        completionHandler(.cancelAuthenticationChallenge, nil)
     }
 }

@@ -279,7 +279,8 @@ public struct ManagementAPI: Sendable {
 }
 
 /// Declines HTTP authentication challenges, which only a 401 raises: our credentials went in
-/// the Authorization header already, so there is nothing better to answer with.
+/// the Authorization header already, so there is nothing better to answer with. The monitor's
+/// management API client and `celeriac broker ctl` both answer with it.
 ///
 /// swift-corelibs-foundation (Linux) needs this. For a 401 with `WWW-Authenticate` and no
 /// stored credential, its default handling neither retries nor completes the task, and the
@@ -287,18 +288,20 @@ public struct ManagementAPI: Sendable {
 /// (swiftlang/swift-corelibs-foundation#5456; still so in Swift 6.3.1). Declining cancels the
 /// task, and `get` turns that into `.unauthorized`. On macOS default handling finds no
 /// credential in the ephemeral session and completes with the 401, which `decode` reads.
-final class AuthChallengeDecliner: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
+package final class AuthChallengeDecliner: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
     private let lock = NSLock()
     private var declined = false
 
-    var declinedAChallenge: Bool {
+    package override init() {}
+
+    package var declinedAChallenge: Bool {
         lock.lock()
         defer { lock.unlock() }
         return declined
     }
 
-    func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
-                    completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
+    package func urlSession(_ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+                            completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void) {
         let method = challenge.protectionSpace.authenticationMethod
         guard method == NSURLAuthenticationMethodHTTPBasic || method == NSURLAuthenticationMethodHTTPDigest
             || method == NSURLAuthenticationMethodDefault
