@@ -85,7 +85,7 @@ extension WorkerInteropTests {
                 "the pool's children go with their worker: \(report)")
         if how == "term" {
             #expect(report["duplicates"] == 0, "a warm shutdown runs nothing twice: \(report)")
-            // 16 prefetched and 4 running when it stops: the rest go back, each named.
+            // 16 in hand when it stops, 4 of them running: the other 12 go back, each named.
             #expect(firstLog.contains("goes back to the queue: the worker is stopping and it had not started"),
                     "\(firstLog.suffix(2000))")
         }

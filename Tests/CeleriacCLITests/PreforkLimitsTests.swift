@@ -126,17 +126,4 @@ extension WorkerInteropTests {
         let processes = try JSONValue(parsing: stats.stdout)[node]?["pool"]?["processes"]?.arrayValue
         return try #require(processes, "\(stats.stdout) \(stats.stderr)").compactMap(\.intValue)
     }
-
-    /// Asks `inspect active` until the task runs (its child has it), up to 20 s.
-    static func activeTask(_ id: String, on node: String, broker: String) async throws -> JSONValue {
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            let reply = try await CeleriacBinary.runDetached(["inspect", "active", "-d", node, "--json", "-b", broker, "--timeout", "2"])
-            if let task = (try? JSONValue(parsing: reply.stdout))?[node]?.arrayValue?.first(where: { $0["id"]?.stringValue == id }) {
-                return task
-            }
-            try await Task.sleep(for: .milliseconds(100))  // polling another process's state
-        }
-        throw WorkerTestError("task \(id) never showed as active on \(node)")
-    }
 }

@@ -100,6 +100,19 @@ struct WorkerInteropTests {
         return id
     }
 
+    /// Asks `inspect active` until the task runs (a slot, or a prefork child, has it), up to 20 s.
+    static func activeTask(_ id: String, on node: String, broker: String) async throws -> JSONValue {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline {
+            let reply = try await CeleriacBinary.runDetached(["inspect", "active", "-d", node, "--json", "-b", broker, "--timeout", "2"])
+            if let task = (try? JSONValue(parsing: reply.stdout))?[node]?.arrayValue?.first(where: { $0["id"]?.stringValue == id }) {
+                return task
+            }
+            try await Task.sleep(for: .milliseconds(100))  // polling another process's state
+        }
+        throw WorkerTestError("task \(id) never showed as active on \(node)")
+    }
+
     /// SIGTERM while a task runs: it finishes, its result reaches the caller, the worker
     /// exits 0 (Celery's warm shutdown).
     @Test func aWarmShutdownFinishesTheRunningTask() async throws {

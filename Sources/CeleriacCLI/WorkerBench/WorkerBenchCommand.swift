@@ -93,15 +93,15 @@ struct WorkerBenchCommand: AsyncParsableCommand {
             let top = { (name: String, figure: KeyPath<WorkerBenchmark.Result, Double>) in
                 results.filter { $0.subject.hasPrefix(name) }.map { $0[keyPath: figure] }.max()
             }
-            if let ours = top("celeriac", \.tasksPerSecond), let theirs = top("celery ", \.tasksPerSecond),
-               let oursMedian = top("celeriac", \.medianTasksPerSecond), let theirsMedian = top("celery ", \.medianTasksPerSecond) {
-                print(String(format: "%@: best celeriac %.0f/s = %.1fx best celery, %.0f%% of the broker ceiling; by medians %.1fx and %.0f%%",
-                             kind.rawValue, ours, ours / theirs, 100 * ours / ceiling,
-                             oursMedian / theirsMedian, 100 * oursMedian / medianCeiling))
-            } else if let ours = top("celeriac", \.tasksPerSecond), let oursMedian = top("celeriac", \.medianTasksPerSecond) {
-                print(String(format: "%@: best celeriac %.0f/s, %.0f%% of the broker ceiling; by medians %.0f%%",
-                             kind.rawValue, ours, 100 * ours / ceiling, 100 * oursMedian / medianCeiling))
+            guard let ours = top("celeriac", \.tasksPerSecond), let oursMedian = top("celeriac", \.medianTasksPerSecond) else {
+                continue
             }
+            let theirs = top("celery ", \.tasksPerSecond), theirsMedian = top("celery ", \.medianTasksPerSecond)
+            let timesCelery = theirs.map { String(format: "%.1fx best celery, ", ours / $0) } ?? ""
+            let timesCeleryByMedians = theirsMedian.map { String(format: "%.1fx and ", oursMedian / $0) } ?? ""
+            print(String(format: "%@: best celeriac %.0f/s = %@%.0f%% of the broker ceiling; by medians %@%.0f%%",
+                         kind.rawValue, ours, timesCelery, 100 * ours / ceiling,
+                         timesCeleryByMedians, 100 * oursMedian / medianCeiling))
         }
     }
 
