@@ -25,23 +25,25 @@ struct BrokerAdminClient: Sendable {
         self.base = base
     }
 
+    /// Seconds a request may take.
+    static let timeout: Double = 30
+
     /// Sends the request; a status outside 2xx is an error carrying the broker's reason.
     @discardableResult
     func send(_ method: String, _ path: String, body: Any? = nil, headers: [String: String] = [:]) async throws -> Any? {
         guard let url = URL(string: base.absoluteString + "/api" + path) else { throw CommandFailure("bad path \(path)") }
-        var request = URLRequest(url: url, timeoutInterval: 30)
+        var request = URLRequest(url: url, timeoutInterval: Self.timeout)
         request.httpMethod = method
         request.setValue(authorization, forHTTPHeaderField: "Authorization")
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         if let body { request.httpBody = try JSONSerialization.data(withJSONObject: body) }
         let decliner = AuthChallengeDecliner()
-        let session = URLSession(configuration: .ephemeral, delegate: decliner, delegateQueue: nil)
-        defer { session.finishTasksAndInvalidate() }
         let data: Data
         let response: URLResponse
         do {
-            (data, response) = try await session.data(for: request)
+            (data, response) = try await ManagementAPI.fetchLettingACancelledRequestFinish(
+                request, timeout: Self.timeout, challenges: decliner)
         } catch {
             if decliner.declinedAChallenge { throw CommandFailure("the broker refused the credentials in --management-url") }
             throw CommandFailure("cannot reach the management API at \(base.absoluteString): \(error.localizedDescription); is the broker running with its management port there?")

@@ -14,7 +14,8 @@ extension ManagementAPI {
     /// crashes the process ("Trying to access a behaviour for a task that in not in the
     /// registry"). `celeriac top` cancels its polls when it quits; CI saw the crash there.
     /// The session lives in the same task, so it is never invalidated under its request.
-    static func fetchLettingACancelledRequestFinish(_ request: URLRequest, timeout: Double,
+    /// `celeriac broker ctl` fetches through it too: one way to ask a management API.
+    package static func fetchLettingACancelledRequestFinish(_ request: URLRequest, timeout: Double,
                                                     challenges: AuthChallengeDecliner) async throws -> (Data, URLResponse) {
         let answer = FirstResult<(Data, URLResponse), any Error>()
         Task {
