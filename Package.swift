@@ -131,10 +131,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // jemalloc as the binary's malloc (Debian's libjemalloc-dev). A worker frees on a pool
+        // thread what the connection's thread allocated, for every task; glibc's malloc then
+        // takes the other thread's arena lock, and the two threads meet in futex calls.
+        .systemLibrary(name: "CJemalloc", path: "Sources/CJemalloc", providers: [.apt(["libjemalloc-dev"])]),
         // The shipped binary: the commands, plus the demo app users and tests run.
         .executableTarget(
             name: "celeriac",
-            dependencies: ["CeleriacCLI", "Celeriac", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["CeleriacCLI", "Celeriac", "CJemalloc", .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "AMQPProtocolTests",

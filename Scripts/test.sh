@@ -44,10 +44,10 @@ ensure_rabbitmq() {
 }
 
 # What the build and the dashboard's tests need from Debian: the C libraries the system-library
-# targets link (SQLite, ncursesw) and tmux, the real terminal the dashboard is tested in.
+# targets link (SQLite, ncursesw, jemalloc) and tmux, the real terminal the dashboard is tested in.
 ensure_debian_packages() {
     local missing=()
-    for package in libsqlite3-dev libncurses-dev tmux; do
+    for package in libsqlite3-dev libncurses-dev libjemalloc-dev tmux; do
         dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
     done
     [ "${#missing[@]}" = 0 ] && return 0
@@ -134,7 +134,7 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-ensure_debian_packages || peer_missing "the build's Debian packages (libsqlite3-dev, libncurses-dev, tmux) are missing"
+ensure_debian_packages || peer_missing "the build's Debian packages (libsqlite3-dev, libncurses-dev, libjemalloc-dev, tmux) are missing"
 
 if ensure_rabbitmq; then
     peer_started=1   # set before start: a half-started node must be stopped too

@@ -1,3 +1,4 @@
+import CJemalloc  // linked for its malloc; see Package.swift
 import CeleriacCLI
 
 /// The `celeriac` binary: the library's commands, with the demo app for `-A demo`.

@@ -71,7 +71,7 @@ struct WorkerBenchCommand: AsyncParsableCommand {
                                     celeryApp: celeryApp, python: python, logDirectory: logs)
         var subjects = list(pools).map { BenchSubject(implementation: .celeriac, pool: $0) }
         if celeryApp != nil { subjects += ["prefork", "solo"].map { BenchSubject(implementation: .celery, pool: $0) } }
-        print("Worker benchmark: \(tasks) tasks per run, -c \(concurrency), -E, no result backend, best and median of \(runs) rounds; worker logs in \(logs)")
+        print("Worker benchmark: \(tasks) tasks per run, -c \(concurrency), -E, no result backend, best and median of \(runs) rounds, \(ProcessAllocator.name); worker logs in \(logs)")
         for kind in list(kinds).compactMap(WorkerBenchmark.Kind.init(rawValue:)) {
             // Round by round, the ceiling and then each worker once: a broker that drifts over
             // the minutes of a run moves every subject alike, not the ones measured last.
