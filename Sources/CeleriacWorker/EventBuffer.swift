@@ -34,7 +34,7 @@ final class EventBuffer: Sendable {
     }
 
     private let publisher: EventPublisher
-    private let state = NIOLockedValueBox(State())
+    private let state = AdaptiveLockedValueBox(State())
 
     init(publisher: EventPublisher) {
         self.publisher = publisher

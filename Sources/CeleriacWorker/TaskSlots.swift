@@ -43,7 +43,7 @@ final class TaskSlots: Sendable {
         }
     }
 
-    private let state: NIOLockedValueBox<State>
+    private let state: AdaptiveLockedValueBox<State>
     /// Whether a slot is looking for work before its Swift task ends (see `linger`).
     private let lingering = Atomic<Bool>(false)
     /// Jobs appended since the start: a lingering slot watches this without the lock.
@@ -53,7 +53,7 @@ final class TaskSlots: Sendable {
     private let lingerTime: Duration
 
     init(_ count: Int, lingerTime: Duration = TaskSlots.defaultLingerTime) {
-        state = NIOLockedValueBox(State(capacity: max(1, count)))
+        state = AdaptiveLockedValueBox(State(capacity: max(1, count)))
         self.lingerTime = lingerTime
     }
 

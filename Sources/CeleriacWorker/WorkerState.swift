@@ -27,18 +27,18 @@ final class WorkerState: Sendable {
     }
 
     static let revokedLimit = 50_000
-    private let state: NIOLockedValueBox<State>
+    private let state: AdaptiveLockedValueBox<State>
     let hostname: String
     /// Told every revoked id after each revoke (for `--statedb`).
     var onRevoke: (@Sendable ([String]) -> Void)? {
         get { revokeListener.withLockedValue { $0 } }
         set { revokeListener.withLockedValue { $0 = newValue } }
     }
-    private let revokeListener = NIOLockedValueBox<(@Sendable ([String]) -> Void)?>(nil)
+    private let revokeListener = AdaptiveLockedValueBox<(@Sendable ([String]) -> Void)?>(nil)
 
     init(hostname: String, eventsEnabled: Bool) {
         self.hostname = hostname
-        state = NIOLockedValueBox(State(eventsEnabled: eventsEnabled))
+        state = AdaptiveLockedValueBox(State(eventsEnabled: eventsEnabled))
     }
 
     /// Set by a cold shutdown: tasks that end now are not recorded or acknowledged.

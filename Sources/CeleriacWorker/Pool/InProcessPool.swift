@@ -16,7 +16,7 @@ final class InProcessPool: ExecutionPool {
     let threads: ThreadPoolExecutor?
     let logger: Logger
     /// The running bodies by task id, for `terminate`.
-    private let running = NIOLockedValueBox<[String: Running]>([:])
+    private let running = AdaptiveLockedValueBox<[String: Running]>([:])
 
     private struct Running {
         var body: Body
@@ -104,7 +104,7 @@ final class InProcessPool: ExecutionPool {
     /// Waits for the body, cancelling it at the soft limit and giving up on it at the hard
     /// (a body that blocks is left to finish on its own; its outcome is dropped).
     private func watch(_ body: Task<TaskOutcome, Never>, limits: RunLimits, label: String) async -> TaskOutcome {
-        let softHit = NIOLockedValueBox(false)
+        let softHit = AdaptiveLockedValueBox(false)
         let first = FirstResult<TaskOutcome, Never>()
         guard let watchdog = LimitWatchdog.start(limits, label: label, logger: logger,
                                                  onSoft: {
