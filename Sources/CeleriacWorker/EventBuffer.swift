@@ -1,5 +1,4 @@
 import Celeriac
-import NIOConcurrencyHelpers
 
 /// Task events wait here and go out in batches, one `task.multi` message each, sent by one
 /// flusher at a time. The flusher gathers for a few milliseconds before it sends, so that a

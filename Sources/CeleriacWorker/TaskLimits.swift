@@ -1,6 +1,5 @@
 import Celeriac
 import Foundation
-import NIOConcurrencyHelpers
 import Synchronization
 
 /// Per task name, the rate and time limits in force: the task's own options, replaced at run

@@ -1,6 +1,5 @@
 import Celeriac
 import Foundation
-import NIOConcurrencyHelpers
 
 /// What the worker holds and has done, for remote control to report and act on: the tasks
 /// waiting for a slot, running, or held for their ETA; totals per task name; the revoked ids

@@ -1,7 +1,6 @@
 import Celeriac
 import Foundation
 import Logging
-import NIOConcurrencyHelpers
 
 /// The solo, async and threads pools: tasks run in this process, as Swift tasks (on the
 /// threads pool's OS threads for `threads`). Limits and terminate work by cancellation:
