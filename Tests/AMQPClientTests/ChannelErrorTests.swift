@@ -3,6 +3,7 @@ import CeleriacTestSupport
 import Foundation
 import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import Testing
 
 @Suite("Channel and connection errors", .enabled(if: RabbitMQPeer.isAvailable), .timeLimit(.minutes(1)))
@@ -135,11 +136,16 @@ final class Counter: Sendable {
 @Suite("Heartbeats", .enabled(if: RabbitMQPeer.isAvailable), .timeLimit(.minutes(1)))
 struct HeartbeatTests {
     @Test func aSilentBrokerIsDeclaredDeadAfterTwoIntervals() async throws {
-        let configuration = try RabbitMQPeer.configuration
+        var configuration = try RabbitMQPeer.configuration
         let proxy = try await KillableProxy(targetHost: configuration.host, targetPort: configuration.port)
+        // A loop of its own, so that a probe timer on it shows how late its timers run.
+        let loop = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        configuration.host = "127.0.0.1"
+        configuration.port = proxy.port
         // 3 s, not 1: on a loaded machine a 2 s stall of the test's own event loop during the
         // setup would trip the check before the proxy goes silent.
-        let connection = try await RabbitMQPeer.connect { $0.host = "127.0.0.1"; $0.port = proxy.port; $0.heartbeat = 3 }
+        configuration.heartbeat = 3
+        let connection = try await AMQPConnection.connect(to: configuration, eventLoopGroup: loop)
         #expect(connection.heartbeat == 3)
         let channel = try await connection.openChannel()
         let queue = try await channel.queueDeclare(exclusive: true)
@@ -155,6 +161,10 @@ struct HeartbeatTests {
         proxy.pause()  // the broker's frames, heartbeats included, stop arriving
         let silent = ContinuousClock.now
         watcher.start()
+        // The silence check is a timer on the connection's loop, due at most 6 s from now. On a
+        // machine where hundreds of tests share two cores, that loop's timers can run seconds
+        // late; a probe due at the same time says by how much.
+        let probe = loop.next().scheduleTask(in: .seconds(6)) { ContinuousClock.now }
         do {
             for try await _ in consumer {}
             Issue.record("the consumer ended without an error")
@@ -165,10 +175,17 @@ struct HeartbeatTests {
         let closedAt = try #require(await closing.first { _ in true })
         // Two intervals after the last frame, which came at most one broker heartbeat (half
         // an interval) before the pause: noticed within 6 s of it, and not before 4.5 s.
-        // The half second on top is room for a loaded machine's loop, not for a late check.
-        let elapsed = (closedAt - silent).components
-        let noticed = Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
-        #expect(noticed >= 4.4 && noticed <= 6.5, "noticed \(noticed) s after the broker went silent")
+        // The half second on top is room for the watcher's polling; the probe's lateness, for a
+        // loop that ran its timers late. Neither is room for a check set for the wrong moment.
+        let lateness = max(0, Self.seconds(try await probe.futureResult.get() - (silent + .seconds(6))))
+        let noticed = Self.seconds(closedAt - silent)
+        #expect(noticed >= 4.4 && noticed <= 6.5 + lateness,
+                "noticed \(noticed) s after the broker went silent, the loop's timers \(lateness) s late")
         await proxy.shutdown()
+        try await loop.shutdownGracefully()
+    }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }
